@@ -11,6 +11,7 @@ from methods.adain import load_tfhub
 def empty_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("STYLEBENCH_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("STYLEBENCH_WEIGHTS_DIR", raising=False)
+    monkeypatch.delenv("STYLEBENCH_OFFLINE", raising=False)
     return tmp_path
 
 
