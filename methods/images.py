@@ -152,6 +152,7 @@ def save_png(image: np.ndarray, path) -> Path:
     try:
         with os.fdopen(handle, "wb") as file:
             Image.fromarray(to_uint8(image)).save(file, format="PNG")
+        os.chmod(temp, 0o644)  # mkstemp makes it private; an output is meant to be shared
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
