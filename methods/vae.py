@@ -5,16 +5,17 @@ log-variance maps at 1/8 resolution, a sample is drawn with the reparameterisati
 (z = mean + exp(log_variance / 2) * noise, so gradients reach the encoder), and the decoder
 draws the image back. Training maximises the ELBO: reconstruction + beta * KL.
 
-Two modes:
-  style  train (fine-tune) the VAE on random crops of the style image, from the project's
-         generic VAE (assets/vae, see methods/vae_train.py). Its decoder then only knows
-         the painting's colours and strokes: encoding the photo (the mean, no sampling) and
-         decoding it redraws the photo's layout in the painting's vocabulary. Strength sets
-         beta: a tighter bottleneck lets less of the photo through. Trained models are kept
-         on disk (cache_home()/vae), keyed by the style image and the parameters.
-  adain  no training: the generic VAE (photos and paintings) encodes both images and the
-         photo's latent maps take the style's per-channel mean and deviation (AdaIN on the
-         latent maps) before decoding.
+Stylisation encodes the photo (the mean, no sampling), moves its latent maps towards the
+painting's (AdaIN: each channel takes the painting's latent mean and deviation, by
+`strength`) and decodes. Two modes differ in the VAE doing it:
+  style  the VAE fine-tuned (ELBO, beta) on random crops of the style image, starting from
+         the project's generic VAE (assets/vae, methods/vae_train.py). Its decoder only knows
+         the painting's colours and strokes, so the photo's layout comes back drawn with the
+         painting's vocabulary. Trained models are kept on disk (cache_home()/vae), keyed by
+         the style image and the training parameters.
+  adain  no training: the generic VAE (photos and paintings) itself.
+A decoder from a 1/8-resolution latent cannot draw fine detail (its output is blurred), so
+`detail` adds the photo's high frequencies (photo minus its Gaussian blur) back on top.
 """
 from __future__ import annotations
 
@@ -37,9 +38,10 @@ DOWNSAMPLE = 8  # three stride-2 convolutions
 CROP = 64
 BATCH = 8
 STYLE_SIDES = (256, 384, 512)  # the style image's long side for crops: strokes at several scales
-BETA_RANGE = (0.01, 1.0)  # strength 0 -> 1 maps geometrically onto this beta range
+BETA = 0.1  # KL weight: higher lets less of the photo through the latent
+DETAIL_SIGMA = 2.0  # px: the Gaussian blur whose residual is the photo's fine detail
 LEARNING_RATE = 1e-3
-CACHE_VERSION = 1  # bump when training changes, so stale cached models are not reused
+CACHE_VERSION = 2  # bump when training changes, so stale cached models are not reused
 PREVIEW_SIDE = 192
 
 
@@ -51,13 +53,16 @@ class VAE(Method):
                    "redraws the photo's latent layout with the painting's colours and strokes.")
     params = (
         Param("mode", "style", "choice", "style: fine-tune the VAE on the painting (cached per style); "
-              "adain: match the photo's latent statistics to the painting's in the generic VAE",
-              choices=("style", "adain")),
-        Param("strength", 0.5, "float", "how strongly the style takes over (style: beta of the ELBO, "
-              "adain: latent interpolation)", 0.0, 1.0),
+              "adain: the generic VAE, no training", choices=("style", "adain")),
+        Param("strength", 1.0, "float", "how far the photo's latent statistics move to the painting's "
+              "(AdaIN on the latent maps)", 0.0, 1.0),
         Param("steps", 300, "int", "training steps on the style image (style mode)", 0, 5000),
+        Param("beta", BETA, "float", "KL weight of the ELBO in training (style mode): higher keeps less "
+              "of the photo", 0.001, 10.0),
         Param("latent_channels", LATENT, "int", "latent channels (the warm start has "
               f"{LATENT}; other widths start partly untrained)", 1, 64),
+        Param("detail", 1.0, "float", "how much of the photo's fine detail to add back (the decoder blurs)",
+              0.0, 1.0),
         Param("blend", 0.0, "float", "mix the photo back into the result (0 = VAE output only)", 0.0, 1.0),
         Param("seed", 0, "int", "random seed (initialisation, crops, sampling noise)", 0, 2**31 - 1),
     )
@@ -67,13 +72,31 @@ class VAE(Method):
 
     def run(self, content, style, params, on_progress, generic):
         if params["mode"] == "adain":
-            image, info = latent_adain(generic, content, style, params["strength"])
+            model, info = generic, {"steps": 0, "cache": "not used", "warm_start": generic.source}
         else:
-            vae, info = style_vae(generic, style, params, on_progress, content)
-            image = vae.stylise(content)
-        if params["blend"]:
-            image = (1.0 - params["blend"]) * image + params["blend"] * content
-        return image, {"mode": params["mode"], **info}
+            model, info = style_vae(generic, style, params, on_progress, content)
+        return paint(model, content, style, params), {"mode": params["mode"], **info}
+
+
+def paint(model: "StyleVAE", content: np.ndarray, style: np.ndarray, params: dict) -> np.ndarray:
+    """Encode the photo, move its latent statistics to the painting's, decode, add detail, blend."""
+    latent = model.encode(content)
+    if params["strength"]:
+        target = adain(latent, model.encode(resize_max(style, STYLE_SIDES[-1])))
+        latent = (1.0 - params["strength"]) * latent + params["strength"] * target
+    image = model.decode(latent, content.shape)
+    if params["detail"]:
+        image = image + params["detail"] * fine_detail(content)
+    if params["blend"]:
+        image = (1.0 - params["blend"]) * image + params["blend"] * content
+    return np.clip(image, 0.0, 1.0).astype(np.float32)
+
+
+def fine_detail(image: np.ndarray, sigma: float = DETAIL_SIGMA) -> np.ndarray:
+    """The image minus its Gaussian blur: what a 1/8-resolution latent cannot carry."""
+    from skimage.filters import gaussian
+
+    return image - gaussian(image, sigma=sigma, channel_axis=-1, preserve_range=True)
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -211,9 +234,6 @@ class StyleVAE:
         out = np.asarray(self.decoder(latent[None], training=False))[0]
         return out[:shape[0], :shape[1]]
 
-    def stylise(self, content: np.ndarray) -> np.ndarray:
-        return self.decode(self.encode(content), content.shape)
-
 
 def _pad(image: np.ndarray) -> np.ndarray:
     height, width = image.shape[:2]
@@ -272,16 +292,11 @@ def _generic(path: str) -> StyleVAE:
     return vae
 
 
-def beta_for(strength: float) -> float:
-    low, high = BETA_RANGE
-    return float(low * (high / low) ** strength)
-
-
 def style_key(style: np.ndarray, params: dict) -> str:
     """Cache key: the style image's pixels and every parameter that changes training."""
     digest = hashlib.sha256(np.ascontiguousarray(style, np.float32).tobytes())
     digest.update(repr(style.shape).encode())
-    trained = {k: params[k] for k in ("strength", "steps", "latent_channels", "seed")}
+    trained = {k: params[k] for k in ("steps", "beta", "latent_channels", "seed")}
     digest.update(json.dumps({"version": CACHE_VERSION, "warm": _warm_hash(), **trained}, sort_keys=True).encode())
     return digest.hexdigest()[:32]
 
@@ -305,6 +320,8 @@ def style_vae(generic: StyleVAE, style: np.ndarray, params: dict, on_progress=No
     if path.is_file() and card.is_file():
         try:
             vae.load(path)
+            if on_progress:
+                on_progress(1.0, f"style model loaded from the cache ({path.name})", None)
             return vae, {**json.loads(card.read_text()), "cache": "hit", "cache_file": str(path)}
         except Exception:  # a damaged cache file is retrained, never fatal
             pass
@@ -312,13 +329,13 @@ def style_vae(generic: StyleVAE, style: np.ndarray, params: dict, on_progress=No
     partial = params["latent_channels"] != generic.latent_channels
     vae.load(weights.resolve(GENERIC).path, partial=partial)
     warm = f"{generic.source}" + (" (trunk only: latent width differs)" if partial else "")
-    steps, beta = params["steps"], beta_for(params["strength"])
+    steps, beta = params["steps"], params["beta"]
     preview = resize_max(content, PREVIEW_SIDE) if content is not None else None
     every = max(1, steps // 10)
 
     def report(index, total, parts):
         if on_progress and (index % every == 0 or index == steps):
-            image = vae.stylise(preview) if preview is not None else None
+            image = paint(vae, preview, style, params) if preview is not None else None
             on_progress(index / steps, f"training on the style: step {index}/{steps}, "
                         f"ELBO loss {total:.4f} (reconstruction {float(parts['reconstruction']):.4f}, "
                         f"KL {float(parts['kl']):.4f})", image)
@@ -338,11 +355,3 @@ def adain(content_latent: np.ndarray, style_latent: np.ndarray, eps: float = 1e-
     c_mean, c_std = content_latent.mean((0, 1)), content_latent.std((0, 1)) + eps
     s_mean, s_std = style_latent.mean((0, 1)), style_latent.std((0, 1))
     return (content_latent - c_mean) / c_std * s_std + s_mean
-
-
-def latent_adain(generic: StyleVAE, content: np.ndarray, style: np.ndarray, strength: float):
-    if generic is None:
-        raise MethodError("the adain mode needs the generic VAE weights")
-    latent = generic.encode(content)
-    mixed = (1.0 - strength) * latent + strength * adain(latent, generic.encode(resize_max(style, 512)))
-    return generic.decode(mixed, content.shape), {"steps": 0, "cache": "not used", "warm_start": generic.source}

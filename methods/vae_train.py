@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m methods.vae_train", description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=6000)
     parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--strength", type=float, default=0.5, help="sets beta as in the vae method")
+    parser.add_argument("--beta", type=float, default=0.1, help="KL weight of the ELBO")
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--images", type=Path, default=DEFAULT_IMAGES, help="the shared image set folder")
@@ -65,7 +65,7 @@ def main(argv=None) -> int:
 
     keras.utils.set_random_seed(args.seed)
     model = vae.StyleVAE(vae.LATENT)
-    beta = vae.beta_for(args.strength)
+    beta = args.beta
     batches = vae.crop_sampler([image for _, image in images], args.seed, batch=args.batch)
     started = time.perf_counter()
 
@@ -94,7 +94,7 @@ decoder of nearest-upsampling convolutions with a sigmoid output. Trained by the
 
 - Command: `{command}`
 - Steps: {args.steps}, batch {args.batch} random {64}x{64} crops (flips, long side 256/384/512),
-  Adam lr {args.learning_rate}, beta {beta:.4g} (strength {args.strength}), seed {args.seed}
+  Adam lr {args.learning_rate}, beta {beta:.4g}, seed {args.seed}
 - Final negative ELBO: total {final['total']:.5f}, reconstruction (MSE) {final['reconstruction']:.5f},
   KL per pixel value {final['kl']:.4f}
 - Time: {seconds:.0f} s wall on {platform.machine()} CPU, {os.cpu_count()} cores shared with other jobs
