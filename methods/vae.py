@@ -149,7 +149,7 @@ def elbo(images, reconstruction, mean, log_variance, beta: float):
 
 
 class StyleVAE:
-    """An encoder/decoder pair with its training step and the stylisation."""
+    """An encoder/decoder pair with its training loop, encoding and decoding."""
 
     def __init__(self, latent_channels: int = LATENT):
         self.latent_channels = latent_channels
@@ -157,15 +157,12 @@ class StyleVAE:
         self.source = "not loaded (random initialisation)"
 
     def save(self, path: Path) -> None:
-        """Atomic write of both networks' weights (one .weights.h5 per network pair)."""
-        import keras
-
+        """Atomic write of both networks' weights into one .weights.h5 file."""
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".weights.h5")
         os.close(handle)
         try:
-            keras.Model(self.encoder.inputs + self.decoder.inputs,
-                        self.encoder.outputs + self.decoder.outputs).save_weights(temp)
+            self._joint().save_weights(temp)
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
