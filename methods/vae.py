@@ -163,6 +163,7 @@ class StyleVAE:
         os.close(handle)
         try:
             self._joint().save_weights(temp)
+            os.chmod(temp, 0o644)  # mkstemp makes it private; a cache or asset is for everyone
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
