@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from methods import weights
-from methods.base import Method, MethodError, Param
+from methods.base import Method, Param
 from methods.images import resize, resize_max
 
 GENERIC = "vae_generic"  # the warm start, an entry of methods.weights.NETWORKS
