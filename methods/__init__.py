@@ -22,10 +22,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from methods.adain import AdaIN
 from methods.base import Method, MethodError, Param, Result
 from methods.gatys import Gatys
+from methods.vae import VAE
 
 REGISTRY: dict[str, type[Method]] = {
     "gatys": Gatys,
     "adain": AdaIN,
+    "vae": VAE,
 }
 
 __all__ = ["REGISTRY", "Method", "MethodError", "Param", "Result", "get"]

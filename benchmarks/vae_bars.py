@@ -1,0 +1,131 @@
+"""The VAE's bars, measured in one run on the shared image set.
+
+    PYTHONPATH=. python benchmarks/vae_bars.py [--modes style adain] [--sheet assets/vae/contact_sheet.png]
+
+For every shared painting and photo (long side 512): the Gram style loss to the painting
+(VGG16-HED, block1_conv1..block5_conv1, methods.losses.style_loss) of the untouched photo
+and of each mode's output, its change in percent, and SSIM to the photo. Timings: the first
+stylisation with each new style (training included, fresh cache in a temporary folder) and
+the later photos with the same style. Bars: style loss at least 20 % below the photo's with
+SSIM above 0.4; first stylisation under 60 s, later photos under 2 s.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+IMAGES = ROOT.parent / "shared" / "imageset"
+STYLE_LAYERS = tuple(f"block{b}_conv1" for b in range(1, 6))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--images", type=Path, default=IMAGES)
+    parser.add_argument("--modes", nargs="+", default=["style", "adain"], choices=["style", "adain"])
+    parser.add_argument("--styles", nargs="*", help="painting file names (default: all)")
+    parser.add_argument("--contents", nargs="*", help="photo file names (default: all)")
+    parser.add_argument("--side", type=int, default=512)
+    parser.add_argument("--param", action="append", default=[], help="NAME=VALUE for the vae method")
+    parser.add_argument("--sheet", type=Path, help="write a contact sheet PNG here")
+    parser.add_argument("--keep-cache", action="store_true", help="use $STYLEBENCH_CACHE, not a fresh one")
+    args = parser.parse_args(argv)
+    if not args.keep_cache:
+        os.environ["STYLEBENCH_CACHE"] = tempfile.mkdtemp(prefix="vae-bars-")
+    params = dict(p.split("=", 1) for p in args.param)
+
+    import pandas as pd
+    from skimage.metrics import structural_similarity
+
+    from methods import get
+    from methods.backbones import feature_extractor
+    from methods.images import ImageError, load_image
+    from methods.losses import gram, style_loss
+
+    def pick(folder, names):
+        paths = sorted(p for p in (args.images / folder).glob("*") if p.suffix.lower() in {".png", ".jpg"})
+        return [p for p in paths if not names or p.name in names]
+
+    try:
+        styles = [(p.stem, load_image(p, args.side)) for p in pick("styles", args.styles)]
+        contents = [(p.stem, load_image(p, args.side)) for p in pick("contents", args.contents)]
+    except ImageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if not styles or not contents:
+        print(f"error: no images in {args.images}/styles or contents", file=sys.stderr)
+        return 2
+    extractor = feature_extractor("vgg16_hed", STYLE_LAYERS)
+    method = get("vae")
+    started = time.perf_counter()
+    method.load(method.resolve_params(params))
+    print(f"load (generic VAE, first in process): {time.perf_counter() - started:.2f} s; "
+          f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
+
+    def loss(image, grams):
+        return float(style_loss(extractor(image[None]), grams)[0])
+
+    rows, sheet = [], []
+    for style_name, style in styles:
+        grams = {n: gram(f) for n, f in extractor(style[None]).items()}
+        sheet_row = [style]
+        for index, (content_name, content) in enumerate(contents):
+            baseline = loss(content, grams)
+            sheet_row.append(content)
+            for mode in args.modes:
+                result = method.stylize(content, style, mode=mode, **params)
+                value = loss(result.image, grams)
+                rows.append({
+                    "style": style_name, "content": content_name, "mode": mode,
+                    "photo_style_loss": baseline, "style_loss": value,
+                    "change_pct": 100 * (value / baseline - 1),
+                    "ssim": structural_similarity(result.image, content, channel_axis=-1, data_range=1.0),
+                    "seconds": result.seconds, "first": index == 0, "cache": result.info.get("cache"),
+                    "load": os.getloadavg()[0]})
+                sheet_row.append(result.image)
+                print(" ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
+                               for k, v in rows[-1].items()), flush=True)
+        sheet.append(sheet_row)
+    frame = pd.DataFrame(rows)
+    summary = frame.groupby("mode").agg(change_pct=("change_pct", "mean"), ssim=("ssim", "mean"),
+                                        worst_change=("change_pct", "max"), worst_ssim=("ssim", "min"))
+    summary["pairs_passing"] = frame.assign(ok=(frame.change_pct <= -20) & (frame.ssim > 0.4)).groupby("mode").ok.sum()
+    summary["pairs"] = frame.groupby("mode").size()
+    first = frame[frame["first"]].groupby("mode").seconds.agg(["mean", "max"])
+    later = frame[~frame["first"]].groupby("mode").seconds.agg(["mean", "max"])
+    summary["first_s_mean"], summary["first_s_max"] = first["mean"], first["max"]
+    summary["later_s_mean"], summary["later_s_max"] = later["mean"], later["max"]
+    print(frame.groupby(["mode", "style"])[["change_pct", "ssim"]].mean().round(3).to_string())
+    print(summary.round(3).to_string())
+    if args.sheet:
+        write_sheet(sheet, args.sheet, args.modes, [n for n, _ in contents])
+    return 0
+
+
+def write_sheet(rows, path: Path, modes, contents, tile: int = 96) -> None:
+    """One row per painting: the painting, then each photo followed by each mode's output."""
+    from methods.images import resize, save_png
+
+    def fit(image):  # letterbox into a tile x tile square
+        h, w = image.shape[:2]
+        scale = tile / max(h, w)
+        small = resize(image, (max(1, round(h * scale)), max(1, round(w * scale))))
+        out = np.ones((tile, tile, 3), np.float32)
+        top, left = (tile - small.shape[0]) // 2, (tile - small.shape[1]) // 2
+        out[top:top + small.shape[0], left:left + small.shape[1]] = small
+        return out
+
+    grid = np.concatenate([np.concatenate([fit(image) for image in row], axis=1) for row in rows], axis=0)
+    save_png(grid, path)
+    print(f"wrote {path} ({path.stat().st_size / 1e3:.0f} kB): columns painting, then per photo "
+          f"({', '.join(contents)}): photo, {', '.join(modes)}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

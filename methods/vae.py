@@ -1,0 +1,355 @@
+"""Variational autoencoder (Kingma & Welling 2014) as a style transfer method.
+
+A small fully convolutional VAE: the encoder maps an image to per-position mean and
+log-variance maps at 1/8 resolution, a sample is drawn with the reparameterisation trick
+(z = mean + exp(log_variance / 2) * noise, so gradients reach the encoder), and the decoder
+draws the image back. Training maximises the ELBO: reconstruction + beta * KL.
+
+Stylisation encodes the photo (the mean, no sampling), moves its latent maps towards the
+painting's (AdaIN: each channel takes the painting's latent mean and deviation, by
+`strength`) and decodes. Two modes differ in the VAE doing it:
+  style  the VAE fine-tuned (ELBO, beta) on random crops of the style image, starting from
+         the project's generic VAE (assets/vae, methods/vae_train.py). Its decoder only knows
+         the painting's colours and strokes, so the photo's layout comes back drawn with the
+         painting's vocabulary. Trained models are kept on disk (cache_home()/vae), keyed by
+         the style image and the training parameters.
+  adain  no training: the generic VAE (photos and paintings) itself.
+A decoder from a 1/8-resolution latent cannot draw fine detail (its output is blurred), so
+`detail` adds the photo's high frequencies (photo minus its Gaussian blur) back on top.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from methods import weights
+from methods.base import Method, Param
+from methods.images import resize, resize_max
+
+GENERIC = "vae_generic"  # the warm start, an entry of methods.weights.NETWORKS
+LATENT = 8  # latent channels of the generic VAE
+DOWNSAMPLE = 8  # three stride-2 convolutions
+CROP = 64
+BATCH = 8
+STYLE_SIDES = (256, 384, 512)  # the style image's long side for crops: strokes at several scales
+BETA = 0.1  # KL weight: higher lets less of the photo through the latent
+DETAIL_SIGMA = 2.0  # px: the Gaussian blur whose residual is the photo's fine detail
+LEARNING_RATE = 1e-3
+CACHE_VERSION = 2  # bump when training changes, so stale cached models are not reused
+PREVIEW_SIDE = 192
+
+
+class VAE(Method):
+    name = "vae"
+    title = "VAE (style-domain variational autoencoder)"
+    family = "variational autoencoder"
+    description = ("Kingma & Welling 2014: a small convolutional VAE fine-tuned on crops of the painting "
+                   "redraws the photo's latent layout with the painting's colours and strokes.")
+    params = (
+        Param("mode", "style", "choice", "style: fine-tune the VAE on the painting (cached per style); "
+              "adain: the generic VAE, no training", choices=("style", "adain")),
+        Param("strength", 1.0, "float", "how far the photo's latent statistics move to the painting's "
+              "(AdaIN on the latent maps)", 0.0, 1.0),
+        Param("steps", 300, "int", "training steps on the style image (style mode)", 0, 5000),
+        Param("beta", BETA, "float", "KL weight of the ELBO in training (style mode): higher keeps less "
+              "of the photo", 0.001, 10.0),
+        Param("latent_channels", LATENT, "int", "latent channels (the warm start has "
+              f"{LATENT}; other widths start partly untrained)", 1, 64),
+        Param("detail", 1.0, "float", "how much of the photo's fine detail to add back (the decoder blurs)",
+              0.0, 1.0),
+        Param("blend", 0.0, "float", "mix the photo back into the result (0 = VAE output only)", 0.0, 1.0),
+        Param("seed", 0, "int", "random seed (initialisation, crops, sampling noise)", 0, 2**31 - 1),
+    )
+
+    def load(self, params):
+        return load_generic()
+
+    def run(self, content, style, params, on_progress, generic):
+        if params["mode"] == "adain":
+            model, info = generic, {"steps": 0, "cache": "not used", "warm_start": generic.source}
+        else:
+            model, info = style_vae(generic, style, params, on_progress, content)
+        return paint(model, content, style, params), {"mode": params["mode"], **info}
+
+
+def paint(model: "StyleVAE", content: np.ndarray, style: np.ndarray, params: dict) -> np.ndarray:
+    """Encode the photo, move its latent statistics to the painting's, decode, add detail, blend."""
+    latent = model.encode(content)
+    if params["strength"]:
+        target = adain(latent, model.encode(resize_max(style, STYLE_SIDES[-1])))
+        latent = (1.0 - params["strength"]) * latent + params["strength"] * target
+    image = model.decode(latent, content.shape)
+    if params["detail"]:
+        image = image + params["detail"] * fine_detail(content)
+    if params["blend"]:
+        image = (1.0 - params["blend"]) * image + params["blend"] * content
+    return np.clip(image, 0.0, 1.0).astype(np.float32)
+
+
+def fine_detail(image: np.ndarray, sigma: float = DETAIL_SIGMA) -> np.ndarray:
+    """The image minus its Gaussian blur: what a 1/8-resolution latent cannot carry."""
+    from skimage.filters import gaussian
+
+    return image - gaussian(image, sigma=sigma, channel_axis=-1, preserve_range=True)
+
+
+# --- the model -------------------------------------------------------------------------------
+
+def build(latent_channels: int = LATENT):
+    """(encoder, decoder) Keras models, any input size divisible by DOWNSAMPLE."""
+    import keras
+    from keras import layers
+
+    image = keras.Input((None, None, 3))
+    x = layers.Conv2D(32, 3, padding="same", activation="relu", name="enc1")(image)
+    x = layers.Conv2D(64, 4, strides=2, padding="same", activation="relu", name="enc2")(x)
+    x = layers.Conv2D(128, 4, strides=2, padding="same", activation="relu", name="enc3")(x)
+    x = layers.Conv2D(128, 4, strides=2, padding="same", activation="relu", name="enc4")(x)
+    mean = layers.Conv2D(latent_channels, 1, name="mean")(x)
+    log_variance = layers.Conv2D(latent_channels, 1, name="log_variance")(x)
+    encoder = keras.Model(image, [mean, log_variance], name="encoder")
+
+    z = keras.Input((None, None, latent_channels))
+    y = layers.Conv2D(128, 3, padding="same", activation="relu", name="dec1")(z)
+    for width, name in ((128, "dec2"), (64, "dec3"), (32, "dec4")):
+        y = layers.UpSampling2D(2, interpolation="nearest")(y)  # resize-conv: no checkerboard
+        y = layers.Conv2D(width, 3, padding="same", activation="relu", name=name)(y)
+    y = layers.Conv2D(3, 3, padding="same", activation="sigmoid", name="rgb")(y)
+    decoder = keras.Model(z, y, name="decoder")
+    return encoder, decoder
+
+
+def reparameterise(mean, log_variance, noise):
+    """z = mean + sigma * noise: a sample that stays differentiable in mean and log-variance."""
+    import tensorflow as tf
+
+    return mean + tf.exp(0.5 * log_variance) * noise
+
+
+def elbo(images, reconstruction, mean, log_variance, beta: float):
+    """Negative ELBO per pixel value: (total, {"reconstruction", "kl"}).
+
+    reconstruction: mean squared error, the Gaussian log-likelihood with a fixed variance up
+    to constants; kl: closed-form KL(N(mean, exp(log_variance)) || N(0, 1)) summed over the
+    latent maps and divided by the number of pixel values, so both parts share a scale.
+    """
+    import tensorflow as tf
+
+    values = tf.cast(tf.reduce_prod(tf.shape(images)[1:]), tf.float32)
+    rec = tf.reduce_mean(tf.reduce_sum(tf.square(images - reconstruction), axis=[1, 2, 3]) / values)
+    kl_map = 0.5 * (tf.square(mean) + tf.exp(log_variance) - 1.0 - log_variance)
+    kl = tf.reduce_mean(tf.reduce_sum(kl_map, axis=[1, 2, 3]) / values)
+    return rec + beta * kl, {"reconstruction": rec, "kl": kl}
+
+
+class StyleVAE:
+    """An encoder/decoder pair with its training loop, encoding and decoding."""
+
+    def __init__(self, latent_channels: int = LATENT):
+        self.latent_channels = latent_channels
+        self.encoder, self.decoder = build(latent_channels)
+        self.source = "not loaded (random initialisation)"
+
+    def save(self, path: Path) -> None:
+        """Atomic write of both networks' weights into one .weights.h5 file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".weights.h5")
+        os.close(handle)
+        try:
+            self._joint().save_weights(temp)
+            os.chmod(temp, 0o644)  # mkstemp makes it private; a cache or asset is for everyone
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+    def load(self, path: Path, partial: bool = False) -> int:
+        """Read weights saved by `save`; partial copies only the layers whose shapes match
+        (a different latent width keeps the trunk). Returns how many layers were loaded."""
+        if not partial:
+            self._joint().load_weights(str(path))
+            return len(self.layers())
+        source = StyleVAE(_latent_width(path))
+        source.load(path)
+        loaded = 0
+        for name, layer in self.layers().items():
+            theirs = source.layers()[name].get_weights()
+            if [w.shape for w in theirs] == [w.shape for w in layer.get_weights()]:
+                layer.set_weights(theirs)
+                loaded += 1
+        return loaded
+
+    def _joint(self):
+        import keras
+
+        return keras.Model(self.encoder.inputs + self.decoder.inputs, self.encoder.outputs + self.decoder.outputs)
+
+    def layers(self) -> dict:
+        return {layer.name: layer for model in (self.encoder, self.decoder) for layer in model.layers
+                if layer.get_weights()}
+
+    def train(self, batches, steps: int, beta: float, seed: int, report=None, learning_rate=LEARNING_RATE):
+        """Adam on the negative ELBO; batches(step) -> float32 (N, h, w, 3). Returns the last parts."""
+        import keras
+        import tensorflow as tf
+
+        optimizer = keras.optimizers.Adam(learning_rate)
+        variables = self.encoder.trainable_variables + self.decoder.trainable_variables
+        beta_t = tf.constant(beta, tf.float32)
+
+        @tf.function(reduce_retracing=True)
+        def step(images, noise):
+            with tf.GradientTape() as tape:
+                mean, log_variance = self.encoder(images, training=True)
+                z = reparameterise(mean, log_variance, noise)
+                total, parts = elbo(images, self.decoder(z, training=True), mean, log_variance, beta_t)
+            optimizer.apply_gradients(zip(tape.gradient(total, variables), variables))
+            return total, parts
+
+        rng = np.random.default_rng(seed + 1)
+        parts = {}
+        for index in range(1, steps + 1):
+            images = batches(index)
+            shape = (images.shape[0], images.shape[1] // DOWNSAMPLE, images.shape[2] // DOWNSAMPLE,
+                     self.latent_channels)
+            total, parts = step(tf.constant(images), tf.constant(rng.standard_normal(shape, dtype=np.float32)))
+            if report:
+                report(index, float(total), parts)
+        return {"total": float(total), **{k: float(v) for k, v in parts.items()}} if steps else {}
+
+    def encode(self, image: np.ndarray) -> np.ndarray:
+        """The mean latent map of an image (padded to a multiple of DOWNSAMPLE)."""
+        mean, _ = self.encoder(_pad(image)[None], training=False)
+        return np.asarray(mean)[0]
+
+    def decode(self, latent: np.ndarray, shape) -> np.ndarray:
+        out = np.asarray(self.decoder(latent[None], training=False))[0]
+        return out[:shape[0], :shape[1]]
+
+
+def _pad(image: np.ndarray) -> np.ndarray:
+    height, width = image.shape[:2]
+    return np.pad(image, ((0, -height % DOWNSAMPLE), (0, -width % DOWNSAMPLE), (0, 0)), mode="reflect")
+
+
+def _latent_width(path: Path) -> int:
+    import h5py
+
+    with h5py.File(path, "r") as file:
+        widths = []
+        file.visititems(lambda name, item: widths.append(item.shape[-1])
+                        if "mean" in name and getattr(item, "ndim", 0) == 4 else None)
+    return widths[0] if widths else LATENT
+
+
+# --- crops -----------------------------------------------------------------------------------
+
+def crop_sampler(images, seed: int, batch: int = BATCH, crop: int = CROP, sides=STYLE_SIDES):
+    """batches(step) -> random flipped crops of the images, each at a random scale."""
+    pyramid = [resize_max(image, side) if max(image.shape[:2]) > side else image
+               for image in images for side in sides]
+    pyramid = [p for p in pyramid if min(p.shape[:2]) >= crop] or [
+        resize(images[0], (crop, crop))]
+    rng = np.random.default_rng(seed)
+
+    def batches(_step):
+        out = np.empty((batch, crop, crop, 3), np.float32)
+        for i in range(batch):
+            source = pyramid[rng.integers(len(pyramid))]
+            top = rng.integers(source.shape[0] - crop + 1)
+            left = rng.integers(source.shape[1] - crop + 1)
+            patch = source[top:top + crop, left:left + crop]
+            if rng.random() < 0.5:
+                patch = patch[:, ::-1]
+            if rng.random() < 0.5:
+                patch = patch[::-1]
+            out[i] = patch
+        return out
+
+    return batches
+
+
+# --- the warm start, the style mode and the adain mode ----------------------------------------
+
+def load_generic() -> StyleVAE:
+    """The project's generic VAE (resolved through methods.weights), loaded once per process."""
+    return _generic(str(weights.resolve(GENERIC).path))
+
+
+@functools.cache
+def _generic(path: str) -> StyleVAE:
+    vae = StyleVAE(LATENT)
+    vae.load(Path(path))
+    vae.source = weights.resolve(GENERIC).describe()
+    return vae
+
+
+def style_key(style: np.ndarray, params: dict) -> str:
+    """Cache key: the style image's pixels and every parameter that changes training."""
+    digest = hashlib.sha256(np.ascontiguousarray(style, np.float32).tobytes())
+    digest.update(repr(style.shape).encode())
+    trained = {k: params[k] for k in ("steps", "beta", "latent_channels", "seed")}
+    digest.update(json.dumps({"version": CACHE_VERSION, "warm": _warm_hash(), **trained}, sort_keys=True).encode())
+    return digest.hexdigest()[:32]
+
+
+@functools.cache
+def _warm_hash() -> str:
+    return hashlib.sha256(weights.resolve(GENERIC).path.read_bytes()).hexdigest()[:16]
+
+
+def cache_dir() -> Path:
+    return weights.cache_home() / "vae"
+
+
+def style_vae(generic: StyleVAE, style: np.ndarray, params: dict, on_progress=None, content=None):
+    """The VAE fine-tuned on `style` with these parameters: from the disk cache or trained now."""
+    import keras
+
+    key = style_key(style, params)
+    path, card = cache_dir() / f"{key}.weights.h5", cache_dir() / f"{key}.json"
+    vae = StyleVAE(params["latent_channels"])
+    if path.is_file() and card.is_file():
+        try:
+            vae.load(path)
+            if on_progress:
+                on_progress(1.0, f"style model loaded from the cache ({path.name})", None)
+            return vae, {**json.loads(card.read_text()), "cache": "hit", "cache_file": str(path)}
+        except Exception:  # a damaged cache file is retrained, never fatal
+            pass
+    keras.utils.set_random_seed(params["seed"])
+    partial = params["latent_channels"] != generic.latent_channels
+    vae.load(weights.resolve(GENERIC).path, partial=partial)
+    warm = f"{generic.source}" + (" (trunk only: latent width differs)" if partial else "")
+    steps, beta = params["steps"], params["beta"]
+    preview = resize_max(content, PREVIEW_SIDE) if content is not None else None
+    every = max(1, steps // 10)
+
+    def report(index, total, parts):
+        if on_progress and (index % every == 0 or index == steps):
+            image = paint(vae, preview, style, params) if preview is not None else None
+            on_progress(index / steps, f"training on the style: step {index}/{steps}, "
+                        f"ELBO loss {total:.4f} (reconstruction {float(parts['reconstruction']):.4f}, "
+                        f"KL {float(parts['kl']):.4f})", image)
+
+    final = vae.train(crop_sampler([style], params["seed"]), steps, beta, params["seed"], report)
+    info = {"steps": steps, "beta": beta, "warm_start": warm, "elbo": final}
+    try:
+        vae.save(path)
+        card.write_text(json.dumps(info))
+    except OSError as error:  # a read-only cache costs speed, not the result
+        info["cache_error"] = str(error)
+    return vae, {**info, "cache": "miss", "cache_file": str(path)}
+
+
+def adain(content_latent: np.ndarray, style_latent: np.ndarray, eps: float = 1e-5) -> np.ndarray:
+    """Per-channel mean and deviation of the content map replaced by the style map's."""
+    c_mean, c_std = content_latent.mean((0, 1)), content_latent.std((0, 1)) + eps
+    s_mean, s_std = style_latent.mean((0, 1)), style_latent.std((0, 1))
+    return (content_latent - c_mean) / c_std * s_std + s_mean

@@ -1,0 +1,153 @@
+"""The VAE method: ELBO, reparameterisation, per-style training, stylisation, cache, pretraining CLI.
+
+Real networks: the project's committed generic VAE (assets/vae) on small real images.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from scipy import integrate, stats
+from skimage import data
+
+from methods import get, vae, weights
+from methods.images import load_image
+from methods.vae_train import main as train_main
+
+STYLES = weights.PROJECT_ROOT.parent / "shared" / "imageset" / "styles"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(tmp_path, monkeypatch):
+    """Every test gets its own cache; the committed warm start is what serves the VAE."""
+    monkeypatch.setenv("STYLEBENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("STYLEBENCH_WEIGHTS_DIR", raising=False)
+    return tmp_path / "cache"
+
+
+@pytest.fixture(scope="module")
+def painting():
+    path = STYLES / "starry_night.jpg"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} missing: the tests need the shared image set beside the repo")
+    return load_image(path, 96)
+
+
+@pytest.fixture(scope="module")
+def photo():
+    return load_image(data.astronaut(), 64)
+
+
+def kl_by_quadrature(mean: float, log_variance: float) -> float:
+    q = stats.norm(mean, np.exp(0.5 * log_variance))
+    value, _ = integrate.quad(lambda z: q.pdf(z) * (q.logpdf(z) - stats.norm.logpdf(z)), -30, 30)
+    return value
+
+
+def test_kl_term_matches_closed_form():
+    images = np.full((1, 8, 8, 3), 0.5, np.float32)  # 192 pixel values
+    mean = np.array([1.0, -0.5, 0.0], np.float32).reshape(1, 1, 1, 3)
+    log_variance = np.log(np.array([1.0, 4.0, 0.25], np.float32)).reshape(1, 1, 1, 3)
+    total, parts = vae.elbo(images, images + 0.1, mean, log_variance, beta=2.0)
+    expected_kl = sum(kl_by_quadrature(m, v) for m, v in zip(mean.ravel(), log_variance.ravel())) / 192
+    assert float(parts["kl"]) == pytest.approx(expected_kl, rel=1e-4)
+    assert float(parts["kl"]) == pytest.approx((0.5 + 0.5 * (0.25 + 4 - 1 - np.log(4))
+                                                + 0.5 * (0.25 - 1 - np.log(0.25))) / 192, rel=1e-5)
+    assert float(parts["reconstruction"]) == pytest.approx(0.01, rel=1e-4)
+    assert float(total) == pytest.approx(0.01 + 2.0 * expected_kl, rel=1e-4)
+
+
+def test_sampling_is_reparameterised_so_gradients_reach_the_encoder(photo):
+    model = vae.load_generic()
+    images = tf.constant(photo[None])
+    noise = tf.constant(np.random.default_rng(0).standard_normal((1, 8, 8, vae.LATENT)), tf.float32)
+    head = model.encoder.get_layer("log_variance").kernel
+    first = model.encoder.get_layer("enc1").kernel
+    with tf.GradientTape() as tape:
+        mean, log_variance = model.encoder(images)
+        z = vae.reparameterise(mean, log_variance, noise)
+        _, parts = vae.elbo(images, model.decoder(z), mean, log_variance, beta=0.1)
+        reconstruction = parts["reconstruction"]  # no KL: the variance is reached only through the sample
+    grad_head, grad_first = tape.gradient(reconstruction, [head, first])
+    assert grad_head is not None and float(tf.reduce_max(tf.abs(grad_head))) > 0
+    assert grad_first is not None and float(tf.reduce_max(tf.abs(grad_first))) > 0
+    np.testing.assert_allclose(z, mean + np.exp(0.5 * log_variance) * noise, rtol=1e-5)
+    assert not np.allclose(z, mean)  # a sample, not the mean
+
+
+def test_short_training_on_a_tiny_image_lowers_reconstruction():
+    style = load_image(data.colorwheel(), 96)  # a new style: the warm start never saw it
+    model = vae.StyleVAE()
+    model.load(weights.resolve(vae.GENERIC).path)
+
+    def reconstruction_error():
+        return float(np.mean((model.decode(model.encode(style), style.shape) - style) ** 2))
+
+    before = reconstruction_error()
+    batches = vae.crop_sampler([style], seed=0, batch=4, crop=32, sides=(96,))
+    final = model.train(batches, steps=60, beta=0.1, seed=0)
+    assert reconstruction_error() < 0.8 * before
+    assert set(final) == {"total", "reconstruction", "kl"} and final["kl"] > 0
+
+
+def test_output_has_the_content_size_and_range(painting):
+    content = load_image(data.chelsea(), 70)[:45]  # odd sizes, not multiples of 8
+    for mode in ("style", "adain"):
+        result = get("vae").stylize(content, painting, mode=mode, steps=5)
+        assert result.image.shape == content.shape and result.image.dtype == np.float32
+        assert 0.0 <= result.image.min() and result.image.max() <= 1.0
+        assert result.info["mode"] == mode
+        assert np.abs(result.image - content).mean() > 0.01  # the painting changed it
+
+
+def test_same_seed_gives_the_same_output(photo, painting, tmp_path, monkeypatch):
+    outputs = []
+    for run, seed in enumerate((3, 3, 4)):
+        monkeypatch.setenv("STYLEBENCH_CACHE", str(tmp_path / f"run{run}"))  # train each time
+        result = get("vae").stylize(photo, painting, steps=15, seed=seed)
+        assert result.info["cache"] == "miss"
+        outputs.append(result.image)
+    np.testing.assert_array_equal(outputs[0], outputs[1])
+    assert np.abs(outputs[0] - outputs[2]).max() > 1e-3
+
+
+def test_the_cache_serves_the_second_photo(photo, painting, fresh_cache):
+    messages = []
+    first = get("vae").stylize(photo, painting, steps=20, on_progress=lambda f, m, p: messages.append((f, p)))
+    assert first.info["cache"] == "miss" and first.info["elbo"]["reconstruction"] > 0
+    assert list(fresh_cache.joinpath("vae").glob("*.weights.h5"))
+    assert messages[-1][0] == 1.0 and messages[-1][1].shape[2] == 3  # progress with previews
+    other = load_image(data.coffee(), 64)
+    second = get("vae").stylize(other, painting, steps=20)
+    assert second.info["cache"] == "hit" and second.info["elbo"] == first.info["elbo"]
+    assert second.seconds < first.seconds
+    again = get("vae").stylize(photo, painting, steps=20)
+    np.testing.assert_array_equal(again.image, first.image)
+    assert get("vae").stylize(photo, painting, steps=21).info["cache"] == "miss"  # parameters are in the key
+
+
+def test_warm_start_is_the_committed_project_asset():
+    resolved = weights.resolve(vae.GENERIC)
+    assert resolved.source == "project"
+    assert resolved.path.stat().st_size < 10e6
+    model = vae.StyleVAE(4)  # another latent width keeps the trunk only
+    loaded = model.load(resolved.path, partial=True)
+    assert 0 < loaded < len(model.layers())
+    np.testing.assert_array_equal(model.encoder.get_layer("enc2").kernel,
+                                  vae.load_generic().encoder.get_layer("enc2").kernel)
+
+
+def test_pretraining_command_writes_weights_and_card(tmp_path, capsys):
+    out = tmp_path / "generic.weights.h5"
+    assert train_main(["--steps", "2", "--batch", "2", "--out", str(out)]) == 0
+    assert out.is_file() and "--steps 2" in (tmp_path / "generic.md").read_text()
+    again = tmp_path / "again.weights.h5"
+    assert train_main(["--steps", "2", "--batch", "2", "--out", str(again)]) == 0
+    first, second = vae.StyleVAE(), vae.StyleVAE()
+    first.load(out)
+    second.load(again)
+    for name, layer in first.layers().items():  # the command reproduces its weights exactly
+        for mine, theirs in zip(layer.get_weights(), second.layers()[name].get_weights()):
+            np.testing.assert_array_equal(mine, theirs)
+    assert train_main(["--steps", "2", "--out", str(tmp_path / "bad.h5")]) == 2
+    assert "weights.h5" in capsys.readouterr().err
