@@ -8,7 +8,7 @@ import pytest
 from methods import REGISTRY, MethodError, Param, get
 from methods.base import Result
 
-SMALL = {"gatys": {"steps": 3, "levels": 1, "size": 64}}
+SMALL = {"gatys": {"steps": 3, "levels": 1, "size": 64}, "vae": {"steps": 20}}
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
