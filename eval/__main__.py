@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 DEFAULT_SIZE = 256  # long side of contents and styles fed to the methods; see --help
-QUICK_SIZE = 96
+QUICK_SIZE = 128
 
 
 def parser() -> argparse.ArgumentParser:

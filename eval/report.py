@@ -62,15 +62,33 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
         return counts
     stats = ok.groupby("method")[columns].agg(["mean", "std"])
     stats.columns = [f"{metric} {stat}" for metric, stat in stats.columns]
-    for extra in ("load_seconds", "warmup_seconds"):
-        if extra in ok.columns:
-            stats[f"{extra} total"] = ok.groupby("method")[extra].sum()
+    if "first_call" in ok.columns:  # runtime of warm calls; first calls of a process apart
+        first = ok["first_call"].astype(bool)
+        warm = ok[~first | ~(~first).groupby(ok["method"]).transform("any")]
+        timing = warm.groupby("method")["seconds"].agg(["mean", "std"])
+        stats["seconds mean"], stats["seconds std"] = timing["mean"], timing["std"]
+        stats["first_call seconds mean"] = ok[first].groupby("method")["seconds"].mean()
+    if "load_seconds" in ok.columns:
+        stats["load_seconds total"] = ok.groupby("method")["load_seconds"].sum()
     summary = counts.join(stats)
     ranks = [summary[f"{m} mean"].rank(ascending=not higher) for m, higher in RANKED.items()
              if f"{m} mean" in summary]
     summary["mean rank"] = pd.concat(ranks, axis=1).mean(axis=1) if ranks else np.nan
     summary["rank"] = summary["mean rank"].rank(method="min")
     return summary.sort_values("rank")
+
+
+def readable(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary with one "mean ± std" column per metric, for people."""
+    table = summary[[c for c in ("rank", "jobs", "errors") if c in summary]].copy()
+    for metric in SUMMARISED:
+        if f"{metric} mean" in summary:
+            table[metric] = [f"{m:.3g} ± {s:.2g}" if np.isfinite(s) else f"{m:.3g}"
+                             for m, s in zip(summary[f"{metric} mean"], summary[f"{metric} std"])]
+    for extra in ("first_call seconds mean", "load_seconds total"):
+        if extra in summary:
+            table[extra] = summary[extra].map(lambda v: f"{v:.3g}")
+    return table
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -198,6 +216,7 @@ def write(rows: list[dict], out: str | os.PathLike, env: dict, images: dict[str,
             results[column] = ""
     results.to_csv(folder / "results.csv", index=False)
     summary = summarise(results)
+    summary.to_csv(folder / "summary.csv")
     errors = results[results["status"] != "ok"][["method", "content", "style", "params", "error"]]
     figures = plots(results, folder / "plots")
     sheet = contact_sheet(results, images, outputs, folder / "contact_sheet.png")
@@ -205,10 +224,11 @@ def write(rows: list[dict], out: str | os.PathLike, env: dict, images: dict[str,
     head = header_markdown(env)
     lower = ("Lower is better for the loss ratios and seconds, higher for SSIM and style similarity; "
              "rank = rank of the mean rank over style_loss_ratio, content_loss_ratio, ssim, style_similarity, "
-             "seconds. Content loss ratio is relative to the painting put in the photo's place; style loss "
+             "seconds. seconds: stylisation only, mean over warm calls (the first call of a method in each worker "
+             "process, which pays one-off tracing costs, is shown apart as first_call seconds). Content loss ratio is relative to the painting put in the photo's place; style loss "
              "ratio relative to the untouched photo.")
     markdown = [f"# StyleBench evaluation {folder.name}\n", head, "## Per method\n", lower + "\n",
-                markdown_table(summary), f"\n## Errors ({len(errors)})\n"]
+                markdown_table(readable(summary)), f"\n## Errors ({len(errors)})\n"]
     markdown.append(markdown_table(errors.set_index("method")) if len(errors) else "none")
     (folder / "summary.md").write_text("\n".join(markdown) + "\n")
 
@@ -218,7 +238,7 @@ def write(rows: list[dict], out: str | os.PathLike, env: dict, images: dict[str,
         f"<h1>StyleBench evaluation {folder.name}</h1>",
         f"<h2>Run</h2><ul>{env_rows}<li>judge: {html.escape(env['judge'])}</li>"
         f"<li>machine: {html.escape(env['machine'])}</li><li>packages: {html.escape(packages)}</li></ul>",
-        f"<h2>Per method</h2><p>{html.escape(lower)}</p>", summary.to_html(float_format="%.4g"),
+        f"<h2>Per method</h2><p>{html.escape(lower)}</p>", readable(summary).to_html(),
         f"<h2>Errors ({len(errors)})</h2>", errors.to_html(index=False) if len(errors) else "<p>none</p>",
         "<h2>Plots</h2>", *(f'<img src="plots/{p.name}" alt="{p.stem}">' for p in figures),
         f'<h2>Contact sheet</h2><img src="{sheet.name}" alt="contact sheet" style="max-width:100%">',

@@ -2,7 +2,7 @@
 
 A job is (method, parameters, content, style). Jobs are grouped by (method, parameters,
 style) into chunks; a chunk runs in one worker, so work shared by a style (a Gram target,
-a per-style model, the judge's style features, warm-up) is done once per chunk. Every
+a per-style model, the judge's style features) is done once per chunk. Every
 finished job is written at once to the results cache as <key>.json + <key>.png, where the
 key hashes the method, its resolved parameters, both images' pixels, the judge and the code
 version: a killed run resumes where it stopped, a finished one recomputes nothing.
@@ -30,8 +30,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-WARMUP_SIDE = 64  # warm-up stylises the content's corner at this size before a chunk is timed
-_WARMED: set = set()  # cache: (method, params, style) already warmed up in this process
+_CALLED: set = set()  # cache: (method, params) already run in this process
 METHODS_DIR = Path(__file__).resolve().parents[1] / "methods"
 
 
@@ -148,9 +147,12 @@ def run_chunk(chunk: Chunk) -> tuple[list[int], list[tuple[dict, np.ndarray | No
     store = ResultsCache(chunk.store) if chunk.store else None
     results = []
     for job in chunk.jobs:
-        warmup = _warm_up(job)
+        once = (job.method, json.dumps(job.params, sort_keys=True))
         row, image = run_job(job, judge)
-        row["warmup_seconds"] = warmup
+        # the first call of a method in a process pays one-off costs (graph tracing, session
+        # warm-up); the report keeps those runs apart instead of paying an extra warm-up run
+        row["first_call"] = once not in _CALLED
+        _CALLED.add(once)
         if store is not None and row["status"] == "ok":
             try:
                 store.put(row, image)
@@ -158,24 +160,6 @@ def run_chunk(chunk: Chunk) -> tuple[list[int], list[tuple[dict, np.ndarray | No
                 pass  # a remote worker without the folder: the client stores it
         results.append((row, image))
     return chunk.indices, results
-
-
-def _warm_up(job: Job) -> float:
-    """Seconds of a first small stylisation with this method, parameters and style in this
-    process, so that one-off costs (graph tracing, per-style preparation) stay out of the
-    timed runs; 0 when this process already warmed up for them."""
-    from methods import get
-
-    once = (job.method, json.dumps(job.params, sort_keys=True), job.style.digest)
-    if job.content.pixels is None or job.style.pixels is None or once in _WARMED:
-        return 0.0
-    _WARMED.add(once)
-    started = time.perf_counter()
-    try:
-        get(job.method).stylize(job.content.pixels[:WARMUP_SIDE, :WARMUP_SIDE], job.style.pixels, **job.params)
-    except Exception:
-        pass  # the real run reports the error
-    return time.perf_counter() - started
 
 
 def run_job(job: Job, judge) -> tuple[dict, np.ndarray | None]:
