@@ -90,7 +90,7 @@ def _plan(args) -> dict:
     for kind, images in loaded.items():
         if not any(image.pixels is not None for image in images):
             raise ValueError(f"no {kind} image could be loaded: {images[0].error}")
-    judge = metrics.Judge() if metrics.JUDGE_SIDE <= size else metrics.Judge(side=size)
+    judge = metrics.default_judge(min(size, metrics.JUDGE_SIDE))  # never judge above the methods' size
     jobs = runner.build_jobs(methods, loaded["content"], loaded["style"], judge.name)
     return {"methods": methods, "images": loaded, "size": size, "judge": judge, "jobs": jobs}
 
@@ -125,6 +125,10 @@ def _execute(args, argv, methods, images, size, judge, jobs) -> int:
         rows = runner.run(jobs, cache, executor, judge_side=judge.side, progress=not args.no_progress)
     except KeyboardInterrupt:
         interrupted = True
+    except Exception as error:  # noqa: BLE001 - e.g. a worker process killed by the system
+        print(f"error: the run stopped ({type(error).__name__}: {error}); finished jobs are cached in "
+              f"{cache.folder}: run the same command to resume", file=sys.stderr)
+        return 1
     finally:
         executor.close()
     if interrupted:

@@ -127,9 +127,9 @@ class Judge:
 
 
 @functools.cache
-def default_judge() -> Judge:
-    """The process-wide judge used when none is given."""
-    return Judge()
+def default_judge(side: int = JUDGE_SIDE) -> Judge:
+    """The process-wide judge used when none is given (one per judge size)."""
+    return Judge(side=side)
 
 
 def _match(output: np.ndarray, reference: np.ndarray) -> np.ndarray:

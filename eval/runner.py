@@ -143,7 +143,7 @@ def run_chunk(chunk: Chunk) -> tuple[list[int], list[tuple[dict, np.ndarray | No
     Returns the chunk's grid positions and its (row, output image) pairs."""
     from eval import metrics
 
-    judge = metrics.Judge(side=chunk.judge_side) if chunk.judge_side != metrics.JUDGE_SIDE else metrics.default_judge()
+    judge = metrics.default_judge(chunk.judge_side)
     store = ResultsCache(chunk.store) if chunk.store else None
     results = []
     for job in chunk.jobs:

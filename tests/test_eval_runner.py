@@ -115,7 +115,7 @@ def test_worker_processes_and_a_dask_cluster_run_the_same_jobs(tmp_path):
     common = ["--quick", "--size", "48", *FAST]
     assert main([*common, "--jobs", "2", "--out", str(tmp_path / "processes")]) == 0
     by_processes = results(report_folders(tmp_path / "processes")[0])
-    assert by_processes["worker"].nunique() >= 1 and not by_processes["worker"].str.endswith(f":{os.getpid()}").any()
+    assert not by_processes["worker"].str.endswith(f":{os.getpid()}").any()  # ran in the worker processes
     with LocalCluster(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
         assert main([*common, "--scheduler", cluster.scheduler_address, "--out", str(tmp_path / "dask")]) == 0
     by_dask = results(report_folders(tmp_path / "dask")[0])
