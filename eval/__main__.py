@@ -1,0 +1,162 @@
+"""python -m eval: score every registered method over the image set into reports/<timestamp>/.
+
+Exit status: 0 all jobs succeeded; 1 some jobs failed (they are in the report); 2 bad input;
+130 interrupted (finished jobs are cached: run the same command again to resume).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+# Long side of the contents and styles given to the methods. 256: Gatys' own default size, the
+# judge's size and the Magenta style predictor's input, so no method is judged on pixels it
+# never made. Smaller barely speeds Gatys up (a fixed number of L-BFGS steps and a retrace per
+# pyramid level dominate), and below 128 px its 3-level pyramid is too small for VGG's pools.
+DEFAULT_SIZE = 256
+QUICK_SIZE = 128
+
+
+def parser() -> argparse.ArgumentParser:
+    from methods import REGISTRY
+
+    p = argparse.ArgumentParser(prog="python -m eval", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--methods", default=",".join(REGISTRY),
+                   help=f"comma-separated registered methods (default: all: {','.join(REGISTRY)})")
+    p.add_argument("--param", action="append", default=[], metavar="METHOD.NAME=VALUE",
+                   help="override a method parameter, e.g. gatys.steps=50 (repeatable)")
+    p.add_argument("--size", type=int, default=None,
+                   help=f"long side in px of the images given to the methods, and the `size` parameter of "
+                        f"methods that have one (default {DEFAULT_SIZE}: Gatys' default, the judge's size and the "
+                        f"Magenta predictor's input; --quick: {QUICK_SIZE})")
+    p.add_argument("--quick", action="store_true", help="smoke preset: 2 contents, 2 styles, small size")
+    p.add_argument("--contents", metavar="DIR", help="use the images of DIR as contents instead of the set")
+    p.add_argument("--styles", metavar="DIR", help="use the images of DIR as styles instead of the set")
+    p.add_argument("--images-dir", metavar="DIR", help="mirror folder of the image set (contents/, styles/)")
+    p.add_argument("--jobs", type=int, default=1, help="local worker processes (default 1: in this process)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler (tcp://host:8786)")
+    p.add_argument("--out", default="reports", help="folder of the report folders (default reports)")
+    p.add_argument("--cache", help="results cache folder (default OUT/cache)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        plan = _plan(args)
+    except (ValueError, RuntimeError, OSError) as error:  # MethodError, ImageSetError, ImageError
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return _execute(args, sys.argv[1:] if argv is None else list(argv), **plan)
+
+
+def _plan(args) -> dict:
+    """Validate everything and load the images before any job runs."""
+    from eval import imageset, metrics, runner
+    from methods import REGISTRY, MethodError, get
+
+    if args.jobs < 1:
+        raise ValueError("--jobs must be at least 1")
+    size = args.size or (QUICK_SIZE if args.quick else DEFAULT_SIZE)
+    if not 16 <= size <= 2048:
+        raise ValueError(f"--size {size}: use 16 to 2048")
+    names = [n.strip() for n in args.methods.split(",") if n.strip()]
+    unknown = [n for n in names if n not in REGISTRY]
+    if unknown or not names:
+        raise MethodError(f"unknown method {', '.join(unknown) or '(none)'}; choose from {', '.join(REGISTRY)}")
+    overrides: dict[str, dict] = {n: {} for n in names}
+    for item in args.param:
+        target, _, value = item.partition("=")
+        method, _, name = target.partition(".")
+        if not (value and name) or method not in overrides:
+            raise MethodError(f"--param {item}: expected METHOD.NAME=VALUE with METHOD in {', '.join(names)}")
+        overrides[method][name] = value
+    methods = {}
+    for name in names:
+        method = get(name)
+        params = dict(overrides[name])
+        if any(p.name == "size" for p in method.params):
+            params.setdefault("size", size)
+        methods[name] = method.resolve_params(params)
+
+    mirrors = imageset.mirror_dirs(args.images_dir)
+    if args.images_dir and not Path(args.images_dir).is_dir():
+        raise ValueError(f"--images-dir {args.images_dir}: no such folder")
+    contents = (imageset.folder_entries(args.contents, "content") if args.contents
+                else imageset.select(list(imageset.QUICK_CONTENTS) if args.quick else None, "content"))
+    styles = (imageset.folder_entries(args.styles, "style") if args.styles
+              else imageset.select(list(imageset.QUICK_STYLES) if args.quick else None, "style"))
+    loaded = {kind: [_load(entry, size, mirrors) for entry in entries]
+              for kind, entries in (("content", contents), ("style", styles))}
+    for kind, images in loaded.items():
+        if not any(image.pixels is not None for image in images):
+            raise ValueError(f"no {kind} image could be loaded: {images[0].error}")
+    judge = metrics.default_judge(min(size, metrics.JUDGE_SIDE))  # never judge above the methods' size
+    jobs = runner.build_jobs(methods, loaded["content"], loaded["style"], judge.name)
+    return {"methods": methods, "images": loaded, "size": size, "judge": judge, "jobs": jobs}
+
+
+def _load(entry, size, mirrors):
+    """An image of the run; a failure is kept as an error that its jobs will report."""
+    from eval import imageset, runner
+    from methods.images import ImageError
+
+    try:
+        pixels = imageset.load(entry, size, mirrors)
+    except (imageset.ImageSetError, ImageError) as error:
+        print(f"warning: {error}", file=sys.stderr)
+        return runner.Image(entry.name, None, error=str(error))
+    return runner.Image(entry.name, pixels, runner.digest(pixels))
+
+
+def _execute(args, argv, methods, images, size, judge, jobs) -> int:
+    from eval import report, runner
+
+    out = Path(args.out)
+    cache = runner.ResultsCache(args.cache or out / "cache")
+    try:
+        executor = runner.make_executor(args.jobs, args.scheduler)
+    except (RuntimeError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    interrupted = False
+    rows: list[dict] = []
+    try:
+        rows = runner.run(jobs, cache, executor, judge_side=judge.side, progress=not args.no_progress)
+    except KeyboardInterrupt:
+        interrupted = True
+    except Exception as error:  # noqa: BLE001 - e.g. a worker process killed by the system
+        print(f"error: the run stopped ({type(error).__name__}: {error}); finished jobs are cached in "
+              f"{cache.folder}: run the same command to resume", file=sys.stderr)
+        return 1
+    finally:
+        executor.close()
+    if interrupted:
+        print(f"interrupted: finished jobs are cached in {cache.folder}; run the same command to resume",
+              file=sys.stderr)
+        return 130
+    wall = time.perf_counter() - started
+    settings = {
+        "command": " ".join(["python -m eval", *argv]),
+        "methods": "; ".join(f"{m} {p}" for m, p in methods.items()),
+        "contents": ", ".join(i.name for i in images["content"]),
+        "styles": ", ".join(i.name for i in images["style"]),
+        "size": size, "executor": executor.name, "results cache": str(cache.folder),
+        "jobs": len(rows), "computed": sum(not r.get("cached") for r in rows),
+        "errors": sum(r["status"] != "ok" for r in rows), "wall seconds": round(wall, 1),
+        "finished": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+    }
+    pictures = {f"{kind}:{i.name}": i.pixels for kind, group in images.items() for i in group if i.pixels is not None}
+    outputs = {r["key"]: cache.image_path(r["key"]) for r in rows if r["status"] == "ok"}
+    folder = report.write(rows, out, report.environment(settings, judge.name), pictures, outputs)
+    print(f"{len(rows)} jobs ({settings['computed']} computed, {settings['errors']} failed) in {wall:.1f} s; "
+          f"report: {folder / 'report.html'}")
+    return 1 if settings["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

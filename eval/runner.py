@@ -1,0 +1,298 @@
+"""The job grid, its results cache and the executors that run it.
+
+A job is (method, parameters, content, style). Jobs are grouped by (method, parameters,
+style) into chunks; a chunk runs in one worker, so work shared by a style (a Gram target,
+a per-style model, the judge's style features) is done once per chunk. Every
+finished job is written at once to the results cache as <key>.json + <key>.png, where the
+key hashes the method, its resolved parameters, both images' pixels, the judge and the code
+version: a killed run resumes where it stopped, a finished one recomputes nothing.
+
+Executors share one interface, `map(fn, items)` yielding results as they complete:
+InProcess (--jobs 1), Processes (--jobs N, concurrent.futures) and Dask
+(--scheduler ADDRESS; `distributed` is an optional dependency, its workers need this
+repository on their PYTHONPATH). Failing jobs become rows with status "error".
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import hashlib
+import inspect
+import json
+import multiprocessing
+import os
+import platform
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+_CALLED: set = set()  # cache: (method, params) already run in this process
+METHODS_DIR = Path(__file__).resolve().parents[1] / "methods"
+
+
+@dataclass(frozen=True)
+class Image:
+    """A loaded image of the run; error is set when it could not be loaded."""
+
+    name: str
+    pixels: np.ndarray | None
+    digest: str = ""
+    error: str = ""
+
+
+@dataclass
+class Job:
+    method: str
+    params: dict
+    content: Image
+    style: Image
+    key: str = ""
+
+    def describe(self) -> dict:
+        return {"method": self.method, "content": self.content.name, "style": self.style.name,
+                "params": json.dumps(self.params, sort_keys=True), "key": self.key}
+
+
+@dataclass
+class Chunk:
+    """Jobs sharing method, parameters and style: run in order in one worker."""
+
+    jobs: list[Job]
+    store: str | None = None  # results cache folder the worker writes into, if it can reach it
+    judge_side: int = 256
+    indices: list[int] = field(default_factory=list)  # the jobs' positions in the grid
+
+
+def digest(pixels: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(pixels).tobytes() + str(pixels.shape).encode()).hexdigest()[:24]
+
+
+@functools.cache
+def code_version(method: str) -> str:
+    """Hash of the source a method's results depend on: its own module, the shared modules of
+    methods/ (every file that defines no registered method) and eval/metrics.py; the judge
+    also uses methods/adain.py. Editing one method does not invalidate the others' results."""
+    from methods import REGISTRY
+
+    method_files = {Path(inspect.getsourcefile(cls)).resolve() for cls in REGISTRY.values()}
+    own = Path(inspect.getsourcefile(REGISTRY[method])).resolve()
+    shared = [p for p in sorted(METHODS_DIR.glob("*.py")) if p.resolve() not in method_files]
+    files = [own, *shared, METHODS_DIR / "adain.py", Path(__file__).with_name("metrics.py")]
+    hasher = hashlib.sha256()
+    for path in files:
+        hasher.update(path.name.encode() + path.read_bytes())
+    return hasher.hexdigest()[:12]
+
+
+def job_key(method: str, params: dict, content: Image, style: Image, judge_name: str) -> str:
+    payload = json.dumps([method, params, content.digest, style.digest, judge_name, code_version(method)],
+                         sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+def build_jobs(methods: dict[str, dict], contents: list[Image], styles: list[Image], judge_name: str) -> list[Job]:
+    """The grid, ordered method, style, content. methods: {name: resolved params}."""
+    jobs = []
+    for method, params in methods.items():
+        for style in styles:
+            for content in contents:
+                job = Job(method, params, content, style)
+                if content.pixels is not None and style.pixels is not None:
+                    job.key = job_key(method, params, content, style, judge_name)
+                jobs.append(job)
+    return jobs
+
+
+# -- results cache ------------------------------------------------------------------------
+class ResultsCache:
+    """One JSON row and one PNG output per finished job, written atomically."""
+
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = Path(folder)
+
+    def get(self, key: str) -> dict | None:
+        path = self.folder / f"{key}.json"
+        if not key or not path.is_file() or not (self.folder / f"{key}.png").is_file():
+            return None
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None  # a damaged entry is recomputed
+
+    def put(self, row: dict, image: np.ndarray | None) -> None:
+        from methods.images import save_png
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if image is not None:
+            save_png(image, self.folder / f"{row['key']}.png")
+        temp = self.folder / f".{row['key']}.json.tmp"
+        temp.write_text(json.dumps(row, default=float))
+        os.replace(temp, self.folder / f"{row['key']}.json")
+
+    def image_path(self, key: str) -> Path:
+        return self.folder / f"{key}.png"
+
+
+# -- the work done in a worker -------------------------------------------------------------
+def run_chunk(chunk: Chunk) -> tuple[list[int], list[tuple[dict, np.ndarray | None]]]:
+    """Run a chunk's jobs in order; each result is stored at once when the store is reachable.
+    Returns the chunk's grid positions and its (row, output image) pairs."""
+    from eval import metrics
+
+    judge = metrics.default_judge(chunk.judge_side)
+    store = ResultsCache(chunk.store) if chunk.store else None
+    results = []
+    for job in chunk.jobs:
+        once = (job.method, json.dumps(job.params, sort_keys=True))
+        row, image = run_job(job, judge)
+        # the first call of a method in a process pays one-off costs (graph tracing, session
+        # warm-up); the report keeps those runs apart instead of paying an extra warm-up run
+        row["first_call"] = once not in _CALLED
+        _CALLED.add(once)
+        if store is not None and row["status"] == "ok":
+            try:
+                store.put(row, image)
+            except OSError:
+                pass  # a remote worker without the folder: the client stores it
+        results.append((row, image))
+    return chunk.indices, results
+
+
+def run_job(job: Job, judge) -> tuple[dict, np.ndarray | None]:
+    """Stylise and score one job; any failure becomes an error row."""
+    from eval import metrics
+    from methods import get
+
+    row = {**job.describe(), "status": "ok", "error": "", "worker": f"{platform.node()}:{os.getpid()}",
+           "judge": judge.name}
+    try:
+        for image in (job.content, job.style):
+            if image.pixels is None:
+                raise ValueError(f"image {image.name}: {image.error}")
+        method = get(job.method)
+        result = method.stylize(job.content.pixels, job.style.pixels, **job.params)
+        row.update(family=method.family, title=method.title, seconds=result.seconds,
+                   load_seconds=result.load_seconds, height=result.image.shape[0], width=result.image.shape[1],
+                   code_version=code_version(job.method))
+        row.update(metrics.score(result.image, job.content.pixels, job.style.pixels, judge=judge, parts=True))
+        return row, result.image
+    except Exception as error:  # noqa: BLE001 - every failure is reported, the run goes on
+        row.update(status="error", error=f"{type(error).__name__}: {error}".splitlines()[0][:500],
+                   traceback=traceback.format_exc(limit=3))
+        return row, None
+
+
+# -- executors -----------------------------------------------------------------------------
+class InProcess:
+    """Runs items one after another in this process."""
+
+    name = "in-process"
+
+    def map(self, fn: Callable, items: Iterable) -> Iterator:
+        for item in items:
+            yield fn(item)
+
+    def close(self):
+        pass
+
+
+def _limit_threads(threads: int) -> None:
+    """Worker initialiser: share the cores between workers instead of oversubscribing them."""
+    for variable in ("TF_NUM_INTRAOP_THREADS", "OMP_NUM_THREADS"):
+        os.environ[variable] = str(threads)
+    os.environ["TF_NUM_INTEROP_THREADS"] = "1"
+
+
+class Processes:
+    """--jobs N local worker processes (spawned: TensorFlow does not survive fork)."""
+
+    def __init__(self, jobs: int):
+        self.name = f"{jobs} local processes"
+        threads = max(1, (os.cpu_count() or 1) // jobs)
+        self.pool = concurrent.futures.ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_limit_threads, initargs=(threads,))
+
+    def map(self, fn, items):
+        futures = [self.pool.submit(fn, item) for item in items]
+        for future in concurrent.futures.as_completed(futures):
+            yield future.result()
+
+    def close(self):
+        self.pool.shutdown(cancel_futures=True)
+
+
+class Dask:
+    """A Dask distributed cluster at `address` (optional dependency: pip install distributed)."""
+
+    def __init__(self, address: str):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise RuntimeError("--scheduler needs the optional package distributed (pip install distributed)") from None
+        self.name = f"dask scheduler {address}"
+        self.client = Client(address, timeout="20s")
+
+    def map(self, fn, items):
+        from distributed import as_completed
+
+        futures = self.client.map(fn, list(items), pure=False)
+        for future in as_completed(futures):
+            yield future.result()
+
+    def close(self):
+        self.client.close()
+
+
+def make_executor(jobs: int = 1, scheduler: str | None = None):
+    if scheduler:
+        return Dask(scheduler)
+    return Processes(jobs) if jobs > 1 else InProcess()
+
+
+# -- the run -------------------------------------------------------------------------------
+def run(jobs: list[Job], cache: ResultsCache, executor=None, judge_side: int = 256, progress: bool = True,
+        on_row: Callable[[dict], None] | None = None) -> list[dict]:
+    """Run every job not in the cache; returns one row per job (cached, new or error), in grid order.
+
+    In-process, chunks are single jobs so the progress bar moves per job (the process-wide
+    caches still share per-style work); worker pools get whole per-style chunks.
+    """
+    from tqdm import tqdm
+
+    executor = executor or InProcess()
+    rows: dict[int, dict] = {}
+    pending: list[int] = []
+    for index, job in enumerate(jobs):
+        cached = cache.get(job.key)
+        if cached is not None:
+            rows[index] = {**cached, "cached": True}
+        else:
+            pending.append(index)
+    groups: dict[tuple, list[int]] = {}
+    for index in pending:
+        job = jobs[index]
+        group = (job.method, json.dumps(job.params, sort_keys=True), job.style.name)
+        if isinstance(executor, InProcess):
+            group += (index,)
+        groups.setdefault(group, []).append(index)
+    chunks = [Chunk([jobs[i] for i in indices], str(cache.folder), judge_side, indices)
+              for indices in groups.values()]
+    bar = tqdm(total=len(jobs), initial=len(jobs) - len(pending), desc="jobs", unit="job", disable=not progress,
+               dynamic_ncols=True)
+    try:
+        for indices, results in executor.map(run_chunk, chunks):
+            for index, (row, image) in zip(indices, results):
+                if row["status"] == "ok" and cache.get(row["key"]) is None:
+                    cache.put(row, image)
+                rows[index] = {**row, "cached": False}
+                if on_row:
+                    on_row(rows[index])
+                bar.update(1)
+    finally:
+        bar.close()
+    return [rows[i] for i in sorted(rows)]
+

@@ -1,0 +1,123 @@
+"""python -m eval end to end on tiny inputs with the real fast method (Magenta AdaIN) and the
+real judge: reports, resume, failing jobs, bad input, worker processes and Dask."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eval import imageset, runner
+from eval.__main__ import main
+from methods import REGISTRY, Method
+
+FAST = ["--methods", "adain", "--no-progress"]
+REPORT_FILES = {"results.csv", "summary.csv", "summary.md", "report.html", "contact_sheet.png",
+                "plots/style_vs_content.png", "plots/seconds_per_method.png", "plots/ssim_per_method.png"}
+
+
+class OutOfPaint(Method):
+    """A registered method that really fails at run time (test-only)."""
+
+    name, title, family = "out_of_paint", "Out of paint", "test-only failing method"
+
+    def run(self, content, style, params, on_progress, model):
+        raise RuntimeError("no paint left")
+
+
+def report_folders(out: Path) -> list[Path]:
+    return sorted(p for p in out.iterdir() if p.is_dir() and p.name != "cache")
+
+
+def results(folder: Path) -> pd.DataFrame:
+    return pd.read_csv(folder / "results.csv")
+
+
+def test_a_quick_run_writes_every_report_file_and_a_rerun_recomputes_nothing(tmp_path):
+    out = tmp_path / "reports"
+    assert main(["--quick", "--size", "64", "--out", str(out), *FAST]) == 0
+    first, = report_folders(out)
+    assert {str(p.relative_to(first)) for p in first.rglob("*") if p.is_file()} == REPORT_FILES
+    table = results(first)
+    assert len(table) == 4 and (table["status"] == "ok").all() and not table["cached"].any()
+    assert set(table["content"]) == set(imageset.QUICK_CONTENTS) and set(table["style"]) == set(imageset.QUICK_STYLES)
+    summary = (first / "summary.md").read_text()
+    assert "VGG16-HED" in summary and "| adain |" in summary and "tensorflow 2." in summary and "size: 64" in summary
+    page = (first / "report.html").read_text()
+    assert page.count("<table") >= 2 and 'src="contact_sheet.png"' in page and 'src="plots/ssim_per_method.png"' in page
+
+    assert main(["--quick", "--size", "64", "--out", str(out), *FAST]) == 0
+    second = report_folders(out)[-1]
+    assert second != first and len(report_folders(out)) == 2  # a new folder, the first kept
+    again = results(second)
+    assert again["cached"].all() and list(again["key"]) == list(table["key"])
+    assert again["ssim"].tolist() == pytest.approx(table["ssim"].tolist())
+
+
+def test_an_interrupted_run_resumes_without_recomputing_finished_jobs(tmp_path):
+    images = {kind: [runner.Image(e.name, p := imageset.load(e, 48), runner.digest(p)) for e in entries]
+              for kind, entries in (("content", imageset.select(["chelsea", "coffee"], "content")),
+                                    ("style", imageset.select(["starry_night", "shipwreck"], "style")))}
+    jobs = runner.build_jobs({"adain": REGISTRY["adain"]().defaults()}, images["content"], images["style"], "judge")
+    cache = runner.ResultsCache(tmp_path / "cache")
+    finished = []
+
+    def stop_after_two(row):
+        finished.append(row["key"])
+        if len(finished) == 2:
+            raise KeyboardInterrupt  # what Ctrl-C does between two jobs
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(jobs, cache, progress=False, on_row=stop_after_two)
+    assert sorted(p.stem for p in cache.folder.glob("*.json")) == sorted(finished)
+    rows = runner.run(jobs, cache, progress=False)
+    assert [r["key"] for r in rows] == [j.key for j in jobs]
+    assert {r["key"] for r in rows if r["cached"]} == set(finished)
+    assert sum(not r["cached"] for r in rows) == 2 and all(r["status"] == "ok" for r in rows)
+
+
+def test_failing_jobs_and_bad_images_become_error_rows_and_the_run_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setitem(REGISTRY, "out_of_paint", OutOfPaint)
+    contents, styles = tmp_path / "contents", tmp_path / "styles"
+    contents.mkdir(), styles.mkdir()
+    shutil.copy(imageset.locate(imageset.MANIFEST["kodim22"]), contents / "barn.png")
+    (contents / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 this is not a JPEG")
+    shutil.copy(imageset.locate(imageset.MANIFEST["water_lilies"]), styles / "lilies.jpg")
+    out = tmp_path / "reports"
+    code = main(["--contents", str(contents), "--styles", str(styles), "--size", "64", "--out", str(out),
+                 "--methods", "adain,out_of_paint", "--no-progress"])
+    assert code == 1  # some jobs failed; the report is still written
+    folder, = report_folders(out)
+    table = results(folder).set_index(["method", "content"])
+    assert table.loc[("adain", "barn"), "status"] == "ok"
+    assert table.loc[("out_of_paint", "barn"), "error"] == "RuntimeError: no paint left"
+    assert "broken" in table.loc[("adain", "broken"), "error"] and table.loc[("adain", "broken"), "status"] == "error"
+    assert "no paint left" in (folder / "summary.md").read_text() and (folder / "contact_sheet.png").is_file()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--methods", "picasso"], "unknown method picasso"),
+    (["--param", "adain.strength=lots"], "parameter strength"),
+    (["--contents", "/nonexistent/folder"], "no such folder"),
+    (["--jobs", "0"], "--jobs"),
+])
+def test_bad_input_is_one_line_and_exit_status_2(argv, message, tmp_path, capsys):
+    assert main([*argv, "--quick", "--out", str(tmp_path)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error: ") and message in error and "\n" not in error
+
+
+def test_worker_processes_and_a_dask_cluster_run_the_same_jobs(tmp_path):
+    from distributed import LocalCluster
+
+    common = ["--quick", "--size", "48", *FAST]
+    assert main([*common, "--jobs", "2", "--out", str(tmp_path / "processes")]) == 0
+    by_processes = results(report_folders(tmp_path / "processes")[0])
+    assert not by_processes["worker"].str.endswith(f":{os.getpid()}").any()  # ran in the worker processes
+    with LocalCluster(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        assert main([*common, "--scheduler", cluster.scheduler_address, "--out", str(tmp_path / "dask")]) == 0
+    by_dask = results(report_folders(tmp_path / "dask")[0])
+    assert (by_dask["status"] == "ok").all() and not by_dask["cached"].any()
+    assert by_dask["style_loss_ratio"].tolist() == pytest.approx(by_processes["style_loss_ratio"].tolist(), rel=1e-3)

@@ -1,0 +1,112 @@
+"""The image-set manifest against the real files: shared mirror, scikit-image wheel, a local
+HTTP server standing in for the upstream host (real download code, real hash check)."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+import skimage
+
+from eval import imageset
+
+SKIMAGE_FILES = Path(skimage.__file__).parent / "data"
+
+
+@pytest.fixture
+def empty_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("STYLEBENCH_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "images"
+
+
+@pytest.fixture
+def http_folder(tmp_path):
+    """Serve tmp_path/www over HTTP on localhost; yields (folder, base URL)."""
+    folder = tmp_path / "www"
+    folder.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_manifest_has_the_set_with_full_provenance():
+    assert [e.name for e in imageset.CONTENTS] == ["astronaut", "chelsea", "coffee", "rocket", "motorcycle_left",
+                                                   "kodim05", "kodim13", "kodim22"]
+    assert len(imageset.STYLES) == 6
+    for entry in imageset.MANIFEST.values():
+        assert entry.title and entry.author and entry.licence, entry
+        assert entry.url.startswith("https://") and len(entry.sha256) == 64, entry
+
+
+def test_manifest_sha256_match_the_mirror_and_the_scikit_image_files():
+    for entry in imageset.MANIFEST.values():
+        if entry.skimage:
+            assert imageset.sha256_file(SKIMAGE_FILES / entry.filename) == entry.sha256, entry.name
+        else:
+            path = imageset.locate(entry, download=False)
+            assert path.parent.parent == imageset.mirror_dirs()[0]
+            assert imageset.sha256_file(path) == entry.sha256, entry.name
+
+
+def test_every_image_loads_as_float_rgb():
+    for entry in imageset.MANIFEST.values():
+        image = imageset.load(entry, 64)
+        assert image.dtype.name == "float32" and image.shape[2] == 3 and max(image.shape[:2]) == 64
+
+
+def test_a_file_with_the_wrong_hash_is_refused(tmp_path, empty_cache):
+    entry = imageset.MANIFEST["great_wave"]
+    good = imageset.locate(entry, download=False)
+    (tmp_path / "styles").mkdir()
+    damaged = bytearray(good.read_bytes())
+    damaged[-100] ^= 0xFF
+    (tmp_path / "styles" / entry.filename).write_bytes(bytes(damaged))
+    with pytest.raises(imageset.ImageSetError, match="sha256.*refusing"):
+        imageset.locate(entry, mirrors=[tmp_path], download=False)
+
+
+def test_a_missing_file_names_itself_and_how_to_get_it(tmp_path, empty_cache):
+    entry = imageset.MANIFEST["kodim13"]
+    with pytest.raises(imageset.ImageSetError) as error:
+        imageset.locate(entry, mirrors=[tmp_path], download=False)
+    assert "kodim13.png" in str(error.value) and entry.url in str(error.value) and entry.sha256 in str(error.value)
+
+
+def test_the_cache_serves_after_a_verified_download(http_folder, empty_cache):
+    folder, base = http_folder
+    real = imageset.MANIFEST["shipwreck"]
+    shutil.copy(imageset.locate(real, download=False), folder / "ship.jpg")
+    entry = dataclasses.replace(real, url=f"{base}/ship.jpg")
+    path = imageset.locate(entry, mirrors=[], download=True)
+    assert path == empty_cache / "shipwreck.jpg" and imageset.sha256_file(path) == real.sha256
+    (folder / "ship.jpg").unlink()  # the cache alone now serves it
+    assert imageset.locate(entry, mirrors=[], download=True) == path
+
+
+def test_a_download_with_the_wrong_hash_is_refused_and_not_cached(http_folder, empty_cache):
+    folder, base = http_folder
+    (folder / "fake.jpg").write_bytes(b"not the painting")
+    entry = dataclasses.replace(imageset.MANIFEST["the_scream"], url=f"{base}/fake.jpg")
+    with pytest.raises(imageset.ImageSetError, match="sha256"):
+        imageset.locate(entry, mirrors=[], download=True)
+    assert not list(empty_cache.iterdir())
+
+
+def test_own_folders_and_unknown_names(tmp_path):
+    shutil.copy(imageset.locate(imageset.MANIFEST["kodim22"], download=False), tmp_path / "barn.png")
+    (tmp_path / "notes.txt").write_text("not an image")
+    entries = imageset.folder_entries(tmp_path, "content")
+    assert [e.name for e in entries] == ["barn"] and imageset.load(entries[0], 32).shape == (21, 32, 3)
+    with pytest.raises(imageset.ImageSetError, match="no such folder"):
+        imageset.folder_entries(tmp_path / "nope", "style")
+    with pytest.raises(imageset.ImageSetError, match="unknown style image mona_lisa"):
+        imageset.select(["starry_night", "mona_lisa"], "style")
