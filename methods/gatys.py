@@ -4,6 +4,7 @@ TensorFlow value-and-gradient, coarse to fine over an image pyramid; Adam as an 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import numpy as np
@@ -14,6 +15,8 @@ from methods.images import resize, resize_max
 CONTENT_LAYERS = ("block4_conv2",)
 STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
 # The tutorial recipe (TensorFlow's style transfer tutorial, the lecture notebook).
+MIN_LEVEL_SIDE = 32
+MIN_STYLE_SIDE = 128
 ADAM = {"learning_rate": 0.02, "beta_1": 0.99, "epsilon": 0.1}
 
 
@@ -25,7 +28,7 @@ class Gatys(Method):
                    "VGG feature maps keep the photo's content and their Gram matrices match the painting's.")
     params = (
         Param("size", 256, "int", "long side of the output in pixels", 64, 1024),
-        Param("steps", 100, "int", "optimiser iterations at the full size", 1, 2000),
+        Param("steps", 60, "int", "optimiser iterations per pyramid level", 1, 2000),
         Param("levels", 3, "int", "pyramid levels (1 = full size only; each level halves the size)", 1, 4),
         Param("style_weight", 1.0, "float", "weight of the Gram style loss", 0.0, 1e4),
         Param("content_weight", 1.0, "float", "weight of the feature content loss", 0.0, 1e4),
@@ -48,8 +51,10 @@ class Gatys(Method):
     def run(self, content, style, params, on_progress, extractor):
         content = resize_max(content, params["size"])
         height, width = content.shape[:2]
-        levels = [max(0, params["levels"] - 1 - i) for i in range(params["levels"])]
-        shapes = [(max(16, round(height / 2**k)), max(16, round(width / 2**k))) for k in levels]
+        levels = range(params["levels"] - 1, -1, -1)
+        shapes = [(round(height / 2**k), round(width / 2**k)) for k in levels]
+        # VGG pools four times before block5_conv1: coarser levels would pool away to nothing
+        shapes = [shape for shape in shapes if min(shape) >= MIN_LEVEL_SIDE] or [(height, width)]
         image = resize(content, shapes[0])
         if params["init"] == "noise":
             image = np.random.default_rng(params["seed"]).uniform(0, 1, image.shape).astype(np.float32)
@@ -60,7 +65,7 @@ class Gatys(Method):
             if index:  # upsample the coarse result and add back the detail the coarse level lacked
                 lost_detail = level_content - resize(resize(level_content, image.shape[:2]), shape)
                 image = np.clip(resize(image, shape) + lost_detail, 0.0, 1.0)
-            grams = self._style_grams(extractor, style, max(shape))
+            grams = self._style_grams(extractor, style, max(*shape, MIN_STYLE_SIDE))
             step_weight = 1.0 / len(shapes)
 
             def report(step, loss, current, index=index):
@@ -93,45 +98,30 @@ class GatysObjective:
 
     def __init__(self, extractor, params):
         self.extractor, self.params = extractor, params
+        self.weights = np.array([params["content_weight"], params["style_weight"], params["tv_weight"]], np.float32)
 
     def losses(self, image, content_features, grams):
-        from methods import losses
-
-        features = self.extractor(image)
-        content, _ = losses.content_loss(features, content_features)
-        style, _ = losses.style_loss(features, grams)
-        tv = losses.tv_loss(image)
-        p = self.params
-        total = p["content_weight"] * content + p["style_weight"] * style + p["tv_weight"] * tv
-        return total, {"total": total, "content": content, "style": style, "tv": tv}
+        return _compiled(self.extractor)[0](image, content_features, grams, self.weights)
 
     def minimise(self, image, content, grams, steps, report):
         import tensorflow as tf
 
         content_features = {name: value for name, value in self.extractor(content[None]).items()
                             if name in CONTENT_LAYERS}
-        loss_fn = tf.function(lambda x: self.losses(x, content_features, grams), jit_compile=False)
         if self.params["optimizer"] == "adam":
-            return self._adam(tf, loss_fn, image, steps, report)
-        return self._lbfgs(tf, loss_fn, image, steps, report)
+            return self._adam(tf, lambda x: self.losses(x, content_features, grams), image, steps, report)
+        return self._lbfgs(tf, content_features, grams, image, steps, report)
 
-    @staticmethod
-    def _lbfgs(tf, loss_fn, image, steps, report):
+    def _lbfgs(self, tf, content_features, grams, image, steps, report):
         from scipy.optimize import minimize
 
+        loss_fn, value_and_grad = _compiled(self.extractor)
         shape = (1, *image.shape)
-
-        @tf.function
-        def value_and_grad(x):
-            with tf.GradientTape() as tape:
-                tape.watch(x)
-                total, parts = loss_fn(x)
-            return total, tape.gradient(total, x), parts
-
         state = {"count": 0, "step": 0, "loss": np.inf}
 
         def fun(flat):
-            total, grad, _ = value_and_grad(tf.constant(flat.reshape(shape), tf.float32))
+            total, grad = value_and_grad(tf.constant(flat.reshape(shape), tf.float32), content_features, grams,
+                                         self.weights)
             state["count"] += 1
             state["loss"] = float(total)
             return state["loss"], grad.numpy().astype(np.float64).ravel()
@@ -145,7 +135,7 @@ class GatysObjective:
                           bounds=[(0.0, 1.0)] * image.size, callback=callback,
                           options={"maxiter": steps, "maxfun": steps * 2, "maxcor": 20})
         final = result.x.reshape(image.shape).astype(np.float32)
-        _, parts = loss_fn(tf.constant(final[None]))
+        _, parts = loss_fn(tf.constant(final[None]), content_features, grams, self.weights)
         return final, state["count"], {k: float(v) for k, v in parts.items()}
 
     @staticmethod
@@ -168,3 +158,29 @@ class GatysObjective:
         final = variable.numpy()[0]
         _, parts = loss_fn(tf.constant(final[None]))
         return final, steps, {k: float(v) for k, v in parts.items()}
+
+
+@functools.cache
+def _compiled(extractor):
+    """(loss, value-and-gradient) traced once per backbone; shapes, targets and weights are
+    arguments, so new sizes and images reuse a shape-relaxed trace instead of retracing."""
+    import tensorflow as tf
+
+    from methods import losses
+
+    def loss(image, content_features, grams, weights):
+        features = extractor(image)
+        content, _ = losses.content_loss(features, content_features)
+        style, _ = losses.style_loss(features, grams)
+        tv = losses.tv_loss(image)
+        total = weights[0] * content + weights[1] * style + weights[2] * tv
+        return total, {"total": total, "content": content, "style": style, "tv": tv}
+
+    @tf.function(reduce_retracing=True)
+    def value_and_grad(image, content_features, grams, weights):
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            total, _ = loss(image, content_features, grams, weights)
+        return total, tape.gradient(total, image)
+
+    return tf.function(loss, reduce_retracing=True), value_and_grad

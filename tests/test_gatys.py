@@ -67,3 +67,10 @@ def test_gram_and_losses_are_what_they_claim():
     total, parts = losses.style_loss({"a": features}, {"a": losses.gram(features)})
     assert float(total) == 0 and set(parts) == {"style_a"}
     assert float(losses.tv_loss(tf.ones((1, 8, 8, 3)))) == 0
+
+
+def test_small_images_skip_pyramid_levels_vgg_cannot_pool(photo, starry):
+    result = get("gatys").stylize(photo, starry, size=96, steps=3, levels=3)
+    assert [level["size"] for level in result.info["levels"]] == ["48x48", "96x96"]
+    thin = get("gatys").stylize(photo[:20], starry, size=96, steps=3, levels=3)
+    assert thin.image.shape == (20, 96, 3)
