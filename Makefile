@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test eval bench clean
+.PHONY: install demo test eval eval-quick bench clean
 
 install: $(STAMP)
 
@@ -24,6 +24,9 @@ test: install
 
 eval: install
 	$(PY) -m eval
+
+eval-quick: install
+	$(PY) -m eval --quick
 
 bench: install
 	$(PY) benchmarks/gatys_speed.py
