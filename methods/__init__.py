@@ -17,11 +17,13 @@ import functools
 
 from methods.adain import AdaIN
 from methods.base import Method, MethodError, Param, Result
+from methods.cyclegan import CycleGAN
 from methods.gatys import Gatys
 
 REGISTRY: dict[str, type[Method]] = {
     "gatys": Gatys,
     "adain": AdaIN,
+    "cyclegan": CycleGAN,
 }
 
 __all__ = ["REGISTRY", "Method", "MethodError", "Param", "Result", "get"]

