@@ -21,6 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from methods.adain import AdaIN
 from methods.base import Method, MethodError, Param, Result
+from methods.cyclegan import CycleGAN
 from methods.gatys import Gatys
 from methods.vae import VAE
 
@@ -28,6 +29,7 @@ REGISTRY: dict[str, type[Method]] = {
     "gatys": Gatys,
     "adain": AdaIN,
     "vae": VAE,
+    "cyclegan": CycleGAN,
 }
 
 __all__ = ["REGISTRY", "Method", "MethodError", "Param", "Result", "get"]

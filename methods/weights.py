@@ -61,6 +61,11 @@ NETWORKS: dict[str, Network] = {
         f"style_{style}.pth", f"CycleGAN (Zhu et al. 2017) official photo-to-{style} generator",
         "BSD (junyanz/pytorch-CycleGAN-and-pix2pix)", url=f"{CYCLEGAN_MODELS}/style_{style}.pth")
        for style in ("monet", "vangogh", "ukiyoe", "cezanne")},
+    **{f"cyclegan_{painting}": Network(
+        f"{painting}.weights.h5", f"CycleGAN ResNet generator trained by this project, photo to {title}",
+        "same as this repository (trained on a public-domain painting)",
+        asset=f"assets/cyclegan/{painting}.weights.h5")
+       for painting, title in (("starry_night", "The Starry Night"), ("great_wave", "The Great Wave"))},
 }
 
 
@@ -85,6 +90,11 @@ def cache_home() -> Path:
 def mirror_dirs() -> list[Path]:
     dirs = [Path(p) for p in os.environ.get("STYLEBENCH_WEIGHTS_DIR", "").split(os.pathsep) if p]
     return dirs + [cache_home() / "weights"]
+
+
+def asset_path(relative: str) -> Path:
+    """A file the project ships under assets/ (it may be missing from a partial checkout)."""
+    return PROJECT_ROOT / "assets" / relative
 
 
 def offline() -> bool:
