@@ -14,6 +14,10 @@ the contract for every entry.
 from __future__ import annotations
 
 import functools
+import os
+
+# TensorFlow's C++ start-up chatter drowns the CLI's and the tests' output.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from methods.adain import AdaIN
 from methods.base import Method, MethodError, Param, Result

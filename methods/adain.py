@@ -8,6 +8,7 @@ normalisation predicted from the style. It is not Huang & Belongie's VGG encoder
 from __future__ import annotations
 
 import functools
+import os
 
 import numpy as np
 
@@ -33,7 +34,9 @@ class AdaIN(Method):
     )
 
     def load(self, params):
-        return load_onnx() if params["source"] == "onnx" else load_tfhub()
+        if params["source"] == "onnx":
+            return load_onnx()
+        return load_tfhub(os.environ.get("STYLEBENCH_MAGENTA_HUB", weights.MAGENTA_HUB))
 
     def run(self, content, style, params, on_progress, network):
         style_in = square_crop(style, STYLE_SIZE)
@@ -104,13 +107,14 @@ def load_onnx():
 
 
 @functools.cache
-def load_tfhub(handle: str | None = None):
-    """The TF Hub module as a callable (content, style) -> image; handle overridable for tests."""
-    import os
+def load_tfhub(handle: str):
+    """The TF Hub module as a callable (content, style) -> image.
 
+    $STYLEBENCH_MAGENTA_HUB replaces the handle: a mirror folder of the SavedModel, or a test's.
+    """
     import tensorflow as tf
 
-    module = weights.load_hub_module(handle or os.environ.get("STYLEBENCH_MAGENTA_HUB", weights.MAGENTA_HUB))
+    module = weights.load_hub_module(handle)
 
     def stylise(content, style):
         out = module(tf.constant(content[None]), tf.constant(style[None]))[0]

@@ -28,7 +28,7 @@ class Gatys(Method):
         Param("steps", 100, "int", "optimiser iterations at the full size", 1, 2000),
         Param("levels", 3, "int", "pyramid levels (1 = full size only; each level halves the size)", 1, 4),
         Param("style_weight", 1.0, "float", "weight of the Gram style loss", 0.0, 1e4),
-        Param("content_weight", 0.1, "float", "weight of the feature content loss", 0.0, 1e4),
+        Param("content_weight", 1.0, "float", "weight of the feature content loss", 0.0, 1e4),
         Param("tv_weight", 0.5, "float", "weight of the total-variation smoothness loss", 0.0, 1e4),
         Param("optimizer", "lbfgs", "choice", "L-BFGS (fast) or Adam (the tutorial's recipe)",
               choices=("lbfgs", "adam")),
@@ -56,8 +56,10 @@ class Gatys(Method):
         objective = GatysObjective(extractor, params)
         evaluations, history = 0, []
         for index, shape in enumerate(shapes):
-            image = resize(image, shape)
             level_content = resize(content, shape)
+            if index:  # upsample the coarse result and add back the detail the coarse level lacked
+                lost_detail = level_content - resize(resize(level_content, image.shape[:2]), shape)
+                image = np.clip(resize(image, shape) + lost_detail, 0.0, 1.0)
             grams = self._style_grams(extractor, style, max(shape))
             step_weight = 1.0 / len(shapes)
 

@@ -125,6 +125,7 @@ def _download(network: Network) -> Path:
     import keras  # keras.utils.get_file: resumable download into our cache, hash checked
 
     target = cache_home() / "weights"
+    target.mkdir(parents=True, exist_ok=True)  # get_file falls back to /tmp when it is missing
     try:
         return Path(keras.utils.get_file(network.filename, network.url, cache_dir=str(target.parent),
                                          cache_subdir=target.name, file_hash=network.file_hash))

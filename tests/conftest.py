@@ -1,0 +1,36 @@
+"""Shared fixtures: real photos (scikit-image) and real paintings (the shared image set)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from skimage import data
+
+from methods.images import load_image
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_STYLES = Path(os.environ.get("STYLEBENCH_IMAGES", ROOT.parent / "shared" / "imageset")) / "styles"
+
+
+def painting(name: str, max_side: int) -> np.ndarray:
+    path = SHARED_STYLES / name
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} missing: the tests need the shared image set beside the repo "
+                                "(../shared/imageset) or STYLEBENCH_IMAGES pointing at it")
+    return load_image(path, max_side)
+
+
+@pytest.fixture(scope="session")
+def photo() -> np.ndarray:
+    return load_image(data.astronaut(), 96)
+
+
+@pytest.fixture(scope="session")
+def starry() -> np.ndarray:
+    return painting("starry_night.jpg", 128)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes more than a few seconds (real networks)")

@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from methods import get, losses
+from methods.backbones import feature_extractor
+from methods.gatys import CONTENT_LAYERS, STYLE_LAYERS
+
+FAST = {"size": 96, "steps": 15, "levels": 1}
+
+
+def judge_losses(image, photo, starry):
+    """The Gatys objective's own content and style terms, on VGG16-HED."""
+    extract = feature_extractor("vgg16_hed", CONTENT_LAYERS + STYLE_LAYERS)
+    features = extract(image[None])
+    content_targets = {k: v for k, v in extract(photo[None]).items() if k in CONTENT_LAYERS}
+    grams = {k: losses.gram(v) for k, v in extract(starry[None]).items() if k in STYLE_LAYERS}
+    return float(losses.content_loss(features, content_targets)[0]), float(losses.style_loss(features, grams)[0])
+
+
+@pytest.fixture(scope="module")
+def result(photo, starry):
+    return get("gatys").stylize(photo, starry, **FAST)
+
+
+def test_style_loss_falls_and_content_stays_bounded(result, photo, starry):
+    _, style_before = judge_losses(photo, photo, starry)
+    content_after, style_after = judge_losses(result.image, photo, starry)
+    assert style_after < 0.5 * style_before
+    assert content_after < 1.0  # relative error: the photo's layout is still there
+    assert result.info["losses"]["style"] < 0.5 * style_before
+
+
+def test_output_is_a_changed_image_of_the_right_shape(result, photo):
+    assert result.image.shape == photo.shape and result.image.dtype == np.float32
+    assert 0.0 <= result.image.min() and result.image.max() <= 1.0
+    assert np.abs(result.image - photo).mean() > 0.02
+    assert result.info["backbone"] == "vgg16_hed" and result.info["weights_source"] == "package"
+    assert result.seconds > 0 and result.load_seconds >= 0
+
+
+def test_same_seed_gives_the_same_image(photo, starry):
+    gatys = get("gatys")
+    first = gatys.stylize(photo, starry, init="noise", seed=3, **FAST)
+    second = gatys.stylize(photo, starry, init="noise", seed=3, **FAST)
+    other = gatys.stylize(photo, starry, init="noise", seed=4, **FAST)
+    np.testing.assert_array_equal(first.image, second.image)
+    assert np.abs(first.image - other.image).mean() > 1e-3
+
+
+def test_pyramid_adam_and_progress(photo, starry):
+    seen = []
+    result = get("gatys").stylize(photo, starry, size=96, steps=10, levels=2,
+                                  on_progress=lambda f, m, p: seen.append((f, m, p)))
+    assert [level["size"] for level in result.info["levels"]] == ["48x48", "96x96"]
+    assert seen and all(0 <= f <= 1 for f, _, _ in seen) and seen[-1][0] == pytest.approx(1.0)
+    assert all(p is not None and p.ndim == 3 for _, _, p in seen)
+    adam = get("gatys").stylize(photo, starry, optimizer="adam", **FAST)
+    _, style_before = judge_losses(photo, photo, starry)
+    assert adam.info["losses"]["style"] < style_before
+
+
+def test_gram_and_losses_are_what_they_claim():
+    features = tf.random.stateless_normal((1, 5, 7, 4), seed=(1, 2))
+    flat = tf.reshape(features, (35, 4))
+    np.testing.assert_allclose(losses.gram(features)[0], tf.transpose(flat) @ flat / 35, rtol=1e-5)
+    total, parts = losses.style_loss({"a": features}, {"a": losses.gram(features)})
+    assert float(total) == 0 and set(parts) == {"style_a"}
+    assert float(losses.tv_loss(tf.ones((1, 8, 8, 3)))) == 0
