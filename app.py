@@ -29,19 +29,19 @@ CSS = """
 """
 
 
-def param_control(param: Param) -> gr.components.Component:
+def param_control(method: str, param: Param) -> gr.components.Component:
     """The input control of a declared parameter: sliders for modest ranges, else boxes."""
-    label, info = param.name.replace("_", " "), param.help
+    common = {"label": param.name.replace("_", " "), "info": param.help, "elem_id": f"param-{method}-{param.name}"}
     if param.kind == "bool":
-        return gr.Checkbox(value=param.default, label=label, info=info)
+        return gr.Checkbox(value=param.default, **common)
     if param.kind == "choice":
-        return gr.Dropdown(list(param.choices), value=param.default, label=label, info=info)
+        return gr.Dropdown(list(param.choices), value=param.default, **common)
     bounded = param.low is not None and param.high is not None
     if bounded and (param.high - param.low <= 5000 if param.kind == "int" else param.high <= 10):
         step = 1 if param.kind == "int" else (param.high - param.low) / 100
-        return gr.Slider(param.low, param.high, value=param.default, step=step, label=label, info=info)
-    return gr.Number(value=param.default, label=label, info=info, minimum=param.low, maximum=param.high,
-                     precision=0 if param.kind == "int" else None)
+        return gr.Slider(param.low, param.high, value=param.default, step=step, **common)
+    return gr.Number(value=param.default, minimum=param.low, maximum=param.high,
+                     precision=0 if param.kind == "int" else None, **common)
 
 
 def method_runner(name: str, method_class: type[Method]):
@@ -141,7 +141,7 @@ def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
                         texts.append(gr.Markdown("", elem_id=f"stats-{name}", elem_classes="method-stats"))
                         records.append(gr.State(None))
                         with gr.Accordion("Parameters", open=False):
-                            controls.append([param_control(param) for param in method.params])
+                            controls.append([param_control(name, param) for param in method.params])
             gr.Markdown("### Comparison")
             table = gr.Dataframe(helpers.table_and_files([])[0], interactive=False, elem_id="comparison")
             downloads = gr.File(label="Download the outputs (PNG) and the table (CSV)", file_count="multiple",
