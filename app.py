@@ -50,13 +50,13 @@ def method_runner(name: str, method_class: type[Method]):
 
     def run(content, style, size, include, *values):
         if not include:
-            yield None, "⏸️ skipped (tick *include* to run it)", None
+            yield None, "Skipped (tick *include* to run it).", None
             return
         content_image = helpers.read_image(content, "content", int(size))
         style_image = (helpers.read_image(style, "style", helpers.STYLE_MAX_SIDE) if method_class.uses_style
                        else content_image)  # a method that ignores the style needs none
         started = time.monotonic()
-        yield gr.skip(), "⏳ starting (the first run of a method also loads its networks)…", None
+        yield gr.skip(), "Starting (the first run of a method also loads its networks)…", None
         for kind, *report in helpers.stream_stylize(get(name), content_image, style_image,
                                                     dict(zip(param_names, values))):
             if kind == "progress":
@@ -93,7 +93,7 @@ def check_inputs(registry: dict[str, type[Method]]):
         helpers.read_image(content, "content", int(size))
         if any(include and method.uses_style for include, method in zip(includes, registry.values())):
             helpers.read_image(style, "style", helpers.STYLE_MAX_SIDE)
-        waiting = ["⏳ queued…" if include else "⏸️ skipped" for include in includes]
+        waiting = ["Queued…" if include else "Skipped." for include in includes]
         return [None] * len(includes) + waiting + [None] * len(includes) + [helpers.table_and_files([])[0], None]
 
     return check
@@ -110,7 +110,7 @@ def check_upload(label: str):
 def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
     content_examples, style_examples = helpers.example_files()
     with gr.Blocks(title="StyleBench: neural style transfer side by side") as demo:
-        gr.Markdown("# 🎨 StyleBench\nOne photo, one painting, four families of neural style transfer side "
+        gr.Markdown("# StyleBench\nOne photo, one painting, four families of neural style transfer side "
                     "by side, each scored by the same judge network. Pick or upload a photo and a painting, "
                     "then press **Run**; fast methods appear at once, iterative ones stream their progress.")
         with gr.Tab("Compare"):
@@ -118,12 +118,14 @@ def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
                 with gr.Column(scale=2):
                     content = gr.Image(label="Content (photo)", type="filepath", sources=["upload", "webcam", "clipboard"],
                                        height=280, elem_id="content-image")
-                    gr.Examples(content_examples, inputs=content, label="Example photos", examples_per_page=8)
+                    gr.Examples(content_examples, inputs=content, label="Example photos", examples_per_page=8,
+                                elem_id="content-examples")
                 with gr.Column(scale=2):
                     style = gr.Image(label="Style (painting)", type="filepath", sources=["upload", "clipboard"],
                                      height=280, elem_id="style-image")
-                    gr.Examples(style_examples, inputs=style, label="Example paintings", examples_per_page=8)
-                with gr.Column(scale=1, min_width=220):
+                    gr.Examples(style_examples, inputs=style, label="Example paintings", examples_per_page=8,
+                                elem_id="style-examples")
+                with gr.Column(scale=1, min_width=280):
                     size = gr.Slider(64, 1024, value=DEFAULT_SIZE, step=32, label="Output size (long side, px)",
                                      info="the photo is scaled to this; Gatys also caps it at its own size parameter",
                                      elem_id="output-size")
@@ -145,7 +147,7 @@ def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
             gr.Markdown("### Comparison")
             table = gr.Dataframe(helpers.table_and_files([])[0], interactive=False, elem_id="comparison")
             downloads = gr.File(label="Download the outputs (PNG) and the table (CSV)", file_count="multiple",
-                                interactive=False, elem_id="downloads")
+                                interactive=False, height=140, elem_id="downloads")
         with gr.Tab("About the methods"):
             gr.Markdown(helpers.about_markdown(registry), latex_delimiters=[
                 {"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}])
@@ -163,8 +165,9 @@ def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
                 [images[index], texts[index], records[index]], preprocess=False, api_name=f"run_{name}",
                 concurrency_limit=1 if heavy else FAST_CONCURRENCY, concurrency_id="heavy" if heavy else "fast",
                 show_progress="minimal",
-            ).then(lambda *done: helpers.table_and_files(list(done)), records, [table, downloads], show_progress="hidden",
-                   api_visibility="private", concurrency_limit=None)
+            ).then(  # one at a time, in order, so the last refresh sees every finished method
+                lambda *done: helpers.table_and_files(list(done)), records, [table, downloads],
+                show_progress="hidden", api_visibility="private", concurrency_limit=1, concurrency_id="table")
     return demo
 
 

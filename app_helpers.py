@@ -80,7 +80,7 @@ def read_image(payload, label: str, max_side: int) -> np.ndarray:
     path = upload_path(payload)
     if not path:
         raise gr.Error(f"Please give a {label} image (upload, webcam, paste or pick an example).",
-                       title=f"No {label} image")
+                       title=f"No {label} image", print_exception=False)
     try:
         return load_image(path, max_side=max_side)
     except ImageError as error:
@@ -143,7 +143,7 @@ def judge_name() -> str:
 def progress_text(title: str, fraction: float, message: str, elapsed: float) -> str:
     filled = int(round(max(0.0, min(1.0, fraction)) * 20))
     bar = "█" * filled + "░" * (20 - filled)
-    return f"⏳ `{bar}` **{fraction:.0%}** · {elapsed:.0f} s  \n{message}"
+    return f"Running `{bar}` **{fraction:.0%}** · {elapsed:.0f} s  \n{message}"
 
 
 def stats_text(record: dict) -> str:
@@ -152,7 +152,7 @@ def stats_text(record: dict) -> str:
         seconds += f" (+{record['load_seconds']:.1f} s loading)"
     scores = record.get("scores")
     if scores is None:
-        return f"✅ done in **{seconds}** · scoring…"
+        return f"Done in **{seconds}**; scoring…"
     return ("| runtime | content-loss ratio | style-loss ratio | SSIM |\n|---|---|---|---|\n"
             f"| **{seconds}** | **{scores['content_loss_ratio']:.3f}** | "
             f"**{scores['style_loss_ratio']:.3f}** | **{scores['ssim']:.3f}** |\n\n"
@@ -162,7 +162,7 @@ def stats_text(record: dict) -> str:
 
 def error_text(error: BaseException) -> str:
     kind = "Invalid setting" if isinstance(error, MethodError) else f"Failed ({type(error).__name__})"
-    return f"❌ **{kind}:** {error}"
+    return f"**{kind}:** {error}"
 
 
 # -- comparison table and downloads ------------------------------------------------------------
