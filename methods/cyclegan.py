@@ -36,7 +36,6 @@ class ProjectModel:
 
 PROJECT_MODELS = {
     "starry_night": ProjectModel("Vincent van Gogh, The Starry Night (1889)", ngf=32, n_blocks=6),
-    "great_wave": ProjectModel("Katsushika Hokusai, The Great Wave off Kanagawa (c. 1831)", ngf=32, n_blocks=6),
 }
 CHECKPOINTS = ("auto", *UPSTREAM, *PROJECT_MODELS)
 IGNORED_STYLE = "CycleGAN ignored your style image; it translates into the domain it was trained on"
@@ -59,7 +58,10 @@ class CycleGAN(Method):
     )
 
     def load(self, params):
-        names = (*PROJECT_MODELS, "vintage") if params["checkpoint"] == "auto" else (params["checkpoint"],)
+        if params["checkpoint"] != "auto":
+            return {params["checkpoint"]: load_generator(params["checkpoint"])}
+        # auto needs every candidate; a project model missing from this checkout is no candidate
+        names = [name for name in PROJECT_MODELS if thumbnail_path(name).is_file()] + ["vintage"]
         return {name: load_generator(name) for name in names}
 
     def run(self, content, style, params, on_progress, generators):
