@@ -53,11 +53,14 @@ def method_runner(name: str, method_class: type[Method]):
             yield None, "Skipped (tick *include* to run it).", None
             return
         content_image = helpers.read_image(content, "content", int(size))
-        style_image = (helpers.read_image(style, "style", helpers.STYLE_MAX_SIDE) if method_class.uses_style
-                       else content_image)  # a method that ignores the style needs none
+        # a method that ignores the style still gets it when given: CycleGAN's auto picks a model
+        # by it, and the style scores are measured against it
+        style_image = (helpers.read_image(style, "style", helpers.STYLE_MAX_SIDE)
+                       if style is not None or method_class.uses_style else None)
         started = time.monotonic()
         yield gr.skip(), "Starting (the first run of a method also loads its networks)…", None
-        for kind, *report in helpers.stream_stylize(get(name), content_image, style_image,
+        style_input = content_image if style_image is None else style_image
+        for kind, *report in helpers.stream_stylize(get(name), content_image, style_input,
                                                     dict(zip(param_names, values))):
             if kind == "progress":
                 fraction, message, preview = report
@@ -73,6 +76,10 @@ def method_runner(name: str, method_class: type[Method]):
                           "seconds": result.seconds, "load_seconds": result.load_seconds,
                           "height": result.image.shape[0], "width": result.image.shape[1]}
                 yield to_uint8(result.image), helpers.stats_text(record), gr.skip()
+                if style_image is None:  # nothing to score the style against
+                    record["scoring"] = False
+                    yield gr.skip(), helpers.stats_text(record), record
+                    return
                 try:
                     record["scores"] = helpers.score(result.image, content_image, style_image)
                 except Exception as error:  # keep the picture; say the numbers failed

@@ -152,7 +152,8 @@ def stats_text(record: dict) -> str:
         seconds += f" (+{record['load_seconds']:.1f} s loading)"
     scores = record.get("scores")
     if scores is None:
-        return f"Done in **{seconds}**; scoring…"
+        return f"Done in **{seconds}**; " + ("scoring…" if record.get("scoring", True)
+                                             else "no style image to score against")
     return ("| runtime | content-loss ratio | style-loss ratio | SSIM |\n|---|---|---|---|\n"
             f"| **{seconds}** | **{scores['content_loss_ratio']:.3f}** | "
             f"**{scores['style_loss_ratio']:.3f}** | **{scores['ssim']:.3f}** |\n\n"

@@ -190,8 +190,8 @@ def score(output: np.ndarray, content: np.ndarray, style: np.ndarray, judge: Jud
     scores = {
         "content_loss": content_total,
         "style_loss": style_total,
-        "content_loss_ratio": content_total / max(reference["content_loss"], 1e-12),
-        "style_loss_ratio": style_total / max(reference["style_loss"], 1e-12),
+        "content_loss_ratio": _ratio(content_total, reference["content_loss"]),
+        "style_loss_ratio": _ratio(style_total, reference["style_loss"]),
         "ssim": ssim(output_small, content_small),
         "style_similarity": style_similarity(output, style),
     }
@@ -199,3 +199,8 @@ def score(output: np.ndarray, content: np.ndarray, style: np.ndarray, judge: Jud
         scores.update(content_parts)
         scores.update(style_parts)
     return scores
+
+
+def _ratio(value: float, reference: float) -> float:
+    """NaN, not a huge number, when the reference vanishes (a style image identical to the photo)."""
+    return value / reference if reference > 1e-9 else float("nan")
