@@ -1,8 +1,11 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from methods import cyclegan
+from methods import cyclegan, get
+from methods.images import load_image
+from tests.conftest import painting as painting_image
 
 FIXTURE = Path(__file__).parent / "fixtures" / "cyclegan_vintage_reference.npz"
 
@@ -28,3 +31,32 @@ def test_training_writes_a_checkpoint_and_resumes(tmp_path):
     assert cyclegan_train.main([*common, "--steps", "3", "--export", str(tmp_path / "g.weights.h5")]) == 0
     assert json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())["step"] == 3
     assert (tmp_path / "g.weights.h5").is_file() and (tmp_path / "run" / "samples" / "step_000002.png").is_file()
+
+
+@pytest.mark.parametrize("checkpoint", ["vintage", *cyclegan.PROJECT_MODELS])
+def test_each_checkpoint_turns_a_photo_into_something_else(checkpoint, photo, starry):
+    result = get("cyclegan").stylize(photo, starry, checkpoint=checkpoint)
+    assert result.image.shape == photo.shape and 0 <= result.image.min() and result.image.max() <= 1
+    assert np.abs(result.image - photo).mean() > 0.02
+    assert result.info["checkpoint"] == checkpoint
+    source = "project" if checkpoint in cyclegan.PROJECT_MODELS else "package"
+    assert f"from {source}" in result.info["weights_source"]
+
+
+@pytest.mark.parametrize("painting", list(cyclegan.PROJECT_MODELS))
+def test_auto_uses_the_project_model_of_its_painting_and_moves_toward_it(painting):
+    from skimage import data
+
+    from eval import metrics
+
+    photo = load_image(data.coffee(), 256)  # held out of the training photos
+    style = painting_image(f"{painting}.jpg", 256)
+    result = get("cyclegan").stylize(photo, style)
+    assert result.info["checkpoint"] == painting and result.info["style_used"] is True
+    assert metrics.score(result.image, photo, style)["style_loss_ratio"] < 0.7
+
+
+def test_auto_says_it_ignored_a_style_it_has_no_model_for(photo):
+    result = get("cyclegan").stylize(photo, painting_image("shipwreck.jpg", 256))
+    assert result.info["checkpoint"] == "vintage" and result.info["style_used"] is False
+    assert "ignored your style image" in result.info["note"]
