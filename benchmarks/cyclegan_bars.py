@@ -49,7 +49,8 @@ def main(argv=None) -> int:
                   f"SSIM {scores['ssim']:.3f}; {result.image.shape[1]}x{result.image.shape[0]} in {seconds:.2f} s")
             row += [tile(photo), tile(result.image), tile(vintage)]
         rows.append(np.concatenate(row, axis=1))
-    sheet = np.concatenate(rows, axis=0)
+    width = max(row.shape[1] for row in rows)
+    sheet = np.concatenate([np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0)), constant_values=1) for r in rows])
     print("contact sheet (painting | photo, project model, vintage per photo):", save_png(sheet, args.out))
     return 0
 

@@ -36,6 +36,7 @@ class ProjectModel:
 
 PROJECT_MODELS = {
     "starry_night": ProjectModel("Vincent van Gogh, The Starry Night (1889)", ngf=32, n_blocks=6),
+    "great_wave": ProjectModel("Katsushika Hokusai, The Great Wave off Kanagawa (c. 1831)", ngf=32, n_blocks=6),
 }
 CHECKPOINTS = ("auto", *UPSTREAM, *PROJECT_MODELS)
 IGNORED_STYLE = "CycleGAN ignored your style image; it translates into the domain it was trained on"

@@ -65,7 +65,7 @@ NETWORKS: dict[str, Network] = {
         f"{painting}.weights.h5", f"CycleGAN ResNet generator trained by this project, photo to {title}",
         "same as this repository (trained on a public-domain painting)",
         asset=f"assets/cyclegan/{painting}.weights.h5")
-       for painting, title in (("starry_night", "The Starry Night"),)},
+       for painting, title in (("starry_night", "The Starry Night"), ("great_wave", "The Great Wave"))},
 }
 
 
