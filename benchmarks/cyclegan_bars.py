@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 from skimage import data
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -18,15 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from eval import metrics  # noqa: E402
 from methods import get  # noqa: E402
 from methods.cyclegan import PROJECT_MODELS  # noqa: E402
-from methods.images import load_image, resize, save_png  # noqa: E402
+from methods.images import contact_sheet, load_image, save_png  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "imageset"
 HELD_OUT = {"coffee": data.coffee, "motorcycle_left": lambda: data.stereo_motorcycle()[0]}  # not in training
-
-
-def tile(image, height=180):
-    return resize(image, (height, round(image.shape[1] * height / image.shape[0])))
-
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -35,7 +29,7 @@ def main(argv=None) -> int:
     method, rows = get("cyclegan"), []
     for painting in PROJECT_MODELS:
         style = load_image(SHARED / "styles" / f"{painting}.jpg", 512)
-        row = [tile(style)]
+        row = [style]
         for name, load in HELD_OUT.items():
             photo = load_image(load(), 512)
             method.stylize(photo, style, checkpoint=painting)  # warm-up
@@ -47,13 +41,11 @@ def main(argv=None) -> int:
             print(f"{painting} on {name}: auto picked {result.info['checkpoint']}; style-loss ratio "
                   f"{scores['style_loss_ratio']:.3f} ({1 - scores['style_loss_ratio']:.0%} lower than the photo), "
                   f"SSIM {scores['ssim']:.3f}; {result.image.shape[1]}x{result.image.shape[0]} in {seconds:.2f} s")
-            row += [tile(photo), tile(result.image), tile(vintage)]
-        rows.append(np.concatenate(row, axis=1))
-    width = max(row.shape[1] for row in rows)
-    sheet = np.concatenate([np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0)), constant_values=1) for r in rows])
+            row += [photo, result.image, vintage]
+        rows.append(row)
+    sheet = contact_sheet(rows)
     print("contact sheet (painting | photo, project model, vintage per photo):", save_png(sheet, args.out))
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

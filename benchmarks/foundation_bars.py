@@ -9,21 +9,13 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from methods import get  # noqa: E402
-from methods.images import load_image, resize, save_png  # noqa: E402
+from methods.images import contact_sheet, load_image, save_png  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "imageset"
 PAIRS = (("kodim22.png", "starry_night.jpg"), ("kodim13.png", "great_wave.jpg"))
-
-
-def tile(image, height=200):
-    width = round(image.shape[1] * height / image.shape[0])
-    return resize(image, (height, width))
-
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -39,12 +31,10 @@ def main(argv=None) -> int:
         print(f"{content_name} x {style_name}: adain {adain.image.shape[1]}x{adain.image.shape[0]} "
               f"{adain.seconds:.2f} s (best of 3); gatys {gatys.image.shape[1]}x{gatys.image.shape[0]} "
               f"{gatys.seconds:.1f} s, {gatys.info['evaluations']} evaluations, losses {gatys.info['losses']}")
-        rows.append(np.concatenate([tile(content), tile(style), tile(gatys.image), tile(adain.image)], axis=1))
-    width = max(row.shape[1] for row in rows)
-    sheet = np.concatenate([np.pad(r, ((0, 4), (0, width - r.shape[1]), (0, 0)), constant_values=1) for r in rows])
+        rows.append([content, style, gatys.image, adain.image])
+    sheet = contact_sheet(rows)
     print("contact sheet (content | style | Gatys | AdaIN):", save_png(sheet, args.out))
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

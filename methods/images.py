@@ -158,3 +158,12 @@ def save_png(image: np.ndarray, path) -> Path:
         Path(temp).unlink(missing_ok=True)
         raise
     return path
+
+
+def contact_sheet(rows: list[list[np.ndarray]], height: int = 180, gap: int = 4) -> np.ndarray:
+    """Images in rows, each scaled to `height`, rows padded with white to the widest."""
+    strips = [np.concatenate([resize(image, (height, round(image.shape[1] * height / image.shape[0])))
+                              for image in row], axis=1) for row in rows]
+    width = max(strip.shape[1] for strip in strips)
+    return np.concatenate([np.pad(strip, ((0, gap), (0, width - strip.shape[1]), (0, 0)), constant_values=1.0)
+                           for strip in strips])

@@ -117,3 +117,12 @@ def test_save_png_is_atomic_and_round_trips(tmp_path):
     path = save_png(image, tmp_path / "sub" / "out.png")
     assert [p.name for p in path.parent.iterdir()] == ["out.png"]  # no temp file left behind
     np.testing.assert_allclose(load_image(path, None), image, atol=1 / 255)
+
+
+def test_contact_sheet_scales_rows_and_pads_with_white():
+    from methods.images import contact_sheet
+
+    sheet = contact_sheet([[np.zeros((50, 80, 3), np.float32), np.zeros((30, 30, 3), np.float32)],
+                           [np.zeros((10, 40, 3), np.float32)]], height=20, gap=4)
+    assert sheet.shape == (48, 80, 3)
+    assert sheet[0, 60:].min() == 1.0 and sheet[0, :52].max() == 0.0  # row 1 is 32 + 20 px wide
