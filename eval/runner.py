@@ -22,7 +22,6 @@ import json
 import multiprocessing
 import os
 import platform
-import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path

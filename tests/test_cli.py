@@ -1,4 +1,3 @@
-import numpy as np
 from skimage import data
 
 from methods.__main__ import main
