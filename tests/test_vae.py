@@ -100,6 +100,16 @@ def test_output_has_the_content_size_and_range(painting):
         assert np.abs(result.image - content).mean() > 0.01  # the painting changed it
 
 
+def test_detail_follows_the_paintings_contrast():
+    photo = load_image(data.astronaut(), 128)
+    detail = vae.fine_detail(photo)
+    flat = np.full_like(photo, 0.5) + 0.002 * np.random.default_rng(0).standard_normal(photo.shape)
+    busy = photo + 0.2 * np.random.default_rng(1).standard_normal(photo.shape)
+    assert vae.detail_gain(detail, vae.fine_detail(flat)) == vae.DETAIL_GAIN[0]  # a smooth painting: less texture
+    assert 1.0 < vae.detail_gain(detail, vae.fine_detail(busy)) <= vae.DETAIL_GAIN[1]  # a busy one: more
+    assert vae.detail_gain(detail, detail) == pytest.approx(1.0)
+
+
 def test_same_seed_gives_the_same_output(photo, painting, tmp_path, monkeypatch):
     outputs = []
     for run, seed in enumerate((3, 3, 4)):
