@@ -1,17 +1,24 @@
-"""Read PyTorch state dicts (`torch.save` zip format) into numpy arrays, without torch.
+"""Read PyTorch state dicts into numpy arrays, without torch.
 
-A checkpoint is untrusted input: unpickling may call any global it names. The unpickler
-here resolves only the few globals a plain state dict of tensors needs and refuses every
-other one, naming it; tensor bytes are read from the zip's data/ entries into numpy.
+Both `torch.save` formats: the zip archive (torch >= 1.6) and the legacy stream of pickles
+(older torch, e.g. the official CycleGAN checkpoints of 2017). A checkpoint is untrusted
+input: unpickling may call any global it names. The unpickler here resolves only the few
+globals a plain state dict of tensors needs and refuses every other one, naming it; tensor
+bytes are read into numpy, and every tensor must lie inside its storage.
 """
 from __future__ import annotations
 
 import pickle
+import struct
 import zipfile
 from collections import OrderedDict
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
+
+LEGACY_MAGIC = 0x1950A86A20F9469CFC6C  # torch.serialization.MAGIC_NUMBER
+LEGACY_PROTOCOL = 1001
 
 
 class CheckpointError(ValueError):
@@ -34,12 +41,39 @@ class _StorageType:
         self.name = name
 
 
-def _rebuild_tensor_v2(storage, offset, size, stride, requires_grad=False, hooks=None, metadata=None):
-    if not size:
-        return storage[offset].copy()
-    item = storage.itemsize
-    return np.lib.stride_tricks.as_strided(
-        storage[offset:], shape=tuple(size), strides=tuple(s * item for s in stride), writeable=False).copy()
+class _Storage:
+    """A storage named in the pickle; its values come at once (zip) or after the pickle (legacy)."""
+
+    def __init__(self, key: str, dtype, count: int):
+        self.key, self.dtype, self.count, self.array = key, np.dtype(dtype).newbyteorder("<"), count, None
+
+
+class _Tensor(NamedTuple):
+    storage: _Storage
+    offset: int
+    size: tuple
+    stride: tuple
+
+    def to_numpy(self) -> np.ndarray:
+        array = self.storage.array
+        if any(s < 0 for s in self.stride) or self.offset < 0 or any(n < 0 for n in self.size):
+            raise CheckpointError(f"tensor in storage {self.storage.key} has negative sizes or strides")
+        if 0 in self.size:
+            return np.zeros(self.size, array.dtype)
+        last = self.offset + sum((n - 1) * s for n, s in zip(self.size, self.stride))
+        if last >= array.size:
+            raise CheckpointError(f"tensor reaches element {last} of storage {self.storage.key}, "
+                                  f"which holds {array.size}")
+        return np.lib.stride_tricks.as_strided(
+            array[self.offset:], shape=tuple(self.size), strides=tuple(s * array.itemsize for s in self.stride),
+            writeable=False).astype(array.dtype.newbyteorder("="))
+
+
+def _rebuild_tensor(storage, offset, size, stride, *_):
+    """torch._utils._rebuild_tensor(_v2): the tensor is made once its storage has its values."""
+    if not isinstance(storage, _Storage):
+        raise CheckpointError(f"tensor built on {type(storage).__name__}, not a storage")
+    return _Tensor(storage, int(offset), tuple(int(n) for n in size), tuple(int(s) for s in stride))
 
 
 def _rebuild_parameter(data, requires_grad=False, hooks=None):
@@ -47,17 +81,22 @@ def _rebuild_parameter(data, requires_grad=False, hooks=None):
 
 
 class _StateDictUnpickler(pickle.Unpickler):
-    """Unpickler that knows only what a state dict of tensors is made of."""
+    """Unpickler that knows only what a state dict of tensors is made of.
+
+    read(key, dtype, count) gives a storage's values now, or returns None when they follow the
+    pickle (legacy format); every storage met is kept in `storages`.
+    """
 
     ALLOWED = {
         ("collections", "OrderedDict"): OrderedDict,
-        ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
+        ("torch._utils", "_rebuild_tensor"): _rebuild_tensor,
+        ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor,
         ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
     }
 
-    def __init__(self, file, archive: zipfile.ZipFile, prefix: str):
+    def __init__(self, file, read=None):
         super().__init__(file)
-        self.archive, self.prefix, self.storages = archive, prefix, {}
+        self.read, self.storages = read, {}
 
     def find_class(self, module: str, name: str):
         if (module, name) in self.ALLOWED:
@@ -68,51 +107,89 @@ class _StateDictUnpickler(pickle.Unpickler):
                               "refusing to load it (a checkpoint can run code through such references)")
 
     def persistent_load(self, pid):
-        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"):
+        # zip: ("storage", type, key, location, count); legacy adds view metadata (None).
+        if not (isinstance(pid, tuple) and len(pid) in (5, 6) and pid[0] in ("storage", b"storage")):
             raise CheckpointError(f"unexpected persistent id in checkpoint: {pid!r}")
-        _, storage_type, key, _location, count = pid
+        storage_type, key, count = pid[1], str(pid[2]), int(pid[4])
+        if len(pid) == 6 and pid[5] is not None:
+            raise CheckpointError("storage views (torch < 0.4 checkpoints of views) are not supported")
         if not isinstance(storage_type, _StorageType):
             raise CheckpointError(f"unexpected storage type {storage_type!r}")
         dtype = STORAGE_DTYPES[storage_type.name]
         if dtype is None:
             raise CheckpointError(f"{storage_type.name} tensors are not supported (numpy has no such type)")
         if key not in self.storages:
-            try:
-                raw = self.archive.read(f"{self.prefix}data/{key}")
-            except KeyError:
-                raise CheckpointError(f"checkpoint lacks the data entry for storage {key}") from None
-            array = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<"))
-            if array.size < count:
-                raise CheckpointError(f"storage {key} holds {array.size} values, {count} expected")
-            self.storages[key] = array
+            storage = self.storages[key] = _Storage(key, dtype, count)
+            if self.read:
+                storage.array = self.read(storage)
         return self.storages[key]
 
 
 def load_state_dict(path: str | Path) -> "OrderedDict[str, np.ndarray]":
-    """{parameter name: numpy array} from a `torch.save(model.state_dict())` zip file."""
+    """{parameter name: numpy array} from a `torch.save(model.state_dict())` file, either format."""
     path = Path(path)
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise CheckpointError(f"{path} is not a PyTorch zip checkpoint ({error}); legacy pre-1.6 "
-                              "torch.save files are not supported") from None
-    with archive:
+        state = _load_zip(path) if zipfile.is_zipfile(path) else _load_legacy(path)
+    except CheckpointError as error:
+        raise CheckpointError(f"{path}: {error}") from None
+    except Exception as error:
+        raise CheckpointError(f"{path}: cannot read the checkpoint ({type(error).__name__}: {error})") from None
+    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
+        state = state["state_dict"]
+    if not isinstance(state, dict) or not all(isinstance(v, _Tensor) for v in state.values()):
+        raise CheckpointError(f"{path} holds a {type(state).__name__}, not a state dict of tensors")
+    return OrderedDict((name, tensor.to_numpy()) for name, tensor in state.items())
+
+
+def _load_zip(path: Path):
+    with zipfile.ZipFile(path) as archive:
         pickles = [name for name in archive.namelist() if name.endswith("data.pkl")]
         if len(pickles) != 1:
-            raise CheckpointError(f"{path}: expected one data.pkl in the archive, found {len(pickles)}")
+            raise CheckpointError(f"expected one data.pkl in the archive, found {len(pickles)}")
         prefix = pickles[0][: -len("data.pkl")]
         order = archive.read(prefix + "byteorder").strip() if prefix + "byteorder" in archive.namelist() else b"little"
         if order != b"little":
-            raise CheckpointError(f"{path}: big-endian checkpoints are not supported")
-        with archive.open(pickles[0]) as file:
+            raise CheckpointError("big-endian checkpoints are not supported")
+
+        def read(storage: _Storage) -> np.ndarray:
             try:
-                state = _StateDictUnpickler(file, archive, prefix).load()
-            except CheckpointError:
-                raise
-            except Exception as error:
-                raise CheckpointError(f"{path}: cannot read the checkpoint's pickle ({error})") from None
-    if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
-        state = state["state_dict"]
-    if not isinstance(state, dict) or not all(isinstance(v, np.ndarray) for v in state.values()):
-        raise CheckpointError(f"{path} holds a {type(state).__name__}, not a state dict of tensors")
-    return OrderedDict(state)
+                raw = archive.read(f"{prefix}data/{storage.key}")
+            except KeyError:
+                raise CheckpointError(f"the archive lacks the data of storage {storage.key}") from None
+            return _values(storage, raw, storage.count)
+
+        with archive.open(pickles[0]) as file:
+            return _StateDictUnpickler(file, read).load()
+
+
+def _load_legacy(path: Path):
+    """Magic number, protocol, system info, the state dict's pickle, the storage keys, then each
+    storage's element count (int64) and values, in the order of the keys."""
+    with open(path, "rb") as file:
+        header = []
+        for _ in range(3):
+            header.append(_StateDictUnpickler(file).load())
+        magic, protocol, info = header
+        if magic != LEGACY_MAGIC or protocol != LEGACY_PROTOCOL:
+            raise CheckpointError("not a PyTorch checkpoint (neither a zip archive nor a legacy torch.save file)")
+        if isinstance(info, dict) and not info.get("little_endian", True):
+            raise CheckpointError("big-endian checkpoints are not supported")
+        unpickler = _StateDictUnpickler(file)
+        state = unpickler.load()
+        for key in _StateDictUnpickler(file).load():
+            storage = unpickler.storages.get(str(key))
+            if storage is None:
+                raise CheckpointError(f"storage {key} is listed but never used")
+            (count,) = struct.unpack("<q", file.read(8))
+            storage.array = _values(storage, file.read(max(count, 0) * storage.dtype.itemsize), count)
+        missing = [key for key, storage in unpickler.storages.items() if storage.array is None]
+        if missing:
+            raise CheckpointError(f"the file ends before the values of storages {', '.join(missing)}")
+        return state
+
+
+def _values(storage: _Storage, raw: bytes, count: int) -> np.ndarray:
+    array = np.frombuffer(raw, dtype=storage.dtype)
+    if array.size < max(count, storage.count):
+        raise CheckpointError(f"storage {storage.key} holds {array.size} values, {storage.count} expected")
+    return array
