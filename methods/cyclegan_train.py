@@ -208,8 +208,9 @@ class Trainer:
         self.d_opt.learning_rate = rate
         return rate
 
-    # checkpoints: Keras weight files for the networks, the optimisers' slots in an .npz
-    def save(self, folder: Path, step: int, rng_state: dict):
+    # checkpoints: Keras weight files for the networks, the optimisers' slots and the
+    # discriminators' history buffers in .npz files
+    def save(self, folder: Path, step: int, rng_state: dict, pools: dict):
         partial = folder.with_name(folder.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
@@ -217,6 +218,7 @@ class Trainer:
             model.save_weights(str(partial / f"{name}.weights.h5"))
         np.savez(partial / "optimizers.npz", **{f"{label}_{i}": v.numpy() for label, opt in
                                               (("g", self.g_opt), ("d", self.d_opt)) for i, v in enumerate(opt.variables)})
+        np.savez(partial / "history.npz", **{name: np.asarray(pool.images, np.float32) for name, pool in pools.items()})
         (partial / "state.json").write_text(json.dumps({"step": step, "rng": rng_state, "args": _jsonable(self.args)}))
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -225,13 +227,17 @@ class Trainer:
         partial.rename(folder)
         shutil.rmtree(old, ignore_errors=True)
 
-    def restore(self, folder: Path) -> dict:
+    def restore(self, folder: Path, pools: dict) -> dict:
         for name, model in self.models().items():
             model.load_weights(str(folder / f"{name}.weights.h5"))
         with np.load(folder / "optimizers.npz") as slots:
             for label, opt in (("g", self.g_opt), ("d", self.d_opt)):
                 for i, variable in enumerate(opt.variables):
                     variable.assign(slots[f"{label}_{i}"])
+        if (folder / "history.npz").is_file():  # older checkpoints lack it: the buffers refill
+            with np.load(folder / "history.npz") as history:
+                for name, pool in pools.items():
+                    pool.images = list(history[name]) if name in history else []
         return json.loads((folder / "state.json").read_text())
 
     def models(self):
@@ -265,12 +271,13 @@ def train(args) -> dict:
     args.out.mkdir(parents=True, exist_ok=True)
     trainer = Trainer(args)
     checkpoint, start, rng = args.out / "checkpoint", 0, np.random.default_rng(args.seed)
+    pools = {"a": HistoryPool(args.pool_size, rng), "b": HistoryPool(args.pool_size, rng)}
     if (checkpoint / "state.json").is_file():
-        state = trainer.restore(checkpoint)
+        state = trainer.restore(checkpoint, pools)
         start = state["step"]
         rng.bit_generator.state = state["rng"]
         print(f"resumed from {checkpoint} at step {start}", file=sys.stderr)
-    pool_a, pool_b = HistoryPool(args.pool_size, rng), HistoryPool(args.pool_size, rng)
+    pool_a, pool_b = pools["a"], pools["b"]
     fixed = np.random.default_rng(1234)  # the same sample crops in every grid
     sample_a, sample_b = random_crops(domain_a, args.crop, 4, fixed), random_crops(domain_b, args.crop, 4, fixed)
     device = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
@@ -289,7 +296,7 @@ def train(args) -> dict:
         if done % args.sample_every == 0 or done == args.steps:
             save_png(sample_grid(trainer, sample_a, sample_b), args.out / "samples" / f"step_{done:06d}.png")
         if done % args.checkpoint_every == 0 or done == args.steps:
-            trainer.save(checkpoint, done, rng.bit_generator.state)
+            trainer.save(checkpoint, done, rng.bit_generator.state, pools)
             log.write(json.dumps({"step": done, "lr": rate, "seconds": round(time.perf_counter() - started, 1),
                                   **{k: round(v, 4) for k, v in losses.items()}}) + "\n")
             log.flush()

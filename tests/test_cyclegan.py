@@ -28,6 +28,8 @@ def test_training_writes_a_checkpoint_and_resumes(tmp_path):
     assert cyclegan_train.main([*common, "--steps", "2"]) == 0
     state = json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())
     assert state["step"] == 2
+    with np.load(tmp_path / "run" / "checkpoint" / "history.npz") as history:  # the buffers resume too
+        assert history["a"].shape == (2, 32, 32, 3) and history["b"].shape == (2, 32, 32, 3)
     assert cyclegan_train.main([*common, "--steps", "3", "--export", str(tmp_path / "g.weights.h5")]) == 0
     assert json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())["step"] == 3
     assert (tmp_path / "g.weights.h5").is_file() and (tmp_path / "run" / "samples" / "step_000002.png").is_file()
