@@ -17,6 +17,20 @@ def test_converted_vintage_reproduces_pytorch_reference():
     assert np.abs(output - reference["output"]).max() < 1e-4
 
 
+def test_official_layout_in_legacy_format_reproduces_pytorch(tmp_path):
+    """The junyanz checkpoints (non-affine norms, pre-1.6 torch.save) cannot be downloaded here;
+    a small generator of their layout, saved by torch the same way, stands in for them."""
+    from methods.torch_state import load_state_dict
+
+    reference = np.load(Path(__file__).parent / "fixtures" / "cyclegan_junyanz_reference.npz")
+    path = tmp_path / "latest_net_G.pth"
+    path.write_bytes(reference["state"].tobytes())
+    generator = cyclegan.generator_from_state_dict(load_state_dict(path))
+    assert (generator.ngf, generator.n_blocks) == (4, 2)
+    output = cyclegan.translate(generator, reference["input"])
+    assert np.abs(output - reference["output"]).max() < 1e-4
+
+
 def test_training_writes_a_checkpoint_and_resumes(tmp_path):
     import json
 
