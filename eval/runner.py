@@ -74,13 +74,16 @@ def digest(pixels: np.ndarray) -> str:
 def code_version(method: str) -> str:
     """Hash of the source a method's results depend on: its own module, the shared modules of
     methods/ (every file that defines no registered method) and eval/metrics.py; the judge
-    also uses methods/adain.py. Editing one method does not invalidate the others' results."""
+    also uses methods/adain.py. Editing one method does not invalidate the others' results.
+    The project's trained weights (assets/**/*.weights.h5) count too, so a retrained model is
+    never served from stale results; packaged weights are pinned by requirements.txt."""
     from methods import REGISTRY
 
     method_files = {Path(inspect.getsourcefile(cls)).resolve() for cls in REGISTRY.values()}
     own = Path(inspect.getsourcefile(REGISTRY[method])).resolve()
     shared = [p for p in sorted(METHODS_DIR.glob("*.py")) if p.resolve() not in method_files]
-    files = [own, *shared, METHODS_DIR / "adain.py", Path(__file__).with_name("metrics.py")]
+    files = [own, *shared, METHODS_DIR / "adain.py", Path(__file__).with_name("metrics.py"),
+             *sorted((METHODS_DIR.parent / "assets").rglob("*.weights.h5"))]
     hasher = hashlib.sha256()
     for path in files:
         hasher.update(path.name.encode() + path.read_bytes())
@@ -280,6 +283,12 @@ def run(jobs: list[Job], cache: ResultsCache, executor=None, judge_side: int = 2
         groups.setdefault(group, []).append(index)
     chunks = [Chunk([jobs[i] for i in indices], str(cache.folder), judge_side, indices)
               for indices in groups.values()]
+    # Pair by pair, every method in turn: the bar's per-job mean (and so its ETA) is then
+    # representative from the start, and a killed run has every method on the pairs it did.
+    pairs: dict[tuple, int] = {}
+    for job in jobs:
+        pairs.setdefault((job.style.name, job.content.name), len(pairs))
+    chunks.sort(key=lambda chunk: pairs[(chunk.jobs[0].style.name, chunk.jobs[0].content.name)])
     bar = tqdm(total=len(jobs), initial=len(jobs) - len(pending), desc="jobs", unit="job", disable=not progress,
                dynamic_ncols=True)
     try:

@@ -78,6 +78,21 @@ def test_an_interrupted_run_resumes_without_recomputing_finished_jobs(tmp_path):
     assert sum(not r["cached"] for r in rows) == 2 and all(r["status"] == "ok" for r in rows)
 
 
+def test_jobs_run_pair_by_pair_with_every_method_in_turn(tmp_path, monkeypatch):
+    monkeypatch.setitem(REGISTRY, "out_of_paint", OutOfPaint)
+    images = {kind: [runner.Image(e.name, p := imageset.load(e, 48), runner.digest(p)) for e in entries]
+              for kind, entries in (("content", imageset.select(["chelsea", "coffee"], "content")),
+                                    ("style", imageset.select(["starry_night"], "style")))}
+    methods = {name: REGISTRY[name]().defaults() for name in ("adain", "out_of_paint")}
+    jobs = runner.build_jobs(methods, images["content"], images["style"], "judge")
+    assert [j.method for j in jobs] == ["adain", "adain", "out_of_paint", "out_of_paint"]  # grid order
+    order = []
+    rows = runner.run(jobs, runner.ResultsCache(tmp_path / "cache"), progress=False,
+                      on_row=lambda row: order.append((row["content"], row["method"])))
+    assert order == [("chelsea", "adain"), ("chelsea", "out_of_paint"), ("coffee", "adain"), ("coffee", "out_of_paint")]
+    assert [r["method"] for r in rows] == ["adain", "adain", "out_of_paint", "out_of_paint"]  # rows in grid order
+
+
 def test_failing_jobs_and_bad_images_become_error_rows_and_the_run_goes_on(tmp_path, monkeypatch):
     monkeypatch.setitem(REGISTRY, "out_of_paint", OutOfPaint)
     contents, styles = tmp_path / "contents", tmp_path / "styles"
