@@ -74,7 +74,7 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
     ranks = [summary[f"{m} mean"].rank(ascending=not higher) for m, higher in RANKED.items()
              if f"{m} mean" in summary]
     summary["mean rank"] = pd.concat(ranks, axis=1).mean(axis=1) if ranks else np.nan
-    summary["rank"] = summary["mean rank"].rank(method="min")
+    summary["rank"] = summary["mean rank"].rank(method="min").astype("Int64")  # 1, 2, not 1.0, 2.0
     return summary.sort_values("rank")
 
 
@@ -238,7 +238,7 @@ def write(rows: list[dict], out: str | os.PathLike, env: dict, images: dict[str,
         f"<h1>StyleBench evaluation {folder.name}</h1>",
         f"<h2>Run</h2><ul>{env_rows}<li>judge: {html.escape(env['judge'])}</li>"
         f"<li>machine: {html.escape(env['machine'])}</li><li>packages: {html.escape(packages)}</li></ul>",
-        f"<h2>Per method</h2><p>{html.escape(lower)}</p>", readable(summary).to_html(),
+        f"<h2>Per method</h2><p>{html.escape(lower)}</p>", readable(summary).reset_index().to_html(index=False),
         f"<h2>Errors ({len(errors)})</h2>", errors.to_html(index=False) if len(errors) else "<p>none</p>",
         "<h2>Plots</h2>", *(f'<img src="plots/{p.name}" alt="{p.stem}">' for p in figures),
         f'<h2>Contact sheet</h2><img src="{sheet.name}" alt="contact sheet" style="max-width:100%">',
