@@ -5,6 +5,7 @@ import pytest
 
 from methods import cyclegan, get
 from methods.images import load_image
+from tests.conftest import SHARED_STYLES
 from tests.conftest import painting as painting_image
 
 FIXTURE = Path(__file__).parent / "fixtures" / "cyclegan_vintage_reference.npz"
@@ -76,3 +77,16 @@ def test_auto_says_it_ignored_a_style_it_has_no_model_for(photo):
     result = get("cyclegan").stylize(photo, painting_image("shipwreck.jpg", 256))
     assert result.info["checkpoint"] == "vintage" and result.info["style_used"] is False
     assert "ignored your style image" in result.info["note"]
+
+
+def test_project_model_paints_a_small_photo_at_its_training_scale():
+    from eval import metrics
+
+    starry = painting_image("starry_night.jpg", 256)
+    photo = load_image(SHARED_STYLES.parent / "contents" / "kodim05.png", 256)
+    result = get("cyclegan").stylize(photo, starry, checkpoint="starry_night")
+    assert result.image.shape == photo.shape and result.info["translated_at"].startswith("512 px")
+    at_photo_size = cyclegan.translate(cyclegan.load_generator("starry_night")[0], photo)
+    scaled, direct = metrics.score(result.image, photo, starry), metrics.score(at_photo_size, photo, starry)
+    assert scaled["style_loss_ratio"] < 0.8 * direct["style_loss_ratio"]  # strokes the painting's size
+    assert scaled["ssim"] > direct["ssim"]
