@@ -6,6 +6,7 @@ versions, machine and judge head every report.
 from __future__ import annotations
 
 import html
+import json
 import os
 import platform
 import time
@@ -204,6 +205,20 @@ def _paste(sheet, draw, picture, left, top, width):
     sheet.paste(picture, (left + 2, top))
 
 
+def method_notes(results: pd.DataFrame) -> pd.DataFrame:
+    """What methods said about their runs (their info's "note", e.g. that CycleGAN ignored the
+    style image) with the number of jobs that said it."""
+    said = []
+    for method, info in zip(results["method"], results.get("info", pd.Series(dtype=object))):
+        try:
+            note = json.loads(info).get("note") if isinstance(info, str) else None
+        except (ValueError, AttributeError):
+            note = None
+        if note:
+            said.append((method, note))
+    return pd.DataFrame(said, columns=["method", "note"]).value_counts().rename("jobs").reset_index()
+
+
 # -- writing everything ----------------------------------------------------------------------
 def write(rows: list[dict], out: str | os.PathLike, env: dict, images: dict[str, np.ndarray],
           outputs: dict[str, Path]) -> Path:
@@ -230,6 +245,8 @@ def write(rows: list[dict], out: str | os.PathLike, env: dict, images: dict[str,
     markdown = [f"# StyleBench evaluation {folder.name}\n", head, "## Per method\n", lower + "\n",
                 markdown_table(readable(summary)), f"\n## Errors ({len(errors)})\n"]
     markdown.append(markdown_table(errors.set_index("method")) if len(errors) else "none")
+    notes = method_notes(results)
+    markdown += [f"\n## Method notes ({len(notes)})\n", markdown_table(notes.set_index("method")) if len(notes) else "none"]
     (folder / "summary.md").write_text("\n".join(markdown) + "\n")
 
     env_rows = "".join(f"<li>{html.escape(str(k))}: {html.escape(str(v))}</li>" for k, v in env["settings"].items())
@@ -240,6 +257,7 @@ def write(rows: list[dict], out: str | os.PathLike, env: dict, images: dict[str,
         f"<li>machine: {html.escape(env['machine'])}</li><li>packages: {html.escape(packages)}</li></ul>",
         f"<h2>Per method</h2><p>{html.escape(lower)}</p>", readable(summary).reset_index().to_html(index=False),
         f"<h2>Errors ({len(errors)})</h2>", errors.to_html(index=False) if len(errors) else "<p>none</p>",
+        f"<h2>Method notes ({len(notes)})</h2>", notes.to_html(index=False) if len(notes) else "<p>none</p>",
         "<h2>Plots</h2>", *(f'<img src="plots/{p.name}" alt="{p.stem}">' for p in figures),
         f'<h2>Contact sheet</h2><img src="{sheet.name}" alt="contact sheet" style="max-width:100%">',
         "<h2>All results</h2>", results.to_html(index=False, float_format="%.4g", na_rep=""),

@@ -2,6 +2,7 @@
 real judge: reports, resume, failing jobs, bad input, worker processes and Dask."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -136,3 +137,16 @@ def test_worker_processes_and_a_dask_cluster_run_the_same_jobs(tmp_path):
     by_dask = results(report_folders(tmp_path / "dask")[0])
     assert (by_dask["status"] == "ok").all() and not by_dask["cached"].any()
     assert by_dask["style_loss_ratio"].tolist() == pytest.approx(by_processes["style_loss_ratio"].tolist(), rel=1e-3)
+
+
+def test_reports_say_when_a_method_ignored_the_style_image(tmp_path):
+    from methods.cyclegan import IGNORED_STYLE
+
+    out = tmp_path / "reports"
+    assert main(["--quick", "--size", "64", "--out", str(out), "--methods", "cyclegan",
+                 "--param", "cyclegan.checkpoint=vintage", "--no-progress"]) == 0
+    folder, = report_folders(out)
+    assert all(json.loads(info)["checkpoint"] == "vintage" for info in results(folder)["info"])
+    summary = (folder / "summary.md").read_text()
+    assert "## Method notes (1)" in summary and f"{IGNORED_STYLE} (vintage). | 4 |" in summary
+    assert IGNORED_STYLE in (folder / "report.html").read_text()
