@@ -74,7 +74,8 @@ def method_runner(name: str, method_class: type[Method]):
                 result = report[0]
                 record = {"name": name, "title": method_class.title, "image": result.image,
                           "seconds": result.seconds, "load_seconds": result.load_seconds,
-                          "height": result.image.shape[0], "width": result.image.shape[1]}
+                          "height": result.image.shape[0], "width": result.image.shape[1],
+                          "note": result.info.get("note", "")}
                 yield to_uint8(result.image), helpers.stats_text(record), gr.skip()
                 if style_image is None:  # nothing to score the style against
                     record["scoring"] = False

@@ -150,15 +150,16 @@ def stats_text(record: dict) -> str:
     seconds = f"{record['seconds']:.2f} s"
     if record.get("load_seconds", 0) >= 0.5:
         seconds += f" (+{record['load_seconds']:.1f} s loading)"
+    note = f"\n\n<small>{record['note']}</small>" if record.get("note") else ""  # e.g. CycleGAN's checkpoint
     scores = record.get("scores")
     if scores is None:
         return f"Done in **{seconds}**; " + ("scoring…" if record.get("scoring", True)
-                                             else "no style image to score against")
+                                             else "no style image to score against") + note
     return ("| runtime | content-loss ratio | style-loss ratio | SSIM |\n|---|---|---|---|\n"
             f"| **{seconds}** | **{scores['content_loss_ratio']:.3f}** | "
             f"**{scores['style_loss_ratio']:.3f}** | **{scores['ssim']:.3f}** |\n\n"
             f"<small>{record['width']}×{record['height']} px · style similarity "
-            f"{scores['style_similarity']:.3f}</small>")
+            f"{scores['style_similarity']:.3f}</small>") + note
 
 
 def error_text(error: BaseException) -> str:

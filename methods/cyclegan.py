@@ -84,7 +84,10 @@ class CycleGAN(Method):
         if name in PROJECT_MODELS:
             info["trained_on"] = PROJECT_MODELS[name].painting
             info["translated_at"] = f"{side} px long side (the scale it was trained at), resized back"
-        if not style_used:
+        if style_used:
+            info["note"] = (f"CycleGAN recognised your style image as {PROJECT_MODELS[name].painting} and used "
+                            f"the project's generator trained on it ({name}).")
+        else:
             info["note"] = f"{IGNORED_STYLE} ({name})."
         if on_progress:
             on_progress(1.0, "done", image)

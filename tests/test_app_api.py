@@ -62,6 +62,18 @@ def test_concurrent_adain_requests_each_get_their_own_output(client, photos):
         assert max(similarity, key=similarity.get) == name, similarity
 
 
+def test_cyclegan_says_which_generator_ran_and_whether_it_read_the_style(client, photos):
+    from methods.cyclegan import IGNORED_STYLE
+
+    def stats(style):
+        return client.predict(handle_file(photos["coffee"]), handle_file(str(SHARED_STYLES / style)), 128, True,
+                              "auto", api_name="/run_cyclegan")[1]
+
+    matched, ignored = stats("starry_night.jpg"), stats("shipwreck.jpg")
+    assert NUMBERS.search(matched) and "The Starry Night" in matched and "(starry_night)" in matched, matched
+    assert NUMBERS.search(ignored) and f"{IGNORED_STYLE} (vintage)." in ignored, ignored
+
+
 def test_gatys_streams_progress_and_a_bad_setting_stays_in_its_panel(client, photos):
     style = handle_file(str(SHARED_STYLES / "starry_night.jpg"))
     content = handle_file(photos["chelsea"])
