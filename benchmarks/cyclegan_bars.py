@@ -23,6 +23,7 @@ from methods.images import contact_sheet, load_image, save_png  # noqa: E402
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "imageset"
 HELD_OUT = {"coffee": data.coffee, "motorcycle_left": lambda: data.stereo_motorcycle()[0]}  # not in training
 
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="assets/cyclegan/contact_sheet.png")
@@ -51,6 +52,7 @@ def main(argv=None) -> int:
     sheet = contact_sheet(rows)
     print("contact sheet (painting | photo, project model, vintage per photo):", save_png(sheet, args.out))
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

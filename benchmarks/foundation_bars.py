@@ -17,6 +17,7 @@ from methods.images import contact_sheet, load_image, save_png  # noqa: E402
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "imageset"
 PAIRS = (("kodim22.png", "starry_night.jpg"), ("kodim13.png", "great_wave.jpg"))
 
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="assets/foundation_contact_sheet.png")
@@ -35,6 +36,7 @@ def main(argv=None) -> int:
     sheet = contact_sheet(rows)
     print("contact sheet (content | style | Gatys | AdaIN):", save_png(sheet, args.out))
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -82,12 +82,20 @@ def code_version(method: str) -> str:
     method_files = {Path(inspect.getsourcefile(cls)).resolve() for cls in REGISTRY.values()}
     own = Path(inspect.getsourcefile(REGISTRY[method])).resolve()
     shared = [p for p in sorted(METHODS_DIR.glob("*.py")) if p.resolve() not in method_files]
-    files = [own, *shared, METHODS_DIR / "adain.py", Path(__file__).with_name("metrics.py"),
-             *sorted((METHODS_DIR.parent / "assets").rglob("*.weights.h5"))]
-    hasher = hashlib.sha256()
+    files = [own, *shared, METHODS_DIR / "adain.py", Path(__file__).with_name("metrics.py")]
+    hasher = hashlib.sha256(_project_weights_digest().encode())
     for path in files:
         hasher.update(path.name.encode() + path.read_bytes())
     return hasher.hexdigest()[:12]
+
+
+@functools.cache
+def _project_weights_digest() -> str:
+    """One hash of assets/**/*.weights.h5 (about 20 MB), read once per process, not per method."""
+    hasher = hashlib.sha256()
+    for path in sorted((METHODS_DIR.parent / "assets").rglob("*.weights.h5")):
+        hasher.update(path.name.encode() + path.read_bytes())
+    return hasher.hexdigest()
 
 
 def job_key(method: str, params: dict, content: Image, style: Image, judge_name: str) -> str:

@@ -277,7 +277,6 @@ def train(args) -> dict:
         start = state["step"]
         rng.bit_generator.state = state["rng"]
         print(f"resumed from {checkpoint} at step {start}", file=sys.stderr)
-    pool_a, pool_b = pools["a"], pools["b"]
     fixed = np.random.default_rng(1234)  # the same sample crops in every grid
     sample_a, sample_b = random_crops(domain_a, args.crop, 4, fixed), random_crops(domain_b, args.crop, 4, fixed)
     device = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
@@ -289,7 +288,8 @@ def train(args) -> dict:
         rate = trainer.set_learning_rate(step)
         real_a, real_b = random_crops(domain_a, args.crop, args.batch, rng), random_crops(domain_b, args.crop, args.batch, rng)
         fake_a, fake_b, g_parts = trainer.generator_step(real_a, real_b)
-        d_parts = trainer.discriminator_step(real_a, real_b, pool_a(np.asarray(fake_a)), pool_b(np.asarray(fake_b)))
+        d_parts = trainer.discriminator_step(real_a, real_b, pools["a"](np.asarray(fake_a)),
+                                            pools["b"](np.asarray(fake_b)))
         losses = {name: float(value) for name, value in {**g_parts, **d_parts}.items()}
         done = step + 1
         bar.set_postfix(g=f"{losses['g_total']:.2f}", d=f"{losses['d_a'] + losses['d_b']:.2f}")

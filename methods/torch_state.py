@@ -83,8 +83,8 @@ def _rebuild_parameter(data, requires_grad=False, hooks=None):
 class _StateDictUnpickler(pickle.Unpickler):
     """Unpickler that knows only what a state dict of tensors is made of.
 
-    read(key, dtype, count) gives a storage's values now, or returns None when they follow the
-    pickle (legacy format); every storage met is kept in `storages`.
+    read(storage) gives a storage's values as soon as the pickle names it (zip); without it
+    they are filled in after the pickle (legacy). Every storage met is kept in `storages`.
     """
 
     ALLOWED = {
@@ -156,7 +156,7 @@ def _load_zip(path: Path):
                 raw = archive.read(f"{prefix}data/{storage.key}")
             except KeyError:
                 raise CheckpointError(f"the archive lacks the data of storage {storage.key}") from None
-            return _values(storage, raw, storage.count)
+            return _values(storage, raw)
 
         with archive.open(pickles[0]) as file:
             return _StateDictUnpickler(file, read).load()
@@ -166,10 +166,7 @@ def _load_legacy(path: Path):
     """Magic number, protocol, system info, the state dict's pickle, the storage keys, then each
     storage's element count (int64) and values, in the order of the keys."""
     with open(path, "rb") as file:
-        header = []
-        for _ in range(3):
-            header.append(_StateDictUnpickler(file).load())
-        magic, protocol, info = header
+        magic, protocol, info = (_StateDictUnpickler(file).load() for _ in range(3))
         if magic != LEGACY_MAGIC or protocol != LEGACY_PROTOCOL:
             raise CheckpointError("not a PyTorch checkpoint (neither a zip archive nor a legacy torch.save file)")
         if isinstance(info, dict) and not info.get("little_endian", True):
@@ -181,15 +178,15 @@ def _load_legacy(path: Path):
             if storage is None:
                 raise CheckpointError(f"storage {key} is listed but never used")
             (count,) = struct.unpack("<q", file.read(8))
-            storage.array = _values(storage, file.read(max(count, 0) * storage.dtype.itemsize), count)
+            storage.array = _values(storage, file.read(max(count, 0) * storage.dtype.itemsize))
         missing = [key for key, storage in unpickler.storages.items() if storage.array is None]
         if missing:
             raise CheckpointError(f"the file ends before the values of storages {', '.join(missing)}")
         return state
 
 
-def _values(storage: _Storage, raw: bytes, count: int) -> np.ndarray:
+def _values(storage: _Storage, raw: bytes) -> np.ndarray:
     array = np.frombuffer(raw, dtype=storage.dtype)
-    if array.size < max(count, storage.count):
+    if array.size < storage.count:
         raise CheckpointError(f"storage {storage.key} holds {array.size} values, {storage.count} expected")
     return array
