@@ -1,9 +1,17 @@
-"""The fixed evaluation image set: a manifest, and where each image's bytes are found.
+"""The project's image set: a manifest, its train/eval split, and where each image's bytes are found.
+
+Every entry is in one split. `eval` images (CONTENTS, STYLES) are what methods are scored on;
+`train` images (TRAIN_PHOTOS) are the only ones the project's networks train on by default, so
+scores are on images the model never saw. RESERVED names are for independent checks: never
+trained, tuned or evaluated on, and not in the manifest. Training commands recognise an image
+by its sha256 or scikit-image name (entry_for_file, entry_for_spec) and refuse eval and
+reserved images (training_refusal).
 
 Every entry names its upstream URL and sha256, so any machine can fetch and verify the same
 bytes. A file image is looked for, in order, in
   1. mirror folders: --images-dir, then $STYLEBENCH_IMAGES, then ../shared/imageset beside
-     the repository when it exists (each as <folder>/<contents|styles>/<file> or <folder>/<file>);
+     the repository when it exists (each as <folder>/<contents|styles>/<file>, for train
+     photos <folder>/train/photos/<file>, or <folder>/<file>);
   2. the download cache, methods.weights.cache_home()/images;
   3. the upstream URL (skipped offline: $STYLEBENCH_OFFLINE=1), saved into the cache.
 Every file is checked against the manifest's sha256; a mismatch is refused. The
@@ -52,10 +60,11 @@ class Entry:
     sha256: str | None = None
     skimage: str | None = None
     path: Path | None = None
+    split: str = "eval"  # "eval": scored on; "train": trained on
 
     @property
     def folder(self) -> str:
-        return f"{self.kind}s"
+        return "train/photos" if self.split == "train" else f"{self.kind}s"
 
 
 def _skimage(name, filename, title, author, licence, sha256, function=None):
@@ -105,7 +114,40 @@ STYLES: tuple[Entry, ...] = (
           "db4c4fe90c02be04d269f2f598357bb8cd4ea0541712a90d4913e91b1da689d7"),
 )
 
-MANIFEST: dict[str, Entry] = {entry.name: entry for entry in CONTENTS + STYLES}
+
+def _train_photo(number: int, sha256: str) -> Entry:
+    filename = f"kodim{number:02d}.png"
+    return Entry(filename[:-4], "content", filename, f"Kodak photo {number}", "Eastman Kodak", KODAK_LICENCE,
+                 f"{KODAK}/{filename}", sha256, split="train")
+
+
+TRAIN_PHOTOS: tuple[Entry, ...] = tuple(_train_photo(number, sha256) for number, sha256 in (
+    (1, "6b4fbe6f3e8e0e20150d5b0c32248bf072e22b5989d415f96f796c5b7004a70f"),
+    (2, "1788370471429d992750a09caf6702ac74e56962447de02520d4b161738c0369"),
+    (3, "b9c800ee568f0b18c983817df08d9f7f24a7ddb3abfdc31bde9234c4fde83137"),
+    (4, "0c60c62599ad33fd78b29c36013fbe4120946f6c327c0ef0ec6983297fb48d23"),
+    (6, "f4212cc927d1d579c712843cf8320c7eccb571e5ea80456022ffe99d67e9cd5d"),
+    (7, "7cdd6d63ae0a245f6f9d983d740e11c6808c2efc24f8351aad9b5f676c27b55a"),
+    (9, "4d8d801592aeaf446978bbd1c83b76c498242d0f684769311a4e7248289500bf"),
+    (10, "7aca487dc83db732a5690b7affe8558e9dadf5bb44a4589ba2b607480a07228b"),
+    (11, "c7c02bd6e942d1181518e3ce2d97cf0451e4494a5e9d6ddee276940e4875d746"),
+    (12, "df571f5e66d1aefd764ea77855e81e3be61528c34962a0fd1d50557502162c1e"),
+    (14, "08a1898d5702f32e7d9f94a94651d74a62cb9325475775a558b388c8d98f1846"),
+    (15, "416c475f39b0eb9203ce7f77d2af8824f5bffc1a86a4605865017f04c41639b9"),
+    (16, "5d03303693decdf7a1e1e930b5ca6684283aa80a9e7d8d6a842a74fa5f790640"),
+    (17, "19d90e98e5835efae20a6e17e22e5ac6814ee2c8efb32d188ea4359abaf9f5bd"),
+    (18, "83df267dfec61e9b9d3756c422502160b2fab595650c73a8b12940540ad09ec5"),
+    (19, "86560efe85a13413b228ef7e42dde0d439b25a94fb8e2d6fb1dc1631cf48853b"),
+    (24, "9f1c26df52217bd49f998a720a2ffeba41a535cf826f4ae32e355fb2b0bbc0fe"),
+))
+
+# Kept back for independent checks of the project's claims (SOURCES.md of the shared set): never
+# train, tune or evaluate on them. Their bytes are not pinned here, so that nothing fetches them;
+# a file is recognised as reserved by its name alone.
+RESERVED = ("kodim08", "kodim20", "kodim21", "kodim23", "udnie", "woman_with_a_hat", "la_grande_jatte",
+            "flowers_in_a_crystal_vase")
+
+MANIFEST: dict[str, Entry] = {entry.name: entry for entry in CONTENTS + STYLES + TRAIN_PHOTOS}
 QUICK_CONTENTS = ("astronaut", "chelsea")  # in the wheel: a smoke run needs no mirror for them
 QUICK_STYLES = ("starry_night", "great_wave")
 
@@ -138,7 +180,8 @@ def locate(entry: Entry, mirrors: list[Path] | None = None, download: bool | Non
         return entry.path
     mirrors = mirror_dirs() if mirrors is None else mirrors
     for folder in mirrors:
-        for candidate in (folder / entry.folder / entry.filename, folder / entry.filename):
+        for candidate in dict.fromkeys((folder / entry.folder / entry.filename,
+                                        folder / f"{entry.kind}s" / entry.filename, folder / entry.filename)):
             if candidate.is_file():
                 return _verified(entry, candidate)
     cached = cache_dir() / entry.filename
@@ -214,3 +257,84 @@ def folder_entries(folder: str | os.PathLike, kind: str) -> list[Entry]:
     if not files:
         raise ImageSetError(f"--{kind}s {folder}: no image files ({', '.join(IMAGE_SUFFIXES)})")
     return [Entry(p.stem, kind, p.name, title=p.name, licence="supplied by the user", path=p) for p in files]
+
+
+# --- the split, for training commands ----------------------------------------------------------
+
+_BY_SHA256 = {entry.sha256: entry for entry in MANIFEST.values()}
+
+
+def split_of(name: str) -> str | None:
+    """The split of a manifest or reserved name ("eval", "train" or "reserved"); None for any other image."""
+    if name in RESERVED:
+        return "reserved"
+    return MANIFEST[name].split if name in MANIFEST else None
+
+
+def entry_for_file(path: str | os.PathLike) -> Entry | None:
+    """The manifest entry whose bytes these are (by sha256, whatever the file is called), or None."""
+    return _BY_SHA256.get(sha256_file(Path(path)))
+
+
+def entry_for_spec(spec: str | os.PathLike) -> Entry | None:
+    """The manifest entry of a training image given as a file or as `skimage:NAME` (a sample photo)."""
+    if str(spec).startswith("skimage:"):
+        function = str(spec).split(":", 1)[1]
+        return next((entry for entry in MANIFEST.values() if entry.skimage == function), None)
+    return entry_for_file(spec) if Path(spec).is_file() else None
+
+
+def image_specs(specs) -> list[str]:
+    """Training image specs with every folder replaced by its image files (sorted)."""
+    expanded = []
+    for spec in map(str, specs):
+        if not spec.startswith("skimage:") and Path(spec).is_dir():
+            expanded += sorted(str(p) for p in Path(spec).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        else:
+            expanded.append(spec)
+    return expanded
+
+
+def card_name(spec: str | os.PathLike) -> str:
+    """How a model card lists a training image: its manifest or reserved name, else `skimage:NAME` or the path."""
+    entry = entry_for_spec(spec)
+    if entry:
+        return entry.name
+    stem = _reserved_stem(spec)
+    return stem or str(spec)
+
+
+def _reserved_stem(spec) -> str | None:
+    stem = Path(str(spec).split(":", 1)[-1]).stem.lower().replace("-", "_")
+    return stem if stem in RESERVED else None
+
+
+def training_refusal(specs, allow_eval: bool = False) -> str | None:
+    """One line saying why these training images are refused, or None when they may be used.
+
+    Reserved images are always refused; eval images unless allow_eval (their scores are then
+    not held out). Folders are looked into.
+    """
+    named = [(card_name(spec), spec) for spec in image_specs(specs)]
+    reserved = [f"{name} ({spec})" for name, spec in named if split_of(name) == "reserved"]
+    if reserved:
+        return (f"refusing reserved {_images(reserved)}: kept for independent checks, never trained, tuned "
+                "or evaluated on")
+    evals = [f"{name} ({spec})" for name, spec in named if split_of(name) == "eval"]
+    if evals and not allow_eval:
+        return (f"refusing eval {_images(evals)}: methods are scored on the eval split, so train on the train "
+                "split (or pass --allow-eval-images; the model card then says it is not held out)")
+    return None
+
+
+def _images(described: list[str]) -> str:
+    return ("image " if len(described) == 1 else "images ") + ", ".join(described)
+
+
+def card_fields(names: list[str]) -> dict:
+    """Front-matter fields of a model card trained on these card names: the list and whether it is held out."""
+    evals = [name for name in names if split_of(name) == "eval"]
+    fields = {"training_images": list(names), "held_out": not evals}
+    if evals:
+        fields["not_held_out_because"] = f"trained on eval images {', '.join(evals)} (--allow-eval-images)"
+    return fields

@@ -83,6 +83,7 @@ class CycleGAN(Method):
                 "network": f"ResNet generator, ngf {generator.ngf}, {generator.n_blocks} residual blocks"}
         if name in PROJECT_MODELS:
             info["trained_on"] = PROJECT_MODELS[name].painting
+            info["training_images"] = list(weights.training_images(f"cyclegan_{name}"))  # photos, from its card
             info["translated_at"] = f"{side} px long side (the scale it was trained at), resized back"
         if style_used:
             info["note"] = (f"CycleGAN recognised your style image as {PROJECT_MODELS[name].painting} and used "

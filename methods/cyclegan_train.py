@@ -1,9 +1,14 @@
 """Train a CycleGAN pair of generators between two unpaired image domains.
 
-    python -m methods.cyclegan_train --domain-a photos/ skimage:astronaut --domain-b painting.jpg \
+    python -m methods.cyclegan_train --domain-a ../shared/imageset/train/photos --domain-b painting.jpg \
         --out runs/starry --steps 3000 --crop 96 --export assets/cyclegan/starry_night.weights.h5
 
 Domains are folders of images, image files, or `skimage:NAME` (a scikit-image sample photo).
+Domain A (photos) takes the train split (../shared/imageset/train/photos): eval images,
+recognised by sha256 or scikit-image name, are refused there unless --allow-eval-images.
+Domain B is the painting the generator is for, so an eval painting is fine there. Reserved
+images (eval/imageset.py) are refused in both. With --export, a model card beside the weights
+(NAME.md) lists the training images in its front matter (methods/weights.py reads it).
 Training follows Zhu et al. 2017: random crops and flips, LSGAN adversarial losses, cycle
 consistency (weight 10) and identity (0.5 of that) losses, 70x70 PatchGAN discriminators fed
 from a 50-image history buffer, Adam 2e-4 (beta1 0.5) decaying linearly to zero over the
@@ -49,6 +54,8 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--export", type=Path, help="write the A-to-B generator's weights here at the end")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (logs only)")
+    parser.add_argument("--allow-eval-images", action="store_true", help="accept eval photos in domain A "
+                        "(the exported card then says the model is not held out)")
     args = parser.parse_args(argv)
     if args.crop % 4 or args.crop < 32:
         parser.error("--crop must be a multiple of 4, at least 32")
@@ -260,7 +267,7 @@ def sample_grid(trainer, real_a: np.ndarray, real_b: np.ndarray) -> np.ndarray:
 
 # --- the command --------------------------------------------------------------------------------
 
-def train(args) -> dict:
+def train(args, command: str = "") -> dict:
     import tensorflow as tf
     from tqdm import tqdm
 
@@ -307,13 +314,45 @@ def train(args) -> dict:
         trainer.g_ab.save_weights(str(args.export))
         thumbnail = fingerprint(domain_b[0])
         save_png(thumbnail, args.export.with_name(args.export.name.replace(".weights.h5", "") + ".thumb.png"))
+        write_card(args, seconds, device, command)
     return {"steps": args.steps, "start": start, "seconds": seconds, "device": device, "losses": losses}
 
 
+def write_card(args, seconds: float, device: str, command: str) -> Path:
+    """The exported generator's model card: front matter (what it trained on, held out or not), then facts."""
+    from eval import imageset
+    from methods import weights
+
+    names = [imageset.card_name(spec) for spec in imageset.image_specs(args.domain_a)]
+    targets = [imageset.card_name(spec) for spec in imageset.image_specs(args.domain_b)]
+    target = targets[0] if len(targets) == 1 else targets
+    fields = {"training_images": names, "target": target, **imageset.card_fields(names)}  # keeps this order
+    card = weights.card_path(args.export)
+    card.write_text(weights.format_front_matter(fields) + f"""# CycleGAN photo -> {', '.join(targets)} (project model)
+
+- **Network**: CycleGAN ResNet generator (methods/cyclegan.py), ngf {args.ngf}, {args.n_blocks} residual blocks.
+- **Data**: domain A = {', '.join(names)}; domain B = {', '.join(targets)}.
+- **Command**: `{command}`
+- **Steps / time / machine**: {args.steps} steps, {seconds:.0f} s of training in this run, on {device}.
+""")
+    return card
+
+
 def main(argv=None) -> int:
+    from eval import imageset  # the training command only: inference code never needs the manifest
+
     args = parse_args(argv)
+    try:  # every image is checked against the split before any is loaded or trained on
+        refusal = (imageset.training_refusal(args.domain_a, args.allow_eval_images)
+                   or imageset.training_refusal(args.domain_b, allow_eval=True))
+    except OSError as error:
+        refusal = str(error)
+    if refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        return 2
     try:
-        summary = train(args)
+        command = "python -m methods.cyclegan_train " + " ".join(map(str, sys.argv[1:] if argv is None else argv))
+        summary = train(args, command)
     except (ValueError, OSError) as error:  # ImageError is a ValueError: bad data, said in one line
         print(f"error: {error}", file=sys.stderr)
         return 2

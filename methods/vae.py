@@ -79,8 +79,9 @@ class VAE(Method):
             model, info = generic, {"steps": 0, "cache": "not used", "warm_start": generic.source}
         else:
             model, info = style_vae(generic, style, params, on_progress, content)
-        return paint(model, content, style, params), {"mode": params["mode"],
-                                                      "weights_source": generic.source, **info}
+        return paint(model, content, style, params), {"mode": params["mode"], "weights_source": generic.source,
+                                                      "training_images": list(weights.training_images(GENERIC)),
+                                                      **info}
 
 
 def paint(model: "StyleVAE", content: np.ndarray, style: np.ndarray, params: dict) -> np.ndarray:

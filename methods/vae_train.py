@@ -2,8 +2,11 @@
 
     python -m methods.vae_train --steps 6000 --out assets/vae/vae_generic.weights.h5
 
-Data: random crops (flips, several scales) of the scikit-image sample photos shipped with
-the package and of the shared image set (photos in contents/, paintings in styles/).
+Data: random crops (flips, several scales) of the train split of the image set (the 17 Kodak
+photos of train/photos, eval/imageset.py's TRAIN_PHOTOS) and of scikit-image sample photos
+that are not eval images, plus any --images. Eval images (recognised by sha256 or scikit-image
+name) are refused unless --allow-eval-images; reserved images always. The card's front matter
+lists the training images by manifest name and says whether the model is held out.
 """
 from __future__ import annotations
 
@@ -16,30 +19,37 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_IMAGES = Path(__file__).resolve().parents[2] / "shared" / "imageset"
-SKIMAGE_PHOTOS = ("astronaut", "chelsea", "coffee", "rocket", "camera", "immunohistochemistry", "retina")
+SKIMAGE_PHOTOS = ("camera", "immunohistochemistry", "retina")  # in the wheel, not in the eval set
 
 
-def training_images(images_dir: Path) -> list[tuple[str, np.ndarray]]:
+def default_specs() -> list[str]:
+    """The default training images: train-split files (mirror, cache or download) and skimage:NAME."""
+    from eval import imageset  # the training command only: inference code never needs the manifest
+
+    return [str(imageset.locate(entry)) for entry in imageset.TRAIN_PHOTOS] + [f"skimage:{n}" for n in SKIMAGE_PHOTOS]
+
+
+def training_images(specs) -> list[tuple[str, np.ndarray]]:
+    """(card name, image at long side 512) of each spec: a file, a folder of them or skimage:NAME."""
     from skimage import data
 
+    from eval import imageset
     from methods.images import load_image
 
     found = []
-    for name in SKIMAGE_PHOTOS:
-        try:
-            found.append((f"skimage.data.{name}", load_image(getattr(data, name)(), 512)))
-        except Exception as error:  # a sample that needs a download is skipped offline
-            print(f"skipping skimage.data.{name}: {error}", file=sys.stderr)
-    for folder in ("contents", "styles"):
-        for path in sorted((images_dir / folder).glob("*")):
-            if path.suffix.lower() in {".png", ".jpg", ".jpeg"}:
-                found.append((f"{folder}/{path.name}", load_image(path, 512)))
+    for spec in imageset.image_specs(specs):
+        source = spec
+        if spec.startswith("skimage:"):
+            loader = getattr(data, spec.split(":", 1)[1], None)
+            if loader is None:
+                raise ValueError(f"{spec}: scikit-image has no sample image of that name")
+            source = loader()
+        found.append((imageset.card_name(spec), load_image(source, 512)))
     return found
 
 
 def main(argv=None) -> int:
-    from methods import vae
+    from methods import vae, weights
 
     parser = argparse.ArgumentParser(prog="python -m methods.vae_train", description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=6000)
@@ -47,7 +57,10 @@ def main(argv=None) -> int:
     parser.add_argument("--beta", type=float, default=0.1, help="KL weight of the ELBO")
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--images", type=Path, default=DEFAULT_IMAGES, help="the shared image set folder")
+    parser.add_argument("--images", nargs="+", default=[], metavar="PATH",
+                        help="more training images: files, folders or skimage:NAME")
+    parser.add_argument("--allow-eval-images", action="store_true",
+                        help="train on eval images anyway (the card then says the model is not held out)")
     parser.add_argument("--out", type=Path, default=Path("assets/vae/vae_generic.weights.h5"))
     args = parser.parse_args(argv)
     if not args.out.name.endswith(".weights.h5"):
@@ -56,9 +69,16 @@ def main(argv=None) -> int:
     if args.steps < 1:
         print("error: --steps must be at least 1", file=sys.stderr)
         return 2
-    images = training_images(args.images)
-    if not images:
-        print(f"error: no training images (looked in skimage.data and {args.images})", file=sys.stderr)
+    from eval import imageset
+
+    try:  # every image is checked against the split before any is loaded or trained on
+        specs = default_specs() + args.images
+        refusal = imageset.training_refusal(specs, args.allow_eval_images)
+        images = [] if refusal else training_images(specs)
+    except (imageset.ImageSetError, ValueError, OSError) as error:  # ImageError is a ValueError
+        refusal = str(error)
+    if refusal:
+        print(f"error: {refusal}", file=sys.stderr)
         return 2
 
     import keras
@@ -78,8 +98,9 @@ def main(argv=None) -> int:
     seconds = time.perf_counter() - started
     model.save(args.out)
     command = "python -m methods.vae_train " + " ".join(argv if argv is not None else sys.argv[1:])
-    card = args.out.with_name(args.out.name.removesuffix(".weights.h5") + ".md")
-    card.write_text(model_card(images, args, beta, final, seconds, command))
+    card = weights.card_path(args.out)
+    card.write_text(weights.format_front_matter(imageset.card_fields([name for name, _ in images]))
+                    + model_card(images, args, beta, final, seconds, command))
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) and {card}")
     return 0
 
@@ -99,8 +120,8 @@ decoder of nearest-upsampling convolutions with a sigmoid output. Trained by the
   KL per pixel value {final['kl']:.4f}
 - Time: {seconds:.0f} s wall on {platform.machine()} CPU, {os.cpu_count()} cores shared with other jobs
   (`nice -n 10`), TensorFlow CPU, {platform.python_version()}
-- Licence: the project's own; the data are public domain paintings and photos (SOURCES.md of
-  the shared image set) and the scikit-image sample photos.
+- Licence: the project's own; the data are freely usable photos (SOURCES.md of the shared image
+  set), the scikit-image sample photos and any --images given.
 
 ## Data
 {data}

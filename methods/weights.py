@@ -97,6 +97,61 @@ def asset_path(relative: str) -> Path:
     return PROJECT_ROOT / "assets" / relative
 
 
+# --- model cards: what a project network was trained on -----------------------------------------
+
+def card_path(weights_path: str | os.PathLike) -> Path:
+    """The model card beside a weights file: NAME.weights.h5 -> NAME.md."""
+    path = Path(weights_path)
+    return path.with_name(path.name.removesuffix(".weights.h5") + ".md")
+
+
+def read_front_matter(path: str | os.PathLike) -> dict:
+    """The `key: value` lines between a card's two leading `---` lines; {} when there are none.
+
+    Values: `[a, b]` is a list of strings, true/false a bool, anything else text; ` #` starts a
+    comment. Deliberately tiny, so reading a card needs no YAML library.
+    """
+    path = Path(path)
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    if not lines or lines[0].strip() != "---":
+        return {}
+    fields = {}
+    for line in lines[1:]:
+        if line.strip() == "---":
+            return fields
+        key, colon, value = line.partition(":")
+        if colon and key.strip():
+            fields[key.strip()] = _front_matter_value(value.split(" #", 1)[0].strip())
+    return {}  # no closing line: not front matter
+
+
+def _front_matter_value(value: str):
+    if value.startswith("[") and value.endswith("]"):
+        return [item.strip() for item in value[1:-1].split(",") if item.strip()]
+    return {"true": True, "false": False}.get(value, value)
+
+
+def format_front_matter(fields: dict) -> str:
+    """The front-matter block that read_front_matter reads back."""
+    def text(value):
+        if isinstance(value, bool):
+            return str(value).lower()
+        return f"[{', '.join(map(str, value))}]" if isinstance(value, (list, tuple)) else str(value)
+
+    return "---\n" + "".join(f"{key}: {text(value)}\n" for key, value in fields.items()) + "---\n"
+
+
+def model_card(name: str) -> dict:
+    """Front matter of the card beside a project network's committed weights; {} when there is none."""
+    network = NETWORKS.get(name)
+    return read_front_matter(card_path(PROJECT_ROOT / network.asset)) if network and network.asset else {}
+
+
+def training_images(name: str) -> tuple[str, ...]:
+    """The images a project network was trained on, as its model card lists them (empty when unknown)."""
+    return tuple(model_card(name).get("training_images", ()))
+
+
 def offline() -> bool:
     return os.environ.get("STYLEBENCH_OFFLINE", "").lower() in {"1", "true", "yes"}
 

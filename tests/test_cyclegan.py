@@ -37,7 +37,7 @@ def test_training_writes_a_checkpoint_and_resumes(tmp_path):
 
     from methods import cyclegan_train
 
-    common = ["--domain-a", "skimage:astronaut", "--domain-b", "skimage:coffee", "--out", str(tmp_path / "run"),
+    common = ["--domain-a", "skimage:camera", "--domain-b", "skimage:coffee", "--out", str(tmp_path / "run"),
               "--crop", "32", "--ngf", "8", "--n-blocks", "2", "--ndf", "8", "--no-progress",
               "--checkpoint-every", "2", "--sample-every", "2"]
     assert cyclegan_train.main([*common, "--steps", "2"]) == 0

@@ -53,7 +53,7 @@ def test_manifest_sha256_match_the_mirror_and_the_scikit_image_files():
             assert imageset.sha256_file(SKIMAGE_FILES / entry.filename) == entry.sha256, entry.name
         else:
             path = imageset.locate(entry, download=False)
-            assert path.parent.parent == imageset.mirror_dirs()[0]
+            assert path == imageset.mirror_dirs()[0] / entry.folder / entry.filename
             assert imageset.sha256_file(path) == entry.sha256, entry.name
 
 
