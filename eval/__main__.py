@@ -24,7 +24,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m eval", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--methods", default=",".join(REGISTRY),
-                   help=f"comma-separated registered methods (default: all: {','.join(REGISTRY)})")
+                   help=f"comma-separated registered methods (default: all: {','.join(REGISTRY)}); the "
+                        "reference rows (photo, colour_transfer) are always run")
     p.add_argument("--param", action="append", default=[], metavar="METHOD.NAME=VALUE",
                    help="override a method parameter, e.g. gatys.steps=50 (repeatable)")
     p.add_argument("--size", type=int, default=None,
@@ -57,6 +58,9 @@ def _plan(args) -> dict:
     """Validate everything and load the images before any job runs."""
     from eval import imageset, metrics, runner
     from methods import REGISTRY, MethodError, get
+    from methods.reference import COLOUR_TRANSFER, PHOTO
+
+    references = (PHOTO, COLOUR_TRANSFER)
 
     if args.jobs < 1:
         raise ValueError("--jobs must be at least 1")
@@ -67,6 +71,8 @@ def _plan(args) -> dict:
     unknown = [n for n in names if n not in REGISTRY]
     if unknown or not names:
         raise MethodError(f"unknown method {', '.join(unknown) or '(none)'}; choose from {', '.join(REGISTRY)}")
+    # every report carries the reference rows: a score means something only beside them
+    names = [*references, *(n for n in names if n not in references)]
     overrides: dict[str, dict] = {n: {} for n in names}
     for item in args.param:
         target, _, value = item.partition("=")

@@ -187,7 +187,9 @@ def run_job(job: Job, judge) -> tuple[dict, np.ndarray | None]:
         result = method.stylize(job.content.pixels, job.style.pixels, **job.params)
         row.update(family=method.family, title=method.title, seconds=result.seconds,
                    load_seconds=result.load_seconds, height=result.image.shape[0], width=result.image.shape[1],
-                   code_version=code_version(job.method), info=json.dumps(result.info, sort_keys=True, default=str))
+                   code_version=code_version(job.method), info=json.dumps(result.info, sort_keys=True, default=str),
+                   # the model trained on this very photo (its card lists it): not a held-out number
+                   seen_in_training=job.content.name in result.info.get("training_images", ()))
         row.update(metrics.score(result.image, job.content.pixels, job.style.pixels, judge=judge, parts=True))
         return row, result.image
     except Exception as error:  # noqa: BLE001 - every failure is reported, the run goes on

@@ -23,9 +23,12 @@ from methods.adain import AdaIN
 from methods.base import Method, MethodError, Param, Result
 from methods.cyclegan import CycleGAN
 from methods.gatys import Gatys
+from methods.reference import ColourTransfer, Photo
 from methods.vae import VAE
 
 REGISTRY: dict[str, type[Method]] = {
+    "photo": Photo,  # reference rows (family "reference"): what every score is read against
+    "colour_transfer": ColourTransfer,
     "gatys": Gatys,
     "adain": AdaIN,
     "vae": VAE,

@@ -11,6 +11,7 @@ from skimage import data, filters
 from eval import metrics
 from methods import gatys, get
 from methods.images import load_image, resize
+from methods.reference import colour_transfer
 
 IMAGES = Path(os.environ.get("STYLEBENCH_IMAGES", Path(__file__).resolve().parents[2] / "shared" / "imageset"))
 
@@ -77,3 +78,48 @@ def test_the_judge_is_fixed_named_cached_and_not_gatys_own_objective():
     assert "VGG16-HED" in judge.name and judge.content_layer in judge.name
     assert set(judge.style_layers).isdisjoint(gatys.STYLE_LAYERS)
     assert judge.content_layer not in gatys.CONTENT_LAYERS
+
+
+# -- calibrated style scores: what the photo, a recolouring and the painting score ---------------
+def beats(scores: dict, reference: dict) -> dict:
+    """Per style score: does `scores` beat `reference` in that score's direction?"""
+    return {name: (scores[name] < reference[name]) if metrics.DIRECTIONS[name] == "lower"
+            else (scores[name] > reference[name]) for name in metrics.STYLE_SCORES}
+
+
+def test_the_photo_scores_zero_gain_and_a_recolouring_keeps_texture_ratio_one(photo, painting):
+    own = metrics.score(photo, photo, painting)
+    assert own["texture_ratio"] == pytest.approx(1.0, abs=1e-6) and own["style_gain"] == pytest.approx(0.0, abs=1e-6)
+    recoloured = metrics.score(colour_transfer(photo, painting), photo, painting)
+    assert 0.95 <= recoloured["texture_ratio"] <= 1.05  # colour taken out: nothing else changed
+    assert recoloured["style_loss_ratio"] < 1.0  # the plain Gram ratio rewards the colour alone
+    assert 0.0 < recoloured["style_gain"] < 0.5
+
+
+def test_the_painting_itself_scores_gain_one_and_texture_near_zero(painting):
+    # at the judge size the painting is not shrunk; only its aspect is bent to the photo's
+    photo = load_image(data.chelsea(), metrics.JUDGE_SIDE)
+    itself = metrics.score(painting, photo, painting)
+    assert itself["style_gain"] > 0.85 and itself["texture_ratio"] < 0.2 and itself["style_loss_ratio"] < 0.2
+
+
+def test_a_blur_does_not_pass_as_a_stylisation(photo, painting):
+    reference = metrics.score(colour_transfer(photo, painting), photo, painting)
+    for sigma in (1.0, 2.0, 4.0):
+        won = beats(metrics.score(blur(photo, sigma), photo, painting), reference)
+        assert not all(won.values()), (sigma, won)
+
+
+def test_gatys_beats_the_colour_transfer_on_all_three_style_scores(photo, painting):
+    content = load_image(data.coffee(), 128)
+    stylised = get("gatys").stylize(content, painting, size=128, steps=40, levels=2).image
+    won = beats(metrics.score(stylised, content, painting), metrics.score(colour_transfer(content, painting),
+                                                                          content, painting))
+    assert all(won.values()), won
+
+
+def test_every_calibrated_score_is_documented_with_a_direction():
+    assert set(metrics.STYLE_SCORES) | set(metrics.CONTENT_SCORES) <= set(metrics.DIRECTIONS) <= set(metrics.SCORE_KEYS)
+    assert set(metrics.SCORE_DOCS) == set(metrics.DIRECTIONS)
+    for name in metrics.STYLE_SCORES:
+        assert "photo" in metrics.SCORE_DOCS[name] and "painting" in metrics.SCORE_DOCS[name]
