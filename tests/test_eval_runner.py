@@ -15,8 +15,9 @@ from eval.__main__ import main
 from methods import REGISTRY, Method
 
 FAST = ["--methods", "adain", "--no-progress"]
-REPORT_FILES = {"results.csv", "summary.csv", "summary.md", "report.html", "contact_sheet.png",
-                "plots/style_vs_content.png", "plots/seconds_per_method.png", "plots/ssim_per_method.png"}
+REPORT_FILES = {"results.csv", "summary.csv", "win_rates.csv", "wilcoxon.csv", "per_painting.csv", "summary.md",
+                "report.html", "contact_sheet.png", "plots/pareto.png", "plots/style_scores.png",
+                "plots/style_vs_content.png"}
 
 
 class OutOfPaint(Method):
@@ -42,12 +43,17 @@ def test_a_quick_run_writes_every_report_file_and_a_rerun_recomputes_nothing(tmp
     first, = report_folders(out)
     assert {str(p.relative_to(first)) for p in first.rglob("*") if p.is_file()} == REPORT_FILES
     table = results(first)
-    assert len(table) == 4 and (table["status"] == "ok").all() and not table["cached"].any()
+    assert len(table) == 12 and (table["status"] == "ok").all() and not table["cached"].any()
+    # the reference rows come with every run, for every pair
+    assert table.groupby("method").size().to_dict() == {"adain": 4, "colour_transfer": 4, "photo": 4}
+    assert (table.loc[table["method"] == "photo", "texture_ratio"] - 1).abs().max() < 1e-6
     assert set(table["content"]) == set(imageset.QUICK_CONTENTS) and set(table["style"]) == set(imageset.QUICK_STYLES)
     summary = (first / "summary.md").read_text()
     assert "VGG16-HED" in summary and "| adain |" in summary and "tensorflow 2." in summary and "size: 64" in summary
+    assert "### adain: " in summary and "beats colour transfer on texture_ratio on " in summary  # the verdict
     page = (first / "report.html").read_text()
-    assert page.count("<table") >= 2 and 'src="contact_sheet.png"' in page and 'src="plots/ssim_per_method.png"' in page
+    assert page.count("<table") >= 2 and 'src="plots/' not in page  # self-contained: plots and thumbnails inline
+    assert "data:image/png;base64," in page and "data:image/jpeg;base64," in page
 
     assert main(["--quick", "--size", "64", "--out", str(out), *FAST]) == 0
     second = report_folders(out)[-1]
@@ -146,7 +152,8 @@ def test_reports_say_when_a_method_ignored_the_style_image(tmp_path):
     assert main(["--quick", "--size", "64", "--out", str(out), "--methods", "cyclegan",
                  "--param", "cyclegan.checkpoint=vintage", "--no-progress"]) == 0
     folder, = report_folders(out)
-    assert all(json.loads(info)["checkpoint"] == "vintage" for info in results(folder)["info"])
+    table = results(folder)
+    assert all(json.loads(info)["checkpoint"] == "vintage" for info in table.loc[table["method"] == "cyclegan", "info"])
     summary = (folder / "summary.md").read_text()
     assert "## Method notes (1)" in summary and f"{IGNORED_STYLE} (vintage). | 4 |" in summary
     assert IGNORED_STYLE in (folder / "report.html").read_text()

@@ -1,0 +1,194 @@
+"""eval.stats on small tables whose answers are known by hand, and eval.report on a synthetic
+run: every file, the words of summary.md, and report.html in a real browser (Debian's headless
+Chromium through Playwright, as tests/test_app_browser.py)."""
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from eval import report, stats
+from methods.reference import COLOUR_TRANSFER, PHOTO
+from tests.test_app_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+PHOTO_SCORES = {"style_loss_ratio": 1.0, "texture_ratio": 1.0, "style_gain": 0.0, "content_loss_ratio": 0.0,
+                "ssim": 1.0, "style_similarity": 0.9}
+
+
+def row(method, content, style, status="ok", **scores) -> dict:
+    base = {"method": method, "family": "reference" if method in (PHOTO, COLOUR_TRANSFER) else "test family",
+            "title": method.title(), "content": content, "style": style, "status": status,
+            "error": "" if status == "ok" else "RuntimeError: no paint left", "params": "{}",
+            "key": f"{method}-{content}-{style}", "seconds": 0.5, "load_seconds": 0.0, "first_call": False,
+            "cached": False, "info": "{}", "seen_in_training": False}
+    if status == "ok":
+        base.update({**PHOTO_SCORES, **scores})
+    return base
+
+
+def frame(*rows) -> pd.DataFrame:
+    return pd.DataFrame(list(rows))
+
+
+# -- statistics -------------------------------------------------------------------------------
+def test_a_win_on_three_of_four_pairs_is_a_rate_of_0_75_and_errored_pairs_are_dropped():
+    texture = [(0.8, 0.9), (0.7, 0.9), (0.95, 0.9), (0.5, 0.9)]  # (method, baseline): wins on 3 of 4
+    rows = []
+    for i, (mine, theirs) in enumerate(texture):
+        rows += [row("m", f"c{i}", "s", texture_ratio=mine, style_loss_ratio=0.5, style_gain=0.1 * i),
+                 row(COLOUR_TRANSFER, f"c{i}", "s", texture_ratio=theirs, style_loss_ratio=0.8, style_gain=0.15)]
+    rows += [row("m", "c9", "s", status="error"), row(COLOUR_TRANSFER, "c9", "s", texture_ratio=2.0)]
+    wins = stats.win_rates(frame(*rows)).set_index(["method", "score"])
+    texture_row = wins.loc[("m", "texture_ratio")]
+    assert (texture_row["n"], texture_row["wins"], texture_row["rate"]) == (4, 3, 0.75)
+    assert texture_row["low"] < 0.75 < texture_row["high"] <= 1
+    assert wins.loc[("m", "style_loss_ratio"), "wins"] == 4
+    assert wins.loc[("m", "style_gain"), "wins"] == 2  # 0.2 and 0.3 beat 0.15; 0.1 does not; 0 ties
+    # all at once: pairs 2 and 3 win on gain, but pair 2 loses on texture
+    assert wins.loc[("m", stats.ALL_STYLE), ["n", "wins"]].tolist() == [4, 1]
+    assert COLOUR_TRANSFER not in wins.index.get_level_values("method")
+
+
+def test_wilcoxon_of_identical_methods_says_no_difference_and_a_clear_one_is_found():
+    rows = []
+    for i in range(8):
+        same = 0.5 + 0.01 * i
+        rows += [row("a", f"c{i}", "s", texture_ratio=same), row("b", f"c{i}", "s", texture_ratio=same),
+                 row("worse", f"c{i}", "s", texture_ratio=0.9 + 0.02 * i)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = stats.wilcoxon_table(frame(*rows), "texture_ratio").set_index(["a", "b"])
+    assert table.loc[("a", "b"), "p"] == 1.0 and table.loc[("a", "b"), "better"] == ""
+    assert table.loc[("a", "worse"), "n"] == 8 and table.loc[("a", "worse"), "p"] < 0.01
+    assert table.loc[("a", "worse"), "better"] == "a" and table.loc[("a", "worse"), "median_diff"] < 0
+    every = stats.wilcoxon_table(frame(*rows))
+    assert set(every["score"]) == set(stats.DIRECTIONS) and len(every) == 3 * len(stats.DIRECTIONS)
+
+
+def test_per_painting_is_a_method_by_style_table_of_means():
+    rows = [row(m, c, s, texture_ratio=v) for m, v in (("a", 0.5), ("b", 0.7))
+            for c in ("c1", "c2", "c3") for s in ("s1", "s2")]
+    rows.append(row("a", "c1", "s1", status="error"))
+    table = stats.per_painting(frame(*rows), "texture_ratio")
+    assert table.shape == (2, 2) and list(table.index) == ["a", "b"] and list(table.columns) == ["s1", "s2"]
+    assert table.loc["b", "s2"] == pytest.approx(0.7)
+
+
+def test_mean_ci_brackets_the_mean_and_degenerate_samples_do_not_warn():
+    values = np.random.default_rng(1).normal(0.6, 0.1, 30)
+    mean, low, high = stats.mean_ci(values)
+    assert mean == pytest.approx(values.mean()) and low < mean < high and high - low < 0.2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert stats.mean_ci([0.4]) == (0.4, 0.4, 0.4)
+        assert stats.mean_ci([0.3, 0.3, np.nan]) == (0.3, 0.3, 0.3)
+        assert all(np.isnan(stats.mean_ci([])))
+        assert stats.mean_ci([0.1, 0.2])[1] <= 0.15 <= stats.mean_ci([0.1, 0.2])[2]
+
+
+def test_method_table_puts_references_first_and_times_warm_calls():
+    rows = [row("m", "c1", "s", first_call=True, seconds=9.0, seen_in_training=True),
+            row("m", "c2", "s", seconds=1.0), row("m", "c3", "s", seconds=3.0, seen_in_training=True),
+            row("m", "c4", "s", status="error"), row(PHOTO, "c1", "s", seconds=0.001)]
+    table = stats.method_table(frame(*rows))
+    assert list(table.index) == [PHOTO, "m"] and table.loc[PHOTO, "reference"] and not table.loc["m", "reference"]
+    assert table.loc["m", ["jobs", "errors", "seen in training"]].tolist() == [4, 1, 2]
+    assert table.loc["m", "seconds"] == 2.0 and table.loc["m", "first call seconds"] == 9.0
+    assert table.loc[PHOTO, "texture_ratio"] == 1.0 and "rank" not in table
+
+
+# -- the report ------------------------------------------------------------------------------
+CONTENTS, STYLES = ("astronaut", "chelsea"), ("starry_night", "great_wave")
+
+
+def synthetic_run(folder: Path):
+    """Four methods on 2 x 2 pairs: gatys beats the colour transfer on every style score,
+    adain only on texture; one adain job failed; gatys trained on the astronaut."""
+    rng = np.random.default_rng(0)
+    images = {f"content:{c}": rng.random((48, 64, 3), dtype=np.float32) for c in CONTENTS}
+    images |= {f"style:{s}": rng.random((64, 64, 3), dtype=np.float32) for s in STYLES}
+    rows, outputs = [], {}
+    scores = {COLOUR_TRANSFER: dict(style_loss_ratio=0.8, texture_ratio=1.0, style_gain=0.2, ssim=0.9),
+              "gatys": dict(style_loss_ratio=0.4, texture_ratio=0.6, style_gain=0.5, ssim=0.5),
+              "adain": dict(style_loss_ratio=0.9, texture_ratio=0.8, style_gain=0.1, ssim=0.6)}
+    for i, (content, style) in enumerate((c, s) for s in STYLES for c in CONTENTS):
+        for method in (PHOTO, COLOUR_TRANSFER, "gatys", "adain"):
+            if method == "adain" and i == 3:
+                rows.append(row(method, content, style, status="error"))
+                continue
+            jitter = {k: v + 0.01 * i for k, v in scores.get(method, {}).items()}
+            rows.append(row(method, content, style, seconds={"gatys": 30.0 + i, "adain": 0.2}.get(method, 0.01),
+                            seen_in_training=method == "gatys" and content == "astronaut",
+                            info=json.dumps({"note": "a test note"} if method == "adain" else {}), **jitter))
+            path = folder / f"{rows[-1]['key']}.png"
+            Image.fromarray((rng.random((48, 64, 3)) * 255).astype(np.uint8)).save(path)
+            outputs[rows[-1]["key"]] = path
+    env = report.environment({"command": "python -m eval --synthetic " + "--a-very-long-option " * 20, "size": 64},
+                             "VGG16-HED test judge")
+    return rows, env, images, outputs
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> Path:
+    cache = tmp_path_factory.mktemp("cache")
+    rows, env, images, outputs = synthetic_run(cache)
+    return report.write(rows, tmp_path_factory.mktemp("reports"), env, images, outputs)
+
+
+def test_the_report_writes_every_file_and_says_plainly_who_transfers_style(written):
+    files = {str(p.relative_to(written)) for p in written.rglob("*") if p.is_file()}
+    assert files == {"results.csv", "summary.csv", "win_rates.csv", "wilcoxon.csv", "per_painting.csv", "summary.md",
+                     "report.html", "contact_sheet.png", "plots/pareto.png", "plots/style_scores.png",
+                     "plots/style_vs_content.png"}
+    assert len(pd.read_csv(written / "results.csv")) == 16
+    summary = (written / "summary.md").read_text()
+    assert f"| {PHOTO} (reference) |" in summary and f"| {COLOUR_TRANSFER} (reference) |" in summary
+    assert "| gatys |" in summary and "mean rank" not in summary
+    assert "beats colour transfer on texture_ratio on 100 % (95 % CI" in summary
+    assert "### gatys: transfers style beyond a colour transfer" in summary
+    assert ("does not transfer style beyond a colour transfer: beats it on all 3 style scores at once on 0 % "
+            in summary)  # adain: texture only
+    assert "2 of 4 pairs use photos this model was trained on: those are not held-out numbers" in summary
+    assert "## Per painting: texture_ratio" in summary and "a test note" in summary and "no paint left" in summary
+    assert "VGG16-HED test judge" in summary and "style_gain" in summary.split("## What the scores mean")[1]
+    wins = pd.read_csv(written / "win_rates.csv")
+    assert set(wins["method"]) == {PHOTO, "gatys", "adain"}
+    page = (written / "report.html").read_text()
+    assert 'src="plots/' not in page and page.count("data:image/png;base64,") == 3
+    assert page.count("data:image/jpeg;base64,") == 4 * (2 + 3) - 1  # photo, painting, 3 methods; one error
+
+
+def test_the_report_page_fits_1400_px_and_every_image_loads(written):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto((written / "report.html").as_uri())
+            page.locator("details").first.wait_for()
+            for details in page.locator("details").all():  # opened, the widest parts must fit too
+                details.evaluate("d => d.open = true")
+            sizes = page.evaluate("[...document.images].map(i => [i.alt, i.complete, i.naturalWidth])")
+            assert len(sizes) == 3 + 4 * (2 + 3) - 1 and all(done and width > 0 for _, done, width in sizes), sizes
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=ARTIFACTS / "eval_report.png", full_page=True)
+        finally:
+            browser.close()
+
+
+def test_a_run_without_references_or_without_any_output_still_writes_a_report(tmp_path):
+    rows, env, images, outputs = synthetic_run(tmp_path)
+    alone = [r for r in rows if r["method"] == "adain"]
+    folder = report.write(alone, tmp_path / "alone", env, images, outputs)
+    summary = (folder / "summary.md").read_text()
+    assert "| adain |" in summary and f"not compared: the run has no {COLOUR_TRANSFER} outputs" in summary
+    failed = [row("adain", c, s, status="error") for c in CONTENTS for s in STYLES]
+    folder = report.write(failed, tmp_path / "failed", env, images, {})
+    assert "## Errors (4)" in (folder / "summary.md").read_text() and (folder / "report.html").is_file()
