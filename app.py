@@ -83,6 +83,7 @@ def method_runner(name: str, method_class: type[Method]):
                     return
                 try:
                     record["scores"] = helpers.score(result.image, content_image, style_image)
+                    record["reference"] = helpers.reference_scores(content_image, style_image)
                 except Exception as error:  # keep the picture; say the numbers failed
                     yield to_uint8(result.image), helpers.stats_text(record) + "\n\n" + helpers.error_text(error), None
                     return
@@ -116,6 +117,7 @@ def check_upload(label: str):
 
 
 def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
+    registry = helpers.compared(registry)  # the reference rows sit under every output, not in a column
     content_examples, style_examples = helpers.example_files()
     with gr.Blocks(title="StyleBench: neural style transfer side by side") as demo:
         gr.Markdown("# StyleBench\nOne photo, one painting, four families of neural style transfer side "

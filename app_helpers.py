@@ -23,10 +23,21 @@ from methods.images import ImageError, load_image, save_png
 STYLE_MAX_SIDE = 512
 PREVIEW_EVERY_S = 0.75  # stream at most this often: each preview is a PNG sent to the page
 OUTPUT_MAX_AGE_S = 3600  # download folders older than this are pruned at the next run
-TABLE_COLUMNS = ["method", "runtime (s)", "content-loss ratio", "style-loss ratio", "SSIM",
-                 "style similarity", "content loss", "style loss", "size"]
+# (score, label with its direction): what the panels and the table show; raw losses go to the CSV only
+SHOWN_SCORES = (("style_loss_ratio", "style-loss ratio ↓"), ("texture_ratio", "texture ratio ↓"),
+                ("style_gain", "style gain ↑"), ("ssim", "SSIM ↑"), ("content_loss_ratio", "content-loss ratio ↓"))
+TABLE_COLUMNS = ["method", "runtime (s)", *(label for _, label in SHOWN_SCORES), "vs colour transfer", "size"]
+CSV_SCORES = ("style_loss_ratio", "texture_ratio", "style_gain", "ssim", "content_loss_ratio", "style_similarity",
+              "style_loss", "texture_loss", "content_loss")
 # metrics and Judge are imported lazily: `from eval import metrics` pulls in scikit-image.metrics
 _SCORE_LOCK = threading.Lock()  # the judge's per-image cache is not thread-safe
+
+
+def compared(registry: dict[str, type[Method]]) -> dict[str, type[Method]]:
+    """The methods that get a column: the reference rows are computed beside every method instead."""
+    from methods.reference import FAMILY
+
+    return {name: method for name, method in registry.items() if method.family != FAMILY}
 
 
 def is_heavy(method: type[Method]) -> bool:
@@ -133,10 +144,43 @@ def score(output: np.ndarray, content: np.ndarray, style: np.ndarray) -> dict:
         return metrics.score(output, content, style)
 
 
+def reference_scores(content: np.ndarray, style: np.ndarray) -> dict:
+    """The colour transfer's scores on this pair (milliseconds to make; the judge caches its
+    features, so every panel of one run shares them)."""
+    from methods.reference import colour_transfer
+
+    return score(colour_transfer(content, style), content, style)
+
+
+def verdict(scores: dict, reference: dict) -> str:
+    """How an output compares with the colour transfer on this pair, in words."""
+    from eval import metrics
+
+    won = [name for name in metrics.STYLE_SCORES if _better(name, scores[name], reference[name])]
+    if len(won) == len(metrics.STYLE_SCORES):
+        return "**Beats the colour transfer on all three style scores** on this pair."
+    labels = dict(SHOWN_SCORES)
+    which = f" ({', '.join(labels[name].rstrip(' ↑↓') for name in won)})" if won else ""
+    return (f"**Beats the colour transfer on {len(won)} of {len(metrics.STYLE_SCORES)} style scores**{which}: "
+            "on this pair it transfers no more style than a plain recolouring.")
+
+
+def _better(name: str, value: float, reference: float) -> bool:
+    from eval import metrics
+
+    return value < reference if metrics.DIRECTIONS[name] == "lower" else value > reference
+
+
 def judge_name() -> str:
     from eval import metrics
 
     return metrics.default_judge().name
+
+
+def judge_side() -> int:
+    from eval import metrics
+
+    return metrics.JUDGE_SIDE
 
 
 # -- what a panel shows ------------------------------------------------------------------------
@@ -155,11 +199,16 @@ def stats_text(record: dict) -> str:
     if scores is None:
         return f"Done in **{seconds}**; " + ("scoring…" if record.get("scoring", True)
                                              else "no style image to score against") + note
-    return ("| runtime | content-loss ratio | style-loss ratio | SSIM |\n|---|---|---|---|\n"
-            f"| **{seconds}** | **{scores['content_loss_ratio']:.3f}** | "
-            f"**{scores['style_loss_ratio']:.3f}** | **{scores['ssim']:.3f}** |\n\n"
-            f"<small>{record['width']}×{record['height']} px · style similarity "
-            f"{scores['style_similarity']:.3f}</small>") + note
+    shown = SHOWN_SCORES[:4]
+    header = "| runtime | " + " | ".join(label for _, label in shown) + " |\n|---|" + "---|" * len(shown) + "\n"
+    row = f"| **{seconds}** | " + " | ".join(f"**{scores[name]:.3f}**" for name, _ in shown) + " |\n"
+    reference = record.get("reference")
+    if reference:
+        row += "| colour transfer | " + " | ".join(f"{reference[name]:.3f}" for name, _ in shown) + " |\n"
+    words = f"\n{verdict(scores, reference)}\n" if reference else ""
+    return (header + row + words + f"\n<small>{record['width']}×{record['height']} px, judged at "
+            f"{judge_side()} px like every method · content-loss ratio {scores['content_loss_ratio']:.3f}</small>"
+            + note)
 
 
 def error_text(error: BaseException) -> str:
@@ -170,22 +219,32 @@ def error_text(error: BaseException) -> str:
 # -- comparison table and downloads ------------------------------------------------------------
 def table_and_files(records: list[dict | None]) -> tuple[pd.DataFrame, list[str] | None]:
     """One row per finished method; its output PNGs and the table as CSV for download."""
+    from eval import metrics
+
     done = [r for r in records if r and r.get("scores")]
-    rows = [{"method": r["title"], "runtime (s)": round(r["seconds"], 2),
-             "content-loss ratio": round(r["scores"]["content_loss_ratio"], 3),
-             "style-loss ratio": round(r["scores"]["style_loss_ratio"], 3),
-             "SSIM": round(r["scores"]["ssim"], 3),
-             "style similarity": round(r["scores"]["style_similarity"], 3),
-             "content loss": round(r["scores"]["content_loss"], 4),
-             "style loss": round(r["scores"]["style_loss"], 4),
-             "size": f"{r['width']}x{r['height']}"} for r in done]
+    reference = next((r["reference"] for r in done if r.get("reference")), None)
+
+    def row(title, seconds, scores, size, versus):
+        return {"method": title, "runtime (s)": seconds,
+                **{label: round(scores[name], 3) for name, label in SHOWN_SCORES},
+                "vs colour transfer": versus, "size": size}
+
+    rows = [row(r["title"], round(r["seconds"], 2), r["scores"], f"{r['width']}x{r['height']}",
+                f"{sum(_better(n, r['scores'][n], r['reference'][n]) for n in metrics.STYLE_SCORES)}/3 style scores"
+                if r.get("reference") else "") for r in done]
+    if reference:
+        rows.append(row("colour transfer (reference)", 0.0, reference, "", "—"))
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     if not done:
         return table, None
     folder = Path(tempfile.mkdtemp(prefix="run-", dir=_outputs_root()))
     files = [str(save_png(r["image"], folder / f"stylebench_{r['name']}.png")) for r in done]
     csv = folder / "stylebench_comparison.csv"
-    table.to_csv(csv, index=False)
+    raw = [{"method": r["title"], "seconds": r["seconds"], **{n: r["scores"][n] for n in CSV_SCORES},
+            "width": r["width"], "height": r["height"]} for r in done]
+    if reference:
+        raw.append({"method": "colour transfer (reference)", **{n: reference[n] for n in CSV_SCORES}})
+    pd.DataFrame(raw).to_csv(csv, index=False)
     return table, files + [str(csv)]
 
 
@@ -214,11 +273,21 @@ scratch; the AdaIN family learned once, from many paintings, to map any style in
 CycleGAN learned one fixed style domain from unpaired photos; the VAE learns a compact code of the
 painting and redraws the photo through it.
 
-**The numbers under each output** are computed by the same judge network for every method
-({judge}): *content-loss ratio* (0 = the photo's features kept exactly, 1 = as far from them as
-the painting is), *style-loss ratio* (Gram-matrix distance to the painting relative to the
-untouched photo: 1 = no style gained, lower is closer), *SSIM* (structural similarity to the
-photo, 1 = identical). Runtime excludes loading the networks (shown apart on first use).
+**The numbers under each output** are computed by the same judge for every method, at the same
+size ({judge}), and read against two references: the untouched photo and a plain **colour
+transfer** (the photo's colour histograms matched to the painting's), shown under every output
+and in the table. A method transfers style on a pair only where it beats the colour transfer on
+all three style scores:
+
+- *style-loss ratio* ↓: Gram-matrix distance to the painting over the photo's (photo 1,
+  painting 0). A recolouring alone lowers it, so read it beside the colour transfer.
+- *texture ratio* ↓: the same after matching the colour histograms of the output and of the
+  photo to the painting: the photo and any pure recolouring score 1; only texture moves it.
+- *style gain* ↑: how far the output moved from the photo toward the painting in Magenta's
+  style-embedding space (photo 0, painting 1, negative = away from it).
+- *SSIM* ↑ and *content-loss ratio* ↓: how much of the photo is kept (photo 1 and 0).
+
+Runtime excludes loading the networks (shown apart on first use).
 """
 
 # Teaching notes per registered method name; the method's own `description` is shown under it.
