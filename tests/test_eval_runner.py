@@ -16,7 +16,7 @@ from methods import REGISTRY, Method
 
 FAST = ["--methods", "adain", "--no-progress"]
 REPORT_FILES = {"results.csv", "summary.csv", "win_rates.csv", "wilcoxon.csv", "per_painting.csv", "summary.md",
-                "report.html", "contact_sheet.png", "plots/pareto.png", "plots/style_scores.png",
+                "report.html", "contact_sheet.jpg", "plots/pareto.png", "plots/style_scores.png",
                 "plots/style_vs_content.png"}
 
 
@@ -116,7 +116,7 @@ def test_failing_jobs_and_bad_images_become_error_rows_and_the_run_goes_on(tmp_p
     assert table.loc[("adain", "barn"), "status"] == "ok"
     assert table.loc[("out_of_paint", "barn"), "error"] == "RuntimeError: no paint left"
     assert "broken" in table.loc[("adain", "broken"), "error"] and table.loc[("adain", "broken"), "status"] == "error"
-    assert "no paint left" in (folder / "summary.md").read_text() and (folder / "contact_sheet.png").is_file()
+    assert "no paint left" in (folder / "summary.md").read_text() and (folder / "contact_sheet.jpg").is_file()
 
 
 @pytest.mark.parametrize("argv, message", [

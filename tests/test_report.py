@@ -143,7 +143,7 @@ def written(tmp_path_factory) -> Path:
 def test_the_report_writes_every_file_and_says_plainly_who_transfers_style(written):
     files = {str(p.relative_to(written)) for p in written.rglob("*") if p.is_file()}
     assert files == {"results.csv", "summary.csv", "win_rates.csv", "wilcoxon.csv", "per_painting.csv", "summary.md",
-                     "report.html", "contact_sheet.png", "plots/pareto.png", "plots/style_scores.png",
+                     "report.html", "contact_sheet.jpg", "plots/pareto.png", "plots/style_scores.png",
                      "plots/style_vs_content.png"}
     assert len(pd.read_csv(written / "results.csv")) == 16
     summary = (written / "summary.md").read_text()
