@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from eval import stats
-from eval.metrics import DIRECTIONS, SCORE_DOCS, STYLE_SCORES
+from eval.metrics import CONTENT_SCORES, DIRECTIONS, SCORE_DOCS, STYLE_SCORES
 from methods.reference import COLOUR_TRANSFER, PHOTO
 
 PACKAGES = ("tensorflow", "keras", "numpy", "scipy", "pillow", "scikit-image", "pandas", "matplotlib",
@@ -182,7 +182,7 @@ def summary_markdown(name, env, results, table, wins, tests, paintings, notes, e
     for method in table.index[~table["reference"].astype(bool)]:
         _, sentence = verdict(wins, method)
         md.append(f"### {method}: {sentence.split(':')[0]}\n")
-        for score in stats.present(results, STYLE_SCORES):
+        for score in stats.present(results, (*STYLE_SCORES, *CONTENT_SCORES)):
             if (row := wins_of(wins, method, score)) is not None:
                 md.append(f"- beats colour transfer on {score} on {percent(row['rate'], row['low'], row['high'])} "
                           f"of {row['n']} pairs")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from eval import stats
-from eval.metrics import DIRECTIONS, SCORE_DOCS, STYLE_SCORES
+from eval.metrics import CONTENT_SCORES, DIRECTIONS, SCORE_DOCS, STYLE_SCORES
 from eval.plots import picture_of, pil_image
 from eval.report import best_methods, hint, num, seen_note, verdict, wins_of
 from methods.reference import COLOUR_TRANSFER, PHOTO
@@ -90,7 +90,7 @@ def method_html(table: pd.DataFrame) -> str:
 
 
 def wins_html(table: pd.DataFrame, wins: pd.DataFrame, results: pd.DataFrame) -> str:
-    scores = [*stats.present(results, STYLE_SCORES), stats.ALL_STYLE]
+    scores = [*stats.present(results, STYLE_SCORES), stats.ALL_STYLE, *stats.present(results, CONTENT_SCORES)]
     rows = []
     for method in table.index:
         if method == COLOUR_TRANSFER:
