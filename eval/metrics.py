@@ -34,6 +34,9 @@ from methods.images import resize, resize_max
 
 JUDGE_SIDE = 256  # long side at which every image is judged
 DEFAULT_BACKBONE = "vgg16_hed"
+# The weights files the default judge loads (methods.weights names): its VGG and, for the style
+# embedding, Magenta's ONNX pair (methods.adain.load_onnx loads both). The results cache keys on them.
+JUDGE_NETWORKS = (DEFAULT_BACKBONE, "magenta_predict_onnx", "magenta_transform_onnx")
 # The last convolution of each VGG block; see Judge for why not block?_conv1.
 JUDGE_STYLE_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3", "block5_conv3")
 JUDGE_CONTENT_LAYER = "block4_conv3"
@@ -125,21 +128,24 @@ class Judge:
         return self._cached("style", style, compute)
 
     # -- losses: (total, {part: value}) -----------------------------------------------------
-    def content_loss(self, output: np.ndarray, content: np.ndarray) -> tuple[float, dict]:
+    def content_loss(self, output: np.ndarray, content: np.ndarray, features: dict | None = None
+                     ) -> tuple[float, dict]:
+        """`features`: the output's, when the caller already has them (one forward pass, not two)."""
         from methods import losses
 
         content = self.prepare(content)
-        total, parts = losses.content_loss(self.features(_match(output, content)),
-                                           self.content_targets(content))
+        features = self.features(_match(output, content)) if features is None else features
+        total, parts = losses.content_loss(features, self.content_targets(content))
         return float(total), {name: float(value) for name, value in parts.items()}
 
-    def style_loss(self, output: np.ndarray, style: np.ndarray, reference: np.ndarray | None = None
-                   ) -> tuple[float, dict]:
+    def style_loss(self, output: np.ndarray, style: np.ndarray, reference: np.ndarray | None = None,
+                   features: dict | None = None) -> tuple[float, dict]:
         """Gram loss of `output` against `style`; `reference` (the content) sets the judge size."""
         from methods import losses
 
         shape_of = self.prepare(reference) if reference is not None else self.prepare(output)
-        total, parts = losses.style_loss(self.features(_match(output, shape_of)), self.style_targets(style))
+        features = self.features(_match(output, shape_of)) if features is None else features
+        total, parts = losses.style_loss(features, self.style_targets(style))
         return float(total), {name: float(value) for name, value in parts.items()}
 
     def texture_loss(self, output: np.ndarray, style: np.ndarray, reference: np.ndarray | None = None
@@ -222,7 +228,10 @@ def style_embedding(image: np.ndarray) -> np.ndarray:
 
 def style_similarity(output: np.ndarray, style: np.ndarray) -> float:
     """Cosine similarity in [-1, 1] of the style embeddings of output and style (1: same style)."""
-    a, b = style_embedding(output), style_embedding(style)
+    return _cosine(style_embedding(output), style_embedding(style))
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12))
 
 
@@ -243,20 +252,23 @@ def score(output: np.ndarray, content: np.ndarray, style: np.ndarray, judge: Jud
     content_small = judge.prepare(content)
     output_small = _match(output, content_small)
     style_small = judge.prepare(style)
-    content_total, content_parts = judge.content_loss(output_small, content_small)
-    style_total, style_parts = judge.style_loss(output_small, style, content_small)
+    features = judge.features(output_small)
+    content_total, content_parts = judge.content_loss(output_small, content_small, features)
+    style_total, style_parts = judge.style_loss(output_small, style, content_small, features)
     texture_total = judge.texture_loss(output_small, style, content_small)[0]
     reference = judge.references(content, style)
+    embedded = style_embedding(output_small)
+    painting = judge._cached("embedding", style_small, lambda: style_embedding(style_small))
     scores = {
         "content_loss": content_total,
         "style_loss": style_total,
         "content_loss_ratio": _ratio(content_total, reference["content_loss"]),
         "style_loss_ratio": _ratio(style_total, reference["style_loss"]),
         "ssim": ssim(output_small, content_small),
-        "style_similarity": style_similarity(output_small, style_small),
+        "style_similarity": _cosine(embedded, painting),
         "texture_loss": texture_total,
         "texture_ratio": _ratio(texture_total, reference["texture_loss"]),
-        "style_gain": 1.0 - _ratio(embedding_distance(output_small, style_small), reference["embedding_distance"]),
+        "style_gain": 1.0 - _ratio(float(np.linalg.norm(embedded - painting)), reference["embedding_distance"]),
     }
     if parts:
         scores.update(content_parts)
