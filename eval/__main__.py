@@ -29,9 +29,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", default=[], metavar="METHOD.NAME=VALUE",
                    help="override a method parameter, e.g. gatys.steps=50 (repeatable)")
     p.add_argument("--size", type=int, default=None,
-                   help=f"long side in px of the images given to the methods, and the `size` parameter of "
-                        f"methods that have one (default {DEFAULT_SIZE}: Gatys' default, the judge's size and the "
-                        f"Magenta predictor's input; --quick: {QUICK_SIZE})")
+                   help=f"long side in px of the images given to the methods, 16 to 1024, and the `size` parameter "
+                        f"of methods that have one, within its bound (default {DEFAULT_SIZE}: Gatys' default, the "
+                        f"judge's size and the Magenta predictor's input; --quick: {QUICK_SIZE})")
     p.add_argument("--quick", action="store_true", help="smoke preset: 2 contents, 2 styles, small size")
     p.add_argument("--contents", metavar="DIR", help="use the images of DIR as contents instead of the set")
     p.add_argument("--styles", metavar="DIR", help="use the images of DIR as styles instead of the set")
@@ -58,15 +58,17 @@ def _plan(args) -> dict:
     """Validate everything and load the images before any job runs."""
     from eval import imageset, metrics, runner
     from methods import REGISTRY, MethodError, get
+    from methods.images import MAX_SIDE, MIN_SIDE
     from methods.reference import COLOUR_TRANSFER, PHOTO
 
     references = (PHOTO, COLOUR_TRANSFER)
 
     if args.jobs < 1:
         raise ValueError("--jobs must be at least 1")
-    size = args.size or (QUICK_SIZE if args.quick else DEFAULT_SIZE)
-    if not 16 <= size <= 2048:
-        raise ValueError(f"--size {size}: use 16 to 2048")
+    # `is None`, not `or`: --size 0 is refused below, not taken for the default
+    size = args.size if args.size is not None else (QUICK_SIZE if args.quick else DEFAULT_SIZE)
+    if not MIN_SIDE <= size <= MAX_SIDE:  # methods refuse larger images (their memory is budgeted there)
+        raise ValueError(f"--size {size}: use {MIN_SIDE} to {MAX_SIDE}")
     names = [n.strip() for n in args.methods.split(",") if n.strip()]
     unknown = [n for n in names if n not in REGISTRY]
     if unknown or not names:
@@ -84,8 +86,9 @@ def _plan(args) -> dict:
     for name in names:
         method = get(name)
         params = dict(overrides[name])
-        if any(p.name == "size" for p in method.params):
-            params.setdefault("size", size)
+        for param in method.params:  # a method's own size follows --size, within its bound (Gatys: 512)
+            if param.name == "size":
+                params.setdefault("size", min(size, param.high))
         methods[name] = method.resolve_params(params)
 
     mirrors = imageset.mirror_dirs(args.images_dir)

@@ -256,7 +256,14 @@ def folder_entries(folder: str | os.PathLike, kind: str) -> list[Entry]:
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
     if not files:
         raise ImageSetError(f"--{kind}s {folder}: no image files ({', '.join(IMAGE_SUFFIXES)})")
-    return [Entry(p.stem, kind, p.name, title=p.name, licence="supplied by the user", path=p) for p in files]
+    # Named by stem, unless two files share one (photo.png, photo.jpg): then by full file name,
+    # so each keeps its own rows and pictures in the report.
+    stems = [p.stem for p in files]
+    names = [p.stem if stems.count(p.stem) == 1 else p.name for p in files]
+    if len(set(names)) < len(names):  # a.png.jpg's stem is a.png's name: file names are unique
+        names = [p.name for p in files]
+    return [Entry(name, kind, p.name, title=p.name, licence="supplied by the user", path=p)
+            for name, p in zip(names, files)]
 
 
 # --- the split, for training commands ----------------------------------------------------------

@@ -4,8 +4,10 @@ A job is (method, parameters, content, style). Jobs are grouped by (method, para
 style) into chunks; a chunk runs in one worker, so work shared by a style (a Gram target,
 a per-style model, the judge's style features) is done once per chunk. Every
 finished job is written at once to the results cache as <key>.json + <key>.png, where the
-key hashes the method, its resolved parameters, both images' pixels, the judge and the code
-version: a killed run resumes where it stopped, a finished one recomputes nothing.
+key hashes the method, its resolved parameters, both images' pixels, the judge, the code
+version and the sha256 of every weights file the method and the judge use: a killed run
+resumes where it stopped, a finished one recomputes nothing, and results made with other
+weights are never served. A damaged entry is recomputed (one log line), never fatal.
 
 Executors share one interface, `map(fn, items)` yielding results as they complete:
 InProcess (--jobs 1), Processes (--jobs N, concurrent.futures) and Dask
@@ -19,9 +21,14 @@ import functools
 import hashlib
 import inspect
 import json
+import logging
 import multiprocessing
 import os
 import platform
+import sys
+import tempfile
+import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +38,7 @@ import numpy as np
 
 _CALLED: set = set()  # cache: (method, params) already run in this process
 METHODS_DIR = Path(__file__).resolve().parents[1] / "methods"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,32 +83,33 @@ def code_version(method: str) -> str:
     """Hash of the source a method's results depend on: its own module, the shared modules of
     methods/ (every file that defines no registered method) and eval/metrics.py; the judge
     also uses methods/adain.py. Editing one method does not invalidate the others' results.
-    The project's trained weights (assets/**/*.weights.h5) count too, so a retrained model is
-    never served from stale results; packaged weights are pinned by requirements.txt."""
+    The weights are keyed apart, by their hashes (weights_used)."""
     from methods import REGISTRY
 
     method_files = {Path(inspect.getsourcefile(cls)).resolve() for cls in REGISTRY.values()}
     own = Path(inspect.getsourcefile(REGISTRY[method])).resolve()
     shared = [p for p in sorted(METHODS_DIR.glob("*.py")) if p.resolve() not in method_files]
     files = [own, *shared, METHODS_DIR / "adain.py", Path(__file__).with_name("metrics.py")]
-    hasher = hashlib.sha256(_project_weights_digest().encode())
+    hasher = hashlib.sha256()
     for path in files:
         hasher.update(path.name.encode() + path.read_bytes())
     return hasher.hexdigest()[:12]
 
 
-@functools.cache
-def _project_weights_digest() -> str:
-    """One hash of assets/**/*.weights.h5 (about 20 MB), read once per process, not per method."""
-    hasher = hashlib.sha256()
-    for path in sorted((METHODS_DIR.parent / "assets").rglob("*.weights.h5")):
-        hasher.update(path.name.encode() + path.read_bytes())
-    return hasher.hexdigest()
+def weights_used(method: str, params: dict) -> dict[str, str]:
+    """{network: sha256} of the weights files a job would load, the method's and the judge's, as the
+    resolver finds them now ("missing" when it finds none): a run with another file (a wrong judge
+    in a mirror folder, a retrained model) gets other keys, so it neither serves nor poisons
+    results made with these. Hashes are computed once per process per file."""
+    from eval.metrics import JUDGE_NETWORKS
+    from methods import get, weights
+
+    return weights.fingerprint(dict.fromkeys((*get(method).networks(params), *JUDGE_NETWORKS)))
 
 
 def job_key(method: str, params: dict, content: Image, style: Image, judge_name: str) -> str:
-    payload = json.dumps([method, params, content.digest, style.digest, judge_name, code_version(method)],
-                         sort_keys=True, default=str)
+    payload = json.dumps([method, params, content.digest, style.digest, judge_name, code_version(method),
+                          weights_used(method, params)], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
@@ -119,29 +128,71 @@ def build_jobs(methods: dict[str, dict], contents: list[Image], styles: list[Ima
 
 # -- results cache ------------------------------------------------------------------------
 class ResultsCache:
-    """One JSON row and one PNG output per finished job, written atomically."""
+    """One JSON row and one PNG output per finished job, written atomically.
+
+    Writes go through unique temporary names in the same folder (mkstemp) and a rename, so
+    processes writing the same entry never share a temp file and a reader sees a whole file
+    or none. The PNG is written first: a JSON row means its image is complete. An entry that
+    does not read back as a row of this key with a valid PNG is a miss (logged once): the
+    job is recomputed and the entry replaced.
+    """
+
+    REQUIRED = ("key", "method", "content", "style", "status", "params")
 
     def __init__(self, folder: str | os.PathLike):
         self.folder = Path(folder)
+        self._reported: set[str] = set()
 
     def get(self, key: str) -> dict | None:
         path = self.folder / f"{key}.json"
-        if not key or not path.is_file() or not (self.folder / f"{key}.png").is_file():
+        if not key or not path.is_file():
             return None
+        row, problem = self._read(key, path)
+        if problem:
+            if key not in self._reported:
+                self._reported.add(key)
+                log.warning("results cache: entry %s %s; recomputing it", key, problem)
+            return None
+        return row
+
+    def _read(self, key: str, path: Path) -> tuple[dict | None, str]:
+        """(row, "") for a sound entry, else (None, what is wrong with it)."""
+        from PIL import Image as PILImage
+
         try:
-            return json.loads(path.read_text())
-        except (OSError, ValueError):
-            return None  # a damaged entry is recomputed
+            row = json.loads(path.read_text())
+        except (OSError, ValueError) as error:
+            return None, f"has an unreadable row ({type(error).__name__})"
+        if not isinstance(row, dict):
+            return None, f"holds a JSON {type(row).__name__}, not a row"
+        missing = [name for name in self.REQUIRED if name not in row]
+        if missing:
+            return None, f"lacks {', '.join(missing)}"
+        if row["key"] != key or row["status"] != "ok":
+            return None, "is not a finished row of this job"
+        try:
+            with PILImage.open(self.image_path(key)) as image:
+                image.verify()  # the chunk structure and checksums, without decoding the pixels
+        except Exception as error:  # noqa: BLE001 - any failure to read it back is a damaged entry
+            return None, f"has no readable image ({type(error).__name__})"
+        return row, ""
 
     def put(self, row: dict, image: np.ndarray | None) -> None:
-        from methods.images import save_png
+        from methods.images import save_image
 
         self.folder.mkdir(parents=True, exist_ok=True)
         if image is not None:
-            save_png(image, self.folder / f"{row['key']}.png")
-        temp = self.folder / f".{row['key']}.json.tmp"
-        temp.write_text(json.dumps(row, default=float))
-        os.replace(temp, self.folder / f"{row['key']}.json")
+            save_image(image, self.image_path(row["key"]))
+        text = json.dumps(row, default=float)
+        handle, temp = tempfile.mkstemp(dir=self.folder, prefix=f".{row['key']}.json.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w") as file:
+                file.write(text)
+            os.chmod(temp, 0o644)
+            os.replace(temp, self.folder / f"{row['key']}.json")
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
 
     def image_path(self, key: str) -> Path:
         return self.folder / f"{key}.png"
@@ -166,8 +217,8 @@ def run_chunk(chunk: Chunk) -> tuple[list[int], list[tuple[dict, np.ndarray | No
         if store is not None and row["status"] == "ok":
             try:
                 store.put(row, image)
-            except OSError:
-                pass  # a remote worker without the folder: the client stores it
+            except (OSError, ValueError, TypeError):
+                pass  # a remote worker without the folder, a full disk: the client stores it (or says why)
         results.append((row, image))
     return chunk.indices, results
 
@@ -213,20 +264,37 @@ class InProcess:
 
 
 def _limit_threads(threads: int) -> None:
-    """Worker initialiser: share the cores between workers instead of oversubscribing them."""
+    """Share the cores between workers instead of oversubscribing them."""
     for variable in ("TF_NUM_INTRAOP_THREADS", "OMP_NUM_THREADS"):
         os.environ[variable] = str(threads)
     os.environ["TF_NUM_INTEROP_THREADS"] = "1"
 
 
+def _init_worker(threads: int, parent: int) -> None:
+    """Worker initialiser: limit threads, and die with the parent (pid `parent`)."""
+    _limit_threads(threads)
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="exit-with-parent", daemon=True).start()
+
+
+def _exit_with_parent(parent: int, every: float = 1.0) -> None:
+    """A worker whose parent was killed is re-parented and would sit on its ~1 GB forever (the
+    pool's own shutdown never runs). Polling getppid is portable and needs no signal set-up;
+    TensorFlow releases the GIL in its ops, so this thread runs even while a job computes."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
+
+
 class Processes:
-    """--jobs N local worker processes (spawned: TensorFlow does not survive fork)."""
+    """--jobs N local worker processes (spawned: TensorFlow does not survive fork); they exit
+    within about a second when this process dies."""
 
     def __init__(self, jobs: int):
         self.name = f"{jobs} local processes"
         threads = max(1, (os.cpu_count() or 1) // jobs)
         self.pool = concurrent.futures.ProcessPoolExecutor(
-            jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_limit_threads, initargs=(threads,))
+            jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+            initargs=(threads, os.getpid()))
 
     def map(self, fn, items):
         futures = [self.pool.submit(fn, item) for item in items]
@@ -306,7 +374,11 @@ def run(jobs: list[Job], cache: ResultsCache, executor=None, judge_side: int = 2
         for indices, results in executor.map(run_chunk, chunks):
             for index, (row, image) in zip(indices, results):
                 if row["status"] == "ok" and cache.get(row["key"]) is None:
-                    cache.put(row, image)
+                    try:
+                        cache.put(row, image)
+                    except (OSError, ValueError, TypeError) as error:  # the row stays in this run's report
+                        print(f"warning: could not cache {row['method']} x {row['content']} x {row['style']}: "
+                              f"{error}", file=sys.stderr)
                 rows[index] = {**row, "cached": False}
                 if on_row:
                     on_row(rows[index])

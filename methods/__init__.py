@@ -17,10 +17,10 @@ import functools
 import os
 
 # TensorFlow's C++ start-up chatter drowns the CLI's and the tests' output.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # 3: also the "failed call to cuInit" error on CPU
 
 from methods.adain import AdaIN
-from methods.base import Method, MethodError, Param, Result
+from methods.base import Cancelled, Method, MethodError, Param, Result
 from methods.cyclegan import CycleGAN
 from methods.gatys import Gatys
 from methods.reference import ColourTransfer, Photo
@@ -35,7 +35,7 @@ REGISTRY: dict[str, type[Method]] = {
     "cyclegan": CycleGAN,
 }
 
-__all__ = ["REGISTRY", "Method", "MethodError", "Param", "Result", "get"]
+__all__ = ["REGISTRY", "Cancelled", "Method", "MethodError", "Param", "Result", "get"]
 
 
 @functools.cache

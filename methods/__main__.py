@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from methods import REGISTRY, MethodError, get
-from methods.images import ImageError, load_image, save_png
+from methods.images import MAX_SIDE, MIN_SIDE, ImageError, check_writable, load_image, save_image
 from methods.weights import WeightsError
 
 
@@ -19,8 +19,9 @@ def parse_args(argv):
     parser.add_argument("--method", choices=sorted(REGISTRY))
     parser.add_argument("--content", help="photo (path)")
     parser.add_argument("--style", help="style image (path)")
-    parser.add_argument("--out", help="output PNG path")
-    parser.add_argument("--size", type=int, default=512, help="cap on the input images' long side (default 512)")
+    parser.add_argument("--out", help="output image path: .png, or .jpg/.jpeg (JPEG at quality 95)")
+    parser.add_argument("--size", type=int, default=512,
+                        help=f"cap on the input images' long side, {MIN_SIDE} to {MAX_SIDE} (default 512)")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a method parameter; repeat for several (see --list)")
     parser.add_argument("--list", action="store_true", help="list methods and their parameters")
@@ -48,14 +49,25 @@ def main(argv=None) -> int:
     except ValueError:
         print(f"error: --param takes NAME=VALUE, got {args.param}", file=sys.stderr)
         return 2
+    if not MIN_SIDE <= args.size <= MAX_SIDE:  # 0 would mean "no cap", 1 a 1x1 image
+        print(f"error: --size {args.size}: use {MIN_SIDE} to {MAX_SIDE} px", file=sys.stderr)
+        return 2
+    try:
+        check_writable(args.out)  # before the work, not after minutes of it
+    except ImageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: cannot write into the folder of {args.out}: {error.strerror or error}", file=sys.stderr)
+        return 2
     try:
         content = load_image(args.content, args.size)
         style = load_image(args.style, args.size)
         method = get(args.method)
         result = method.stylize(content, style, on_progress=_print_progress, **params)
-        save_png(result.image, args.out)
+        save_image(result.image, args.out)
     except (ImageError, MethodError, WeightsError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {error}".splitlines()[0], file=sys.stderr)
         return 2
     height, width = result.image.shape[:2]
     print(f"{args.method}: {width}x{height} in {result.seconds:.2f} s (loading {result.load_seconds:.2f} s); "

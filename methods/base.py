@@ -1,23 +1,75 @@
 """The method contract shared by the app, the eval and the CLI.
 
-A method declares its name, family and parameters; `stylize` validates the parameters,
-loads the networks it needs (cached per process, timed apart) and runs. Subclasses
-implement `load(params)` and `run(content, style, params, on_progress, model)`.
+A method declares its name, family and parameters; `stylize` validates the parameters and
+the images (sizes within [MIN_SIDE, MAX_SIDE]), waits for a free slot of the method
+(`max_concurrent`), loads the networks it needs (cached per process, timed apart) and runs.
+Subclasses implement `load(params)` and `run(content, style, params, on_progress, model)`.
+
+Every request is bounded: its work stops with a MethodError at `max_seconds` (about 5 min
+on 2 cores), and the caller's on_progress may raise Cancelled to stop it sooner (the user's
+Stop, a client that went away). Both act where the method reports progress, so a method
+calls on_progress at least every iteration of its loops (stylize throttles what reaches
+the caller to one call per PROGRESS_INTERVAL).
 """
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from methods.images import MAX_SIDE, MIN_SIDE
+
 # on_progress(fraction in [0, 1], message, preview image or None)
 ProgressCallback = Callable[[float, str, "np.ndarray | None"], None]
+
+# A request's work (after loading) stops at this many seconds: about 5 min on 2 cores.
+MAX_SECONDS = 300.0
+# The caller's on_progress hears at most one call per this many seconds (plus the first and the last).
+PROGRESS_INTERVAL = 0.25
+_BOOL_WORDS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+_SLOTS: dict[type, threading.BoundedSemaphore] = {}  # Method._slot: requests running per method class
+_SLOTS_LOCK = threading.Lock()
 
 
 class MethodError(ValueError):
     """A bad parameter or input for a method; the message is meant for the user."""
+
+
+class Cancelled(Exception):
+    """Raised by an on_progress callback to stop a run (Stop pressed, client gone); stylize lets
+    it propagate. Not a MethodError: nothing was wrong with the request."""
+
+
+class Progress:
+    """The on_progress a method's `run` receives: always callable, even when the caller gave none.
+
+    Each call first checks the request's deadline (MethodError past it), then forwards to the
+    caller's callback, which may raise Cancelled, at most once per PROGRESS_INTERVAL; the
+    first call and the final one (fraction 1) always get through. `listening` says whether
+    anyone hears it, so a method can skip making previews nobody sees.
+    """
+
+    def __init__(self, callback: ProgressCallback | None, method: str, max_seconds: float):
+        self.callback, self.method, self.max_seconds = callback, method, max_seconds
+        self.started = time.monotonic()
+        self._last = -np.inf
+
+    @property
+    def listening(self) -> bool:
+        return self.callback is not None
+
+    def __call__(self, fraction: float, message: str, preview: "np.ndarray | None" = None) -> None:
+        now = time.monotonic()
+        if now - self.started > self.max_seconds:
+            raise MethodError(f"{self.method} stopped at the cap of {self.max_seconds:.0f} s per request "
+                              f"({fraction:.0%} done): use fewer steps or a smaller size")
+        if self.callback is not None and (fraction >= 1.0 or now - self._last >= PROGRESS_INTERVAL):
+            self._last = now
+            self.callback(fraction, message, preview)
 
 
 @dataclass(frozen=True)
@@ -32,22 +84,37 @@ class Param:
     high: float | None = None
     choices: Sequence[str] = ()
 
+    def __post_init__(self):
+        # the bounds are the contract every caller (app, API, CLI, eval) hits: none may be missing
+        if self.kind in ("int", "float") and (self.low is None or self.high is None):
+            raise TypeError(f"parameter {self.name}: an {self.kind} parameter needs low and high bounds")
+
     def coerce(self, value: Any) -> Any:
         try:
             if self.kind == "bool":
-                if isinstance(value, str):
-                    if value.lower() not in {"1", "0", "true", "false", "yes", "no"}:
-                        raise ValueError(value)
-                    return value.lower() in {"1", "true", "yes"}
-                return bool(value)
+                # True/False, 0/1 or a word; anything else (2, 0.5, "maybe", None) is junk, not truthy
+                if isinstance(value, str) and value.strip().lower() in _BOOL_WORDS:
+                    return _BOOL_WORDS[value.strip().lower()]
+                if isinstance(value, (bool, np.bool_, int, np.integer)) and value in (0, 1):
+                    return bool(value)
+                raise ValueError(value)
             if self.kind == "choice":
                 value = str(value)
                 if value not in self.choices:
                     raise ValueError(value)
                 return value
-            value = int(float(value)) if self.kind == "int" else float(value)
-        except (TypeError, ValueError):
-            expected = f"one of {', '.join(self.choices)}" if self.kind == "choice" else f"a {self.kind}"
+            if isinstance(value, (bool, np.bool_)):  # True is no number of steps
+                raise ValueError(value)
+            number = float(value)
+            if self.kind == "int":
+                if not number.is_integer():  # steps=2.7 is refused, not truncated to 2
+                    raise ValueError(value)
+                value = int(number)
+            else:
+                value = number
+        except (TypeError, ValueError, OverflowError):
+            expected = (f"one of {', '.join(self.choices)}" if self.kind == "choice" else
+                        "a whole number" if self.kind == "int" else f"a {self.kind}")
             raise MethodError(f"parameter {self.name}: expected {expected}, got {value!r}") from None
         if not np.isfinite(value) or (self.low is not None and value < self.low) or (
             self.high is not None and value > self.high
@@ -80,6 +147,15 @@ class Method:
     description: str = ""
     uses_style: bool = True  # False: the method ignores the style image (CycleGAN)
     params: tuple[Param, ...] = ()
+    # How many requests of this method may run at once in a process; later ones wait their
+    # turn, so requests never stack past the machine's memory. None: no limit (cheap methods).
+    max_concurrent: int | None = 1
+    max_seconds: float = MAX_SECONDS
+
+    def networks(self, params: dict) -> tuple[str, ...]:
+        """The methods.weights.NETWORKS entries a run with these (resolved) parameters uses;
+        the eval's results cache keys on their hashes."""
+        return ()
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}
@@ -106,12 +182,36 @@ class Method:
             if not (isinstance(image, np.ndarray) and image.ndim == 3 and image.shape[2] == 3
                     and image.dtype == np.float32):
                 raise MethodError(f"{label} image must be a float32 HxWx3 array (use methods.images.load_image)")
-        started = time.perf_counter()
-        model = self.load(params)
-        loaded = time.perf_counter()
-        image, info = self.run(content, style, params, on_progress, model)
-        seconds = time.perf_counter() - loaded
+            height, width = image.shape[:2]
+            # the size bound holds on every path (app, API, CLI, eval): memory is budgeted at MAX_SIDE
+            if max(height, width) > MAX_SIDE or min(height, width) < MIN_SIDE:
+                raise MethodError(f"{label} image is {width}x{height}: its sides must be {MIN_SIDE} to {MAX_SIDE} px "
+                                  f"(load it with methods.images.load_image(..., max_side={MAX_SIDE}) or less)")
+        with self._slot(on_progress):
+            started = time.perf_counter()
+            model = self.load(params)
+            loaded = time.perf_counter()
+            progress = Progress(on_progress, self.name, self.max_seconds)
+            image, info = self.run(content, style, params, progress, model)
+            seconds = time.perf_counter() - loaded
         image = np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0)
         info = {"method": self.name, "family": self.family, "uses_style": self.uses_style,
                 "params": params, **info}
         return Result(image=image, seconds=seconds, load_seconds=loaded - started, info=info)
+
+    @contextlib.contextmanager
+    def _slot(self, on_progress: ProgressCallback | None):
+        """Hold one of the method's max_concurrent slots. While waiting, the caller hears about it
+        every second and may cancel (Cancelled); the wait does not count towards max_seconds."""
+        if self.max_concurrent is None:
+            yield
+            return
+        with _SLOTS_LOCK:  # one semaphore per method class, shared by its instances, made on first use
+            slots = _SLOTS.setdefault(type(self), threading.BoundedSemaphore(self.max_concurrent))
+        while not slots.acquire(timeout=1.0):
+            if on_progress is not None:
+                on_progress(0.0, f"waiting: {self.max_concurrent} {self.name} request(s) run at a time", None)
+        try:
+            yield
+        finally:
+            slots.release()

@@ -8,6 +8,9 @@ style only where it beats the colour transfer, on the same pair, on the style sc
 The Lab mean/std (Reinhard) transfer is not registered: on the default set it scored worse
 than the histogram match on every style score (style-loss ratio mean 1.00 against 0.80, style
 similarity 0.943 against 0.945), so it is the weaker baseline and would tell nothing more.
+
+Peak memory at the maximum size (a 1024 px photo, `/usr/bin/time -v python -m methods`):
+0.12 GB RSS for the photo, 0.14 GB for the colour transfer.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ def colour_transfer(image: np.ndarray, painting: np.ndarray) -> np.ndarray:
 
 class Photo(Method):
     name = PHOTO
+    max_concurrent = None  # no network: nothing to queue for
     title = "Reference: the photo"
     family = FAMILY
     description = "The untouched photo: what every score is measured from (no style transferred)."
@@ -40,6 +44,7 @@ class Photo(Method):
 
 class ColourTransfer(Method):
     name = COLOUR_TRANSFER
+    max_concurrent = None  # no network: nothing to queue for
     title = "Reference: colour transfer"
     family = FAMILY
     description = ("The photo's colour histograms matched to the painting's (skimage match_histograms): "

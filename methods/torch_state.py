@@ -5,6 +5,13 @@ Both `torch.save` formats: the zip archive (torch >= 1.6) and the legacy stream 
 input: unpickling may call any global it names. The unpickler here resolves only the few
 globals a plain state dict of tensors needs and refuses every other one, naming it; tensor
 bytes are read into numpy, and every tensor must lie inside its storage.
+
+Sizes are checked before anything is allocated, so a small file cannot claim a large one:
+the file must be under MAX_FILE_BYTES; a storage may not hold more bytes than the file
+itself; a zip member may not declare more uncompressed bytes than the file (torch stores
+them uncompressed, so only a zip bomb does); a tensor may not have more elements than its
+storage (a stride-0 view makes a one-value storage into a gigabyte array). Every malformed
+input is a CheckpointError naming the file (not its folder).
 """
 from __future__ import annotations
 
@@ -19,6 +26,8 @@ import numpy as np
 
 LEGACY_MAGIC = 0x1950A86A20F9469CFC6C  # torch.serialization.MAGIC_NUMBER
 LEGACY_PROTOCOL = 1001
+# The largest checkpoint read: the CycleGAN generators are 8-45 MB (ResNet-9, ngf 64: 45 MB).
+MAX_FILE_BYTES = 1 << 30
 
 
 class CheckpointError(ValueError):
@@ -58,12 +67,19 @@ class _Tensor(NamedTuple):
         array = self.storage.array
         if any(s < 0 for s in self.stride) or self.offset < 0 or any(n < 0 for n in self.size):
             raise CheckpointError(f"tensor in storage {self.storage.key} has negative sizes or strides")
+        if len(self.size) != len(self.stride):
+            raise CheckpointError(f"tensor in storage {self.storage.key} has {len(self.size)} sizes but "
+                                  f"{len(self.stride)} strides")
         if 0 in self.size:
             return np.zeros(self.size, array.dtype)
         last = self.offset + sum((n - 1) * s for n, s in zip(self.size, self.stride))
         if last >= array.size:
             raise CheckpointError(f"tensor reaches element {last} of storage {self.storage.key}, "
                                   f"which holds {array.size}")
+        elements = int(np.prod(self.size, dtype=object))
+        if elements > array.size:  # checked before as_strided(...).astype allocates them
+            raise CheckpointError(f"tensor of {elements} elements built on storage {self.storage.key} of "
+                                  f"{array.size}: repeated (stride-0) views are not a state dict's, refusing it")
         return np.lib.stride_tricks.as_strided(
             array[self.offset:], shape=tuple(self.size), strides=tuple(s * array.itemsize for s in self.stride),
             writeable=False).astype(array.dtype.newbyteorder("="))
@@ -94,9 +110,9 @@ class _StateDictUnpickler(pickle.Unpickler):
         ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
     }
 
-    def __init__(self, file, read=None):
+    def __init__(self, file, read=None, limit: int = MAX_FILE_BYTES):
         super().__init__(file)
-        self.read, self.storages = read, {}
+        self.read, self.storages, self.limit = read, {}, limit  # limit: the file's size in bytes
 
     def find_class(self, module: str, name: str):
         if (module, name) in self.ALLOWED:
@@ -118,6 +134,8 @@ class _StateDictUnpickler(pickle.Unpickler):
         dtype = STORAGE_DTYPES[storage_type.name]
         if dtype is None:
             raise CheckpointError(f"{storage_type.name} tensors are not supported (numpy has no such type)")
+        if not 0 <= count * np.dtype(dtype).itemsize <= self.limit:
+            raise CheckpointError(f"storage {key} claims {count} values, more than the file's {self.limit} bytes hold")
         if key not in self.storages:
             storage = self.storages[key] = _Storage(key, dtype, count)
             if self.read:
@@ -129,20 +147,27 @@ def load_state_dict(path: str | Path) -> "OrderedDict[str, np.ndarray]":
     """{parameter name: numpy array} from a `torch.save(model.state_dict())` file, either format."""
     path = Path(path)
     try:
-        state = _load_zip(path) if zipfile.is_zipfile(path) else _load_legacy(path)
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CheckpointError(f"the file is {size:,} bytes, over the {MAX_FILE_BYTES:,} read at most")
+        state = _load_zip(path, size) if zipfile.is_zipfile(path) else _load_legacy(path, size)
+        if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
+            state = state["state_dict"]
+        if not isinstance(state, dict) or not all(isinstance(v, _Tensor) for v in state.values()):
+            raise CheckpointError(f"it holds a {type(state).__name__}, not a state dict of tensors")
+        return OrderedDict((str(name), tensor.to_numpy()) for name, tensor in state.items())
     except CheckpointError as error:
-        raise CheckpointError(f"{path}: {error}") from None
-    except Exception as error:
-        raise CheckpointError(f"{path}: cannot read the checkpoint ({type(error).__name__}: {error})") from None
-    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
-        state = state["state_dict"]
-    if not isinstance(state, dict) or not all(isinstance(v, _Tensor) for v in state.values()):
-        raise CheckpointError(f"{path} holds a {type(state).__name__}, not a state dict of tensors")
-    return OrderedDict((name, tensor.to_numpy()) for name, tensor in state.items())
+        raise CheckpointError(f"{path.name}: {error}") from None
+    except Exception as error:  # whatever else a malformed file provokes is still ours to report
+        raise CheckpointError(f"{path.name}: cannot read the checkpoint ({type(error).__name__}: {error})") from None
 
 
-def _load_zip(path: Path):
+def _load_zip(path: Path, size: int):
     with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():  # before any member is read
+            if member.file_size > size:
+                raise CheckpointError(f"archive member {member.filename} declares {member.file_size:,} bytes, "
+                                      f"more than the whole {size:,} byte file (a zip bomb?)")
         pickles = [name for name in archive.namelist() if name.endswith("data.pkl")]
         if len(pickles) != 1:
             raise CheckpointError(f"expected one data.pkl in the archive, found {len(pickles)}")
@@ -159,26 +184,35 @@ def _load_zip(path: Path):
             return _values(storage, raw)
 
         with archive.open(pickles[0]) as file:
-            return _StateDictUnpickler(file, read).load()
+            return _StateDictUnpickler(file, read, size).load()
 
 
-def _load_legacy(path: Path):
+def _load_legacy(path: Path, size: int):
     """Magic number, protocol, system info, the state dict's pickle, the storage keys, then each
     storage's element count (int64) and values, in the order of the keys."""
     with open(path, "rb") as file:
-        magic, protocol, info = (_StateDictUnpickler(file).load() for _ in range(3))
+        magic, protocol, info = (_StateDictUnpickler(file, limit=size).load() for _ in range(3))
         if magic != LEGACY_MAGIC or protocol != LEGACY_PROTOCOL:
             raise CheckpointError("not a PyTorch checkpoint (neither a zip archive nor a legacy torch.save file)")
         if isinstance(info, dict) and not info.get("little_endian", True):
             raise CheckpointError("big-endian checkpoints are not supported")
-        unpickler = _StateDictUnpickler(file)
+        unpickler = _StateDictUnpickler(file, limit=size)
         state = unpickler.load()
-        for key in _StateDictUnpickler(file).load():
+        keys = _StateDictUnpickler(file, limit=size).load()
+        if not isinstance(keys, list):
+            raise CheckpointError("the list of storage keys is missing")
+        for key in keys:
             storage = unpickler.storages.get(str(key))
             if storage is None:
                 raise CheckpointError(f"storage {key} is listed but never used")
-            (count,) = struct.unpack("<q", file.read(8))
-            storage.array = _values(storage, file.read(max(count, 0) * storage.dtype.itemsize))
+            header = file.read(8)
+            if len(header) < 8:
+                raise CheckpointError(f"the file ends before the values of storage {key}")
+            (count,) = struct.unpack("<q", header)
+            nbytes = count * storage.dtype.itemsize
+            if not 0 <= nbytes <= size - file.tell():  # read(n) would allocate n bytes first
+                raise CheckpointError(f"storage {key} claims {count} values, more than the file holds")
+            storage.array = _values(storage, file.read(nbytes))
         missing = [key for key, storage in unpickler.storages.items() if storage.array is None]
         if missing:
             raise CheckpointError(f"the file ends before the values of storages {', '.join(missing)}")

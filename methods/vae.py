@@ -19,6 +19,10 @@ A decoder from a 1/8-resolution latent cannot draw fine detail (its output is bl
 toned down to the painting's own high-frequency contrast: a smooth painting gets less of the
 photo's texture. It is never amplified: that amplifies the photo's texture and noise, not the
 painting's, and the eval judge scored it worse (assets/vae/comparison.md).
+
+Peak memory at its maximum size (a 1024 px photo, 300 training steps, `/usr/bin/time -v
+python -m methods`): 1.9 GB RSS; training works on 64 px crops, so more steps cost time, not
+memory (5000 steps stopped at the 5 min cap with 0.9 GB).
 """
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ import numpy as np
 
 from methods import weights
 from methods.base import Method, Param
-from methods.images import resize, resize_max
+from methods.images import readable_side, resize, resize_max
 
 GENERIC = "vae_generic"  # the warm start, an entry of methods.weights.NETWORKS
 LATENT = 8  # latent channels of the generic VAE
@@ -60,7 +64,8 @@ class VAE(Method):
               "adain: the generic VAE, no training", choices=("style", "adain")),
         Param("strength", 1.0, "float", "how far the photo's latent statistics move to the painting's "
               "(AdaIN on the latent maps)", 0.0, 1.0),
-        Param("steps", 300, "int", "training steps on the style image (style mode)", 0, 5000),
+        Param("steps", 300, "int", "training steps on the style image (style mode); a request stops with an "
+              "error at the 5 min cap per request (about 3000 steps on 2 cores)", 0, 5000),
         Param("beta", BETA, "float", "KL weight of the ELBO in training (style mode): higher keeps less "
               "of the photo", 0.001, 10.0),
         Param("latent_channels", LATENT, "int", "latent channels (the warm start has "
@@ -70,6 +75,9 @@ class VAE(Method):
         Param("blend", 0.0, "float", "mix the photo back into the result (0 = VAE output only)", 0.0, 1.0),
         Param("seed", 0, "int", "random seed (initialisation, crops, sampling noise)", 0, 2**31 - 1),
     )
+
+    def networks(self, params):
+        return (GENERIC,)
 
     def load(self, params):
         return load_generic()
@@ -266,8 +274,10 @@ def _latent_width(path: Path) -> int:
 
 def crop_sampler(images, seed: int, batch: int = BATCH, crop: int = CROP, sides=STYLE_SIDES):
     """batches(step) -> random flipped crops of the images, each at a random scale."""
+    # scales that would make a thin image thinner than a crop are skipped (resize_max refuses them)
     pyramid = [resize_max(image, side) if max(image.shape[:2]) > side else image
-               for image in images for side in sides]
+               for image in images for side in sides
+               if min(image.shape[:2]) * min(1.0, side / max(image.shape[:2])) >= crop]
     pyramid = [p for p in pyramid if min(p.shape[:2]) >= crop] or [
         resize(images[0], (crop, crop))]
     rng = np.random.default_rng(seed)
@@ -315,7 +325,7 @@ def style_key(style: np.ndarray, params: dict) -> str:
 
 @functools.cache
 def _warm_hash() -> str:
-    return hashlib.sha256(weights.resolve(GENERIC).path.read_bytes()).hexdigest()[:16]
+    return weights.resolve(GENERIC).sha256[:16]  # hashed once per process by the resolver
 
 
 def cache_dir() -> Path:
@@ -334,7 +344,7 @@ def style_vae(generic: StyleVAE, style: np.ndarray, params: dict, on_progress=No
             vae.load(path)
             if on_progress:
                 on_progress(1.0, f"style model loaded from the cache ({path.name})", None)
-            return vae, {**json.loads(card.read_text()), "cache": "hit", "cache_file": str(path)}
+            return vae, {**json.loads(card.read_text()), "cache": "hit", "cache_file": path.name}
         except Exception:  # a damaged cache file is retrained, never fatal
             pass
     keras.utils.set_random_seed(params["seed"])
@@ -342,24 +352,43 @@ def style_vae(generic: StyleVAE, style: np.ndarray, params: dict, on_progress=No
     vae.load(weights.resolve(GENERIC).path, partial=partial)
     warm = f"{generic.source}" + (" (trunk only: latent width differs)" if partial else "")
     steps, beta = params["steps"], params["beta"]
-    preview = resize_max(content, PREVIEW_SIDE) if content is not None else None
+    # a preview of a thin photo keeps its short side readable (resize_max refuses under MIN_SIDE)
+    preview = resize_max(content, readable_side(content.shape, PREVIEW_SIDE)) if content is not None else None
     every = max(1, steps // 10)
 
     def report(index, total, parts):
-        if on_progress and (index % every == 0 or index == steps):
-            image = paint(vae, preview, style, params) if preview is not None else None
-            on_progress(index / steps, f"training on the style: step {index}/{steps}, "
-                        f"ELBO loss {total:.4f} (reconstruction {float(parts['reconstruction']):.4f}, "
-                        f"KL {float(parts['kl']):.4f})", image)
+        if not on_progress:
+            return
+        # every step, so the request's deadline and a cancel land within one step; a preview
+        # (a full encode and decode) only every tenth of the run, and only for a listener
+        wanted = (index % every == 0 or index == steps) and getattr(on_progress, "listening", True)
+        image = paint(vae, preview, style, params) if wanted and preview is not None else None
+        on_progress(index / steps, f"training on the style: step {index}/{steps}, "
+                    f"ELBO loss {total:.4f} (reconstruction {float(parts['reconstruction']):.4f}, "
+                    f"KL {float(parts['kl']):.4f})", image)
 
     final = vae.train(crop_sampler([style], params["seed"]), steps, beta, params["seed"], report)
     info = {"steps": steps, "beta": beta, "warm_start": warm, "elbo": final}
     try:
         vae.save(path)
-        card.write_text(json.dumps(info))
+        _write_atomic(card, json.dumps(info))
     except OSError as error:  # a read-only cache costs speed, not the result
-        info["cache_error"] = str(error)
-    return vae, {**info, "cache": "miss", "cache_file": str(path)}
+        info["cache_error"] = error.strerror or type(error).__name__
+    return vae, {**info, "cache": "miss", "cache_file": path.name}
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write through a unique temporary file and a rename: two processes training the same style
+    never interleave their cards, and a reader sees a whole card or none."""
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w") as file:
+            file.write(text)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
 
 
 def adain(content_latent: np.ndarray, style_latent: np.ndarray, eps: float = 1e-5) -> np.ndarray:

