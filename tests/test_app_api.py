@@ -1,8 +1,11 @@
 """The demo through its API (gradio_client) on a real server: concurrent requests, streaming,
-per-panel failures, bad uploads. Real networks, small images."""
+per-panel failures, bad uploads, the server-side bounds. Real networks, small images. Then the
+app's helpers in this process: stopping a run, binding results to their run, messages."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -10,16 +13,23 @@ import pytest
 from gradio_client import Client, handle_file
 from skimage import data
 
+import app_helpers as helpers
 from app_helpers import compared
-from methods import REGISTRY
+from methods import REGISTRY, weights
+from methods.base import Method, MethodError, Param
 from methods.images import load_image, resize, save_png
 from tests import app_server
 from tests.conftest import SHARED_STYLES
 
-# runtime, then style-loss ratio, texture ratio, style gain and SSIM (tests read them as numbers)
-NUMBERS = re.compile(r"\| \*\*[\d.]+ s.*?\*\* \| \*\*(-?[\d.]+)\*\* \| \*\*(-?[\d.]+)\*\* \| \*\*(-?[\d.]+)\*\* \| "
-                     r"\*\*(-?[\d.]+)\*\* \|")
+# the panel's score table (one score a row: this output, then the colour transfer); groups:
+# style-loss ratio, texture ratio, style gain and SSIM of the output
+NUMBERS = re.compile(r"\| runtime \| \*\*[\d.]+ s[^|]*\*\* \|.*\n"
+                     r"\| style-loss ratio ↓ \| \**(-?[\d.]+)\**.*\n"
+                     r"\| texture ratio ↓ \| \**(-?[\d.]+)\**.*\n"
+                     r"\| style gain ↑ \| \**(-?[\d.]+)\**.*\n"
+                     r"\| SSIM ↑ \| \**(-?[\d.]+)\**")
 SMALL_GATYS = {"size": 64, "steps": 30, "levels": 1}
+SERVER_PATHS = re.compile(r"(?<![\w:/.])/(?:root|home|tmp|work|usr|var)/")
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +64,9 @@ def test_concurrent_adain_requests_each_get_their_own_output(client, photos):
         results = list(pool.map(call, jobs))
 
     thumbnails = {name: grey_thumbnail(load_image(path, None)) for name, path in photos.items()}
-    for (name, size, _), (image_path, stats) in zip(jobs, results):
+    for (name, size, style), (image_path, stats) in zip(jobs, results):
         assert NUMBERS.search(stats), stats
+        assert f"photo `{name}.png` · painting `{style.name}` · {size} px" in stats, stats  # bound to its inputs
         output = load_image(image_path, None)
         source = load_image(photos[name], None)
         assert max(output.shape[:2]) == size
@@ -93,14 +104,153 @@ def test_gatys_streams_progress_and_a_bad_setting_stays_in_its_panel(client, pho
     assert max(load_image(image_path, None).shape[:2]) == 64  # Gatys' own size parameter
     broken_image, broken_stats = broken.result(timeout=180)
     assert broken_image is None and "Invalid setting" in broken_stats and "tv_weight" in broken_stats
+    assert not any("loading its networks" in text for _, text in broken.outputs())  # a refused setting loads nothing
     assert NUMBERS.search(adain.result(timeout=60)[1])
     assert skipped.result(timeout=60) == (None, "Skipped (tick *include* to run it).")
+
+    again = client.submit(content, style, 128, True, **SMALL_GATYS, api_name="/run_gatys")
+    again.result(timeout=180)
+    texts = [text for _, text in again.outputs()]
+    assert "Starting…" in texts and not any("loading its networks" in text for text in texts), texts
+
+
+@pytest.mark.parametrize("size", [0, 63, 1056, 2048, 100.5])
+def test_output_size_is_bounded_on_the_server(client, photos, size):
+    """The API skips the slider's bounds: the handler refuses what the page would not send."""
+    with pytest.raises(Exception, match="output size must be a whole number of pixels from 64 to 1024"):
+        client.predict(handle_file(photos["coffee"]), handle_file(str(SHARED_STYLES / "starry_night.jpg")), size,
+                       True, api_name="/run_adain")
+
+
+def test_missing_weights_get_one_label_in_every_column_and_no_server_path(client, photos):
+    """The server is offline with an empty cache: an upstream-only network is unavailable, whichever
+    method asks for it (Gatys raises WeightsError, CycleGAN wraps it in a MethodError)."""
+    content, style = handle_file(photos["coffee"]), handle_file(str(SHARED_STYLES / "starry_night.jpg"))
+    texts = [client.predict(content, style, 128, True, **SMALL_GATYS, backbone="vgg19_imagenet",
+                            api_name="/run_gatys")[1],
+             client.predict(content, style, 128, True, "monet", api_name="/run_cyclegan")[1]]
+    for text in texts:
+        assert text.startswith("**Weights unavailable:** this method's network weights are missing"), text
+        assert not SERVER_PATHS.search(text), text
 
 
 @pytest.mark.parametrize("name", sorted(compared(REGISTRY)))
 def test_bad_upload_is_refused_in_words(client, tmp_path, name):
     text = tmp_path / "notes.png"
     text.write_text("this is not a picture")
-    with pytest.raises(Exception, match="content image cannot be used: the uploaded file is not an image"):
+    with pytest.raises(Exception, match="content image cannot be used: .*is not an image") as error:
         client.predict(handle_file(str(text)), handle_file(str(SHARED_STYLES / "starry_night.jpg")), 128, True,
                        api_name=f"/run_{name}")
+    assert not SERVER_PATHS.search(str(error.value)), error.value
+
+
+def test_the_server_log_has_no_tensorflow_noise(client, photos):
+    """After every network has run (the tests above), the app's log has no TensorFlow C++ or CUDA lines."""
+    client.predict(handle_file(photos["coffee"]), handle_file(str(SHARED_STYLES / "starry_night.jpg")), 128, True,
+                   api_name="/run_adain")
+    log = app_server.log_text()
+    for noise in ("cuInit", "cuda_", "oneDNN", "TF_ENABLE_ONEDNN_OPTS", "absl::InitializeLog", "E0000", "W0000"):
+        assert noise not in log, log[-3000:]
+
+
+# -- the helpers, in this process ---------------------------------------------------------------
+class Looping(Method):
+    """A stand-in for Gatys: reports progress every few milliseconds until stopped."""
+
+    name, title, family = "looping", "Looping", "test"
+    params = (Param("steps", 10_000, "int", "iterations", 1, 10_000),)
+    max_concurrent = None
+
+    def __init__(self):
+        self.steps_done, self.stopped = 0, threading.Event()
+
+    def run(self, content, style, params, on_progress, model):
+        try:
+            for step in range(params["steps"]):
+                time.sleep(0.005)
+                self.steps_done = step
+                on_progress(step / params["steps"], f"step {step}", None)
+        finally:
+            self.stopped.set()
+        return content, {}
+
+
+def test_closing_the_stream_stops_the_method_at_its_next_report():
+    """What Gradio does on Stop, a new Run or a changed input: it closes the event's generator."""
+    method = Looping()
+    image = np.zeros((32, 32, 3), np.float32)
+    stream = helpers.stream_stylize(method, image, image, {})
+    kind, *_ = next(stream)
+    assert kind == "progress"
+    stream.close()
+    assert method.stopped.wait(5), "the worker kept running after the stream was closed"
+    steps = method.steps_done
+    time.sleep(0.2)
+    assert method.steps_done == steps < 9_000
+
+
+def test_a_run_ends_when_a_new_one_starts_or_it_is_stopped():
+    first = helpers.new_run(helpers.NO_RUN)
+    assert helpers.is_live(first) and helpers.is_live(helpers.API_RUN)  # an API call is never superseded
+    second = helpers.new_run(first)
+    assert not helpers.is_live(first) and helpers.end_reason(first) == helpers.SUPERSEDED
+    assert helpers.is_live(second) and helpers.end_reason(second) is None
+    helpers.end_run(second, helpers.STOPPED)
+    assert not helpers.is_live(second) and helpers.end_reason(second) == helpers.STOPPED
+    helpers.end_run(second, helpers.CHANGED)  # an ended run keeps the first reason it ended for
+    assert helpers.end_reason(second) == helpers.STOPPED
+
+
+def record(run: str, name: str, painting: str, style_loss_ratio: float) -> dict:
+    scores = {"style_loss_ratio": style_loss_ratio, "texture_ratio": 0.9, "style_gain": 0.4, "ssim": 0.5,
+              "content_loss_ratio": 0.3, "style_similarity": 0.9, "style_loss": 1.0, "texture_loss": 1.0,
+              "content_loss": 1.0}
+    reference = {**scores, "style_loss_ratio": 0.7, "texture_ratio": 1.0, "style_gain": 0.2, "ssim": 0.8}
+    return {"run": run, "inputs": {"photo": "astronaut.png", "painting": painting, "size": 64}, "name": name,
+            "title": name.title(), "image": np.zeros((48, 64, 3), np.float32), "seconds": 1.0, "load_seconds": 0.0,
+            "height": 48, "width": 64, "note": "", "scores": scores, "reference": reference}
+
+
+def test_the_table_shows_only_the_current_run_and_marks_the_best_values():
+    old = record("run-1", "gatys", "starry_night.jpg", 0.2)
+    new = [record("run-2", "adain", "great_wave.jpg", 0.5), record("run-2", "vae", "great_wave.jpg", 0.6)]
+    table, files = helpers.table_and_files("run-2", [old, *new])
+    assert "starry_night" not in table and "Gatys" not in table, table
+    assert "painting **great_wave.jpg**" in table
+    assert "| Adain | 1.00 s | **0.500** |" in table and "| Vae | 1.00 s | 0.600 |" in table, table
+    assert "*colour transfer (reference)*" in table
+    assert sorted(name.rsplit("/", 1)[-1] for name in files) == [
+        "stylebench_adain.png", "stylebench_comparison.csv", "stylebench_vae.png"]
+    assert helpers.table_and_files("run-3", [old, *new]) == ("", None)
+    assert "Output sizes differ" not in table
+    smaller = {**new[0], "width": 32, "height": 24}
+    assert "Output sizes differ: Adain 32×24, Vae 64×48" in helpers.table_and_files("run-2", [smaller, new[1]])[0]
+
+
+def test_panel_numbers_say_which_is_better_and_where_they_come_from():
+    text = helpers.stats_text(record("run-1", "adain", "great_wave.jpg", 0.5))
+    assert NUMBERS.search(text), text
+    assert "| style-loss ratio ↓ | **0.500** | 0.700 |" in text and "| SSIM ↑ | 0.500 | **0.800** |" in text, text
+    assert "photo `astronaut.png` · painting `great_wave.jpg` · 64 px" in text
+
+
+def test_errors_have_one_label_per_kind_and_no_server_paths():
+    try:
+        try:
+            raise weights.WeightsError("weights for x not found: put x.pth in /root/.cache/stylebench/weights; or "
+                                       "download https://example.org/models/x.pth")
+        except weights.WeightsError as error:
+            raise MethodError(str(error)) from None
+    except MethodError as wrapped:
+        text = helpers.error_text(wrapped)
+    assert text.startswith("**Weights unavailable:**") and "/root" not in text, text
+    assert "…/weights" in text and "https://example.org/models/x.pth" in text, text
+    assert helpers.error_text(MethodError("parameter steps: 0 is outside [1, 2000]")).startswith("**Invalid setting:**")
+    assert helpers.hide_paths("in /tmp/gradio/abc/photo.png (x)") == "in …/photo.png (x)"
+
+
+def test_output_size_bounds():
+    assert helpers.output_side(384) == 384 and helpers.output_side("64") == 64
+    for bad in (0, 2048, 100.5, float("nan"), None, "big"):
+        with pytest.raises(Exception, match="output size"):
+            helpers.output_side(bad)

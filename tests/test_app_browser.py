@@ -1,5 +1,6 @@
 """The demo in a real browser: Playwright driving Debian's headless Chromium
-(`apt-get install -y chromium`) against the app served on 127.0.0.1.
+(`apt-get install -y chromium`; `.ci/run` installs it) against the app served on 127.0.0.1 with
+no image mirror (tests/app_server.py), as a Hugging Face Space serves it.
 
 Screenshots go to $STYLEBENCH_ARTIFACTS (default tests/artifacts/).
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from app_helpers import compared
+from eval import imageset
 from methods import REGISTRY
 from tests import app_server
 
@@ -23,22 +26,57 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 COLUMNS = compared(REGISTRY)  # the reference rows have no column of their own
 ARTIFACTS = Path(os.environ.get("STYLEBENCH_ARTIFACTS", Path(__file__).parent / "artifacts"))
+DESKTOP = {"width": 1400, "height": 1000}
+PHONE = {"width": 390, "height": 844}
 # small settings typed into the page, so the whole run takes seconds
 UI_SETTINGS = {"output-size": 128, "param-gatys-steps": 20, "param-gatys-levels": 1, "param-vae-steps": 20}
-NUMBERS = re.compile(r"SSIM ↑\s+[\d.]+ s[\s\S]*-?\d\.\d{3}\s+-?\d\.\d{3}\s+-?\d\.\d{3}\s+-?\d\.\d{3}[\s\S]*colour transfer")
+SLOW_GATYS = {"param-gatys-steps": 400}  # long enough to change the painting or press Stop mid-run
+NUMBERS = re.compile(r"runtime\s+[\d.]+ s[\s\S]*?style-loss ratio ↓\s+-?\d\.\d{3}\s+-?\d\.\d{3}\s+"
+                     r"texture ratio ↓\s+-?\d\.\d{3}\s+-?\d\.\d{3}\s+style gain ↑\s+-?\d\.\d{3}\s+-?\d\.\d{3}\s+"
+                     r"SSIM ↑\s+-?\d\.\d{3}\s+-?\d\.\d{3}[\s\S]*colour transfer")
+CHANGED = "The photo or painting changed"
+FITS = "element => element.scrollWidth <= element.clientWidth + 1"  # nothing cut off or scrolling sideways
+# words a browser split over two lines ("SSI M", "runtim e"): every word of the text under `root`
+BROKEN_WORDS = """root => {
+  const broken = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, words = /\\S+/g;
+    let match;
+    while ((match = words.exec(node.textContent))) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+      if (lines.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}"""
 
 
 @pytest.fixture(scope="module")
-def page():
+def browser():
     url = app_server.url()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1500, "height": 1000})
-        page.goto(url)
-        expect(page.locator("#run-button")).to_be_visible(timeout=60_000)
-        page.app_url = url
-        yield page
+        browser.app_url = url
+        yield browser
         browser.close()
+
+
+def open_page(browser, viewport=DESKTOP):
+    page = browser.new_page(viewport=viewport)
+    page.goto(browser.app_url)
+    expect(page.locator("#run-button")).to_be_visible(timeout=60_000)
+    return page
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    page = open_page(browser)
+    yield page
+    page.close()
 
 
 def type_number(page, elem_id: str, value) -> None:
@@ -47,29 +85,92 @@ def type_number(page, elem_id: str, value) -> None:
     box.press("Enter")
 
 
-def test_examples_run_every_method_and_show_numbers(page):
-    page.locator("#content-examples .gallery-item").first.click()  # the astronaut
-    page.locator("#style-examples .gallery-item").first.click()  # The Starry Night
-    expect(page.locator("#content-image img")).to_be_visible()
-    expect(page.locator("#style-image img")).to_be_visible()
-    for name in COLUMNS:  # parameters live in closed accordions
+def set_params(page, settings: dict) -> None:
+    """Type settings into the page; method parameters live in closed accordions."""
+    for name in COLUMNS:
         page.locator(f"#panel-{name}").get_by_text("Parameters").click()
-    for elem_id, value in UI_SETTINGS.items():
+    for elem_id, value in settings.items():
         if page.locator(f"#{elem_id}").count():
             type_number(page, elem_id, value)
     for name in COLUMNS:
         page.locator(f"#panel-{name}").get_by_text("Parameters").click()
 
-    page.locator("#run-button").click()
+
+def pick(page, examples: str, index: int) -> None:
+    page.locator(f"#{examples} .gallery-item").nth(index).click()
+
+
+def expect_all_done(page, timeout=150_000) -> None:
     for name in COLUMNS:
-        expect(page.locator(f"#stats-{name}")).to_contain_text(NUMBERS, timeout=150_000)
+        expect(page.locator(f"#stats-{name}")).to_contain_text(NUMBERS, timeout=timeout, use_inner_text=True)
         expect(page.locator(f"#output-{name} img")).to_be_visible()
-    for name, method in COLUMNS.items():  # a row in the comparison table and a download each
+    for method in COLUMNS.values():
         expect(page.locator("#comparison")).to_contain_text(method.title, timeout=30_000)
+
+
+def natural_width(page, selector: str, timeout_s: float = 30) -> int:
+    """The loaded image's width in pixels (the element may be replaced while its file loads)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        page.locator(selector).scroll_into_view_if_needed()  # Gradio's images load lazily
+        width = page.locator(selector).evaluate("img => img.complete ? img.naturalWidth : 0")
+        if width:
+            return width
+        page.wait_for_timeout(200)
+    state = page.locator(selector).evaluate("img => [img.src, img.complete, img.naturalWidth, img.outerHTML]")
+    status = page.request.get(state[0]).status if state[0].startswith("http") else None
+    raise AssertionError(f"{selector} did not load in {timeout_s} s: {state}, HTTP {status}")
+
+
+def tops(page) -> list[float]:
+    return [page.locator(f"#panel-{name}").bounding_box()["y"] for name in COLUMNS]
+
+
+def test_every_example_appears_without_an_image_mirror(page):
+    """The server has no ../shared and an empty cache: the shipped copies and the skimage wheel."""
+    for elem_id, entries in (("content-examples", imageset.CONTENTS), ("style-examples", imageset.STYLES)):
+        items = page.locator(f"#{elem_id} .gallery-item")
+        expect(items).to_have_count(len(entries))
+        for index in range(len(entries)):
+            image = items.nth(index).locator("img")
+            expect(image).to_be_visible()
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    expect(page.locator("#content-image img")).to_be_visible()  # a photo and a painting are already chosen
+    expect(page.locator("#style-image img")).to_be_visible()
+
+
+def test_method_columns_sit_in_one_row_from_1280_px_and_two_per_row_below(page):
+    try:
+        for width, height in ((1400, 1000), (1280, 800), (1920, 1080)):
+            page.set_viewport_size({"width": width, "height": height})
+            assert max(tops(page)) - min(tops(page)) < 2, (width, tops(page))
+        page.set_viewport_size({"width": 1024, "height": 768})
+        rows = sorted({round(top) for top in tops(page)})
+        assert len(rows) == (len(COLUMNS) + 1) // 2, tops(page)
+    finally:
+        page.set_viewport_size(DESKTOP)
+
+
+def test_examples_run_every_method_and_show_numbers(page):
+    pick(page, "content-examples", 0)  # the astronaut
+    pick(page, "style-examples", 0)  # The Starry Night
+    expect(page.locator("#content-image img")).to_be_visible()
+    expect(page.locator("#style-image img")).to_be_visible()
+    set_params(page, UI_SETTINGS)
+    expect(page.locator("#param-gatys-size input[type=number]")).to_have_value("128")  # Gatys' size follows
+
+    page.locator("#run-button").click()
+    expect_all_done(page)
+    for name in COLUMNS:  # a download each, every output at the same size, no label over the picture
         expect(page.locator("#downloads")).to_contain_text(f"stylebench_{name}", timeout=30_000)
+        assert natural_width(page, f"#output-{name} img") == 128
+        expect(page.locator(f"#output-{name} [data-testid='block-label']")).to_be_hidden()
     expect(page.locator("#downloads")).to_contain_text("stylebench_comparison")
-    for name in COLUMNS:
-        assert page.locator(f"#output-{name} img").evaluate("img => img.naturalWidth") == 128
+    expect(page.locator("#comparison")).to_contain_text("colour transfer (reference)")
+    assert page.locator("#comparison").evaluate(FITS), "the comparison table is cut off at 1400 px"
+    assert page.locator("#comparison td strong").count() >= 4  # the best value of every score
+    for name in COLUMNS:  # each output says what it was computed from
+        expect(page.locator(f"#stats-{name}")).to_contain_text("photo astronaut.png · painting starry_night.jpg")
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "app_compare.png", full_page=True)
@@ -77,6 +178,79 @@ def test_examples_run_every_method_and_show_numbers(page):
     expect(page.get_by_text("cycle consistency").first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "app_about.png", full_page=True)
     page.get_by_role("tab", name="Compare").click()
+
+
+def test_a_new_painting_mid_run_leaves_nothing_of_the_old_one(page):
+    """Run with one painting, change it while Gatys is still optimising, run again: no output,
+    number or table row computed from the first painting may remain or arrive late."""
+    pick(page, "style-examples", 0)  # The Starry Night
+    set_params(page, {**UI_SETTINGS, **SLOW_GATYS})
+    page.locator("#run-button").click()
+    expect(page.locator("#stats-adain")).to_contain_text(NUMBERS, timeout=60_000, use_inner_text=True)
+    expect(page.locator("#stats-gatys")).to_contain_text("Running", timeout=60_000)
+
+    pick(page, "style-examples", 1)  # The Great Wave, mid-run
+    for name in COLUMNS:
+        expect(page.locator(f"#stats-{name}")).to_contain_text(CHANGED, timeout=10_000)
+        expect(page.locator(f"#output-{name} img")).to_have_count(0)
+    expect(page.locator("#comparison")).not_to_contain_text("starry_night")
+    page.wait_for_timeout(3_000)  # nothing of the cancelled run arrives late
+    for name in COLUMNS:
+        expect(page.locator(f"#stats-{name}")).to_contain_text(CHANGED)
+        expect(page.locator(f"#output-{name} img")).to_have_count(0)
+
+    set_params(page, UI_SETTINGS)
+    page.locator("#run-button").click()
+    expect_all_done(page)
+    for name in COLUMNS:
+        expect(page.locator(f"#stats-{name}")).to_contain_text("painting great_wave.jpg")
+        expect(page.locator(f"#stats-{name}")).not_to_contain_text("starry_night")
+    expect(page.locator("#comparison")).to_contain_text("painting great_wave.jpg")
+    expect(page.locator("#comparison")).not_to_contain_text("starry_night")
+    expect(page.locator("#comparison tbody tr")).to_have_count(len(COLUMNS) + 1)  # + the colour transfer
+
+
+def test_stop_ends_the_runs_in_flight_and_keeps_finished_ones(page):
+    set_params(page, {**UI_SETTINGS, **SLOW_GATYS, "param-vae-steps": 400})
+    page.locator("#run-button").click()
+    expect(page.locator("#stats-adain")).not_to_contain_text("SSIM", timeout=10_000)  # this run's panels
+    running = page.locator("#method-grid [id^='stats-']").filter(has_text="Running")  # Gatys or the VAE
+    expect(running).to_have_count(1, timeout=60_000)
+    expect(page.locator("#stats-adain")).to_contain_text(NUMBERS, timeout=60_000, use_inner_text=True)
+    page.locator("#stop-button").click()
+    for name in ("gatys", "vae"):  # one stopped mid-run, the other before it started
+        expect(page.locator(f"#stats-{name}")).to_have_text("Stopped.", timeout=10_000)
+        expect(page.locator(f"#output-{name} img")).to_have_count(0)
+    page.wait_for_timeout(3_000)  # nothing of the stopped run arrives late
+    for name in ("gatys", "vae"):
+        expect(page.locator(f"#stats-{name}")).to_have_text("Stopped.")
+    expect(page.locator("#stats-adain")).to_contain_text(NUMBERS, use_inner_text=True)  # finished: kept
+    expect(page.locator("#comparison")).to_contain_text(COLUMNS["adain"].title)
+    expect(page.locator("#comparison")).not_to_contain_text(COLUMNS["gatys"].title)
+    set_params(page, UI_SETTINGS)
+
+
+def test_phone_run_is_on_the_first_screen_and_numbers_are_readable(browser):
+    page = open_page(browser, PHONE)
+    try:
+        box = page.locator("#run-button").bounding_box()
+        assert page.evaluate("window.scrollY") == 0 and 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"], box
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "app_phone_top.png")
+        for name in COLUMNS:  # AdaIN alone: its numbers in a phone-wide column
+            if name != "adain":
+                page.locator(f"#include-{name} input").uncheck()
+        type_number(page, "output-size", 128)
+        page.locator("#run-button").click()
+        expect(page.locator("#stats-adain")).to_contain_text(NUMBERS, timeout=60_000, use_inner_text=True)
+        grid = page.locator("#method-grid").bounding_box()
+        assert page.evaluate("window.scrollY") > 0 and grid["y"] < PHONE["height"] / 2, grid  # scrolled to the results
+        for elem_id in ("stats-adain", "comparison"):
+            assert page.locator(f"#{elem_id}").evaluate(BROKEN_WORDS) == [], elem_id
+        assert page.locator("#stats-adain").evaluate(FITS), "the numbers are wider than a phone"
+        page.screenshot(path=ARTIFACTS / "app_phone.png", full_page=True)
+    finally:
+        page.close()
 
 
 def png_claiming(width: int, height: int) -> bytes:
@@ -105,7 +279,7 @@ def test_bad_upload_shows_a_readable_error(page, tmp_path, filename):
         Image.new("RGB", (1, 1), "red").save(path)
     else:
         path.write_bytes(data)
-    page.goto(page.app_url)
+    page.goto(page.url)
     page.locator("#content-image input[type=file]").set_input_files(str(path))
     error = page.get_by_text(re.compile(f"content image cannot be used: .*{expected}"))
     expect(error.first).to_be_visible(timeout=30_000)
