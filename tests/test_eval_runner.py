@@ -14,7 +14,7 @@ from eval import imageset, runner
 from eval.__main__ import main
 from methods import REGISTRY, Method
 
-FAST = ["--methods", "adain", "--no-progress"]
+FAST = ["--methods", "adain", "--no-progress", "--jobs", "1"]  # in this process: no worker start-up
 REPORT_FILES = {"results.csv", "summary.csv", "win_rates.csv", "wilcoxon.csv", "per_painting.csv", "summary.md",
                 "report.html", "contact_sheet.jpg", "plots/pareto.png", "plots/style_scores.png",
                 "plots/style_vs_content.png"}
@@ -109,7 +109,7 @@ def test_failing_jobs_and_bad_images_become_error_rows_and_the_run_goes_on(tmp_p
     shutil.copy(imageset.locate(imageset.MANIFEST["water_lilies"]), styles / "lilies.jpg")
     out = tmp_path / "reports"
     code = main(["--contents", str(contents), "--styles", str(styles), "--size", "64", "--out", str(out),
-                 "--methods", "adain,out_of_paint", "--no-progress"])
+                 "--methods", "adain,out_of_paint", "--no-progress", "--jobs", "1"])
     assert code == 1  # some jobs failed; the report is still written
     folder, = report_folders(out)
     table = results(folder).set_index(["method", "content"])
@@ -150,7 +150,7 @@ def test_reports_say_when_a_method_ignored_the_style_image(tmp_path):
 
     out = tmp_path / "reports"
     assert main(["--quick", "--size", "64", "--out", str(out), "--methods", "cyclegan",
-                 "--param", "cyclegan.checkpoint=vintage", "--no-progress"]) == 0
+                 "--param", "cyclegan.checkpoint=vintage", "--no-progress", "--jobs", "1"]) == 0
     folder, = report_folders(out)
     table = results(folder)
     assert all(json.loads(info)["checkpoint"] == "vintage" for info in table.loc[table["method"] == "cyclegan", "info"])
