@@ -32,5 +32,14 @@ def starry() -> np.ndarray:
     return painting("starry_night.jpg", 128)
 
 
+@pytest.fixture
+def weights_env(tmp_path, monkeypatch):
+    """An empty weights cache, no mirror folder, downloads allowed: each weights source tried afresh."""
+    monkeypatch.setenv("STYLEBENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("STYLEBENCH_WEIGHTS_DIR", raising=False)
+    monkeypatch.delenv("STYLEBENCH_OFFLINE", raising=False)
+    return tmp_path
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: takes more than a few seconds (real networks)")

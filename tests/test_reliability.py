@@ -300,14 +300,6 @@ def test_4_a_request_stops_at_the_cap_and_the_help_says_so(photo, starry):
 
 # -- 5. weights ----------------------------------------------------------------------------------
 
-@pytest.fixture
-def weights_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("STYLEBENCH_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("STYLEBENCH_WEIGHTS_DIR", raising=False)
-    monkeypatch.delenv("STYLEBENCH_OFFLINE", raising=False)
-    return tmp_path
-
-
 def test_5_every_weights_file_is_checked_against_the_table(weights_env, monkeypatch):
     for name, network in weights.NETWORKS.items():
         if network.package or network.asset:  # what this checkout serves offline

@@ -7,22 +7,14 @@ from methods import get, weights
 from methods.adain import load_tfhub
 
 
-@pytest.fixture
-def empty_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("STYLEBENCH_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("STYLEBENCH_WEIGHTS_DIR", raising=False)
-    monkeypatch.delenv("STYLEBENCH_OFFLINE", raising=False)
-    return tmp_path
-
-
 @pytest.mark.parametrize("name", ["vgg16_hed", "magenta_predict_onnx", "magenta_transform_onnx"])
-def test_offline_defaults_come_from_registry_packages(name, empty_cache):
+def test_offline_defaults_come_from_registry_packages(name, weights_env):
     resolved = weights.resolve(name, download=False)
     assert resolved.source == "package" and resolved.path.is_file()
 
 
-def test_mirror_comes_before_the_package(empty_cache, monkeypatch):
-    mirror = empty_cache / "mirror"
+def test_mirror_comes_before_the_package(weights_env, monkeypatch):
+    mirror = weights_env / "mirror"
     mirror.mkdir()
     packaged = weights.resolve("magenta_predict_onnx").path
     (mirror / packaged.name).write_bytes(packaged.read_bytes())
@@ -31,7 +23,7 @@ def test_mirror_comes_before_the_package(empty_cache, monkeypatch):
     assert resolved.source == "mirror" and resolved.path.parent == mirror
 
 
-def test_missing_network_says_what_to_do(empty_cache, monkeypatch):
+def test_missing_network_says_what_to_do(weights_env, monkeypatch):
     monkeypatch.setenv("STYLEBENCH_OFFLINE", "1")
     with pytest.raises(weights.WeightsError) as error:
         weights.resolve("vgg19_imagenet")
@@ -41,14 +33,14 @@ def test_missing_network_says_what_to_do(empty_cache, monkeypatch):
         weights.resolve("no_such_net")
 
 
-def test_a_missing_backbone_fails_the_method_clearly(empty_cache, monkeypatch, photo, starry):
+def test_a_missing_backbone_fails_the_method_clearly(weights_env, monkeypatch, photo, starry):
     monkeypatch.setenv("STYLEBENCH_OFFLINE", "1")
     with pytest.raises(weights.WeightsError, match="vgg19_imagenet"):
         get("gatys").stylize(photo, starry, backbone="vgg19_imagenet", steps=1, levels=1, size=64)
 
 
-def test_download_lands_in_the_cache_and_checks_the_hash(empty_cache, monkeypatch):
-    upstream = empty_cache / "upstream.bin"
+def test_download_lands_in_the_cache_and_checks_the_hash(weights_env, monkeypatch):
+    upstream = weights_env / "upstream.bin"
     upstream.write_bytes(b"weights" * 100)
     digest = hashlib.sha256(upstream.read_bytes()).hexdigest()
     monkeypatch.setitem(weights.NETWORKS, "test_net", weights.Network(
