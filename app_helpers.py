@@ -323,9 +323,9 @@ def verdict(scores: dict, reference: dict) -> str:
 
 
 def _better(name: str, value: float, reference: float) -> bool:
-    from eval import metrics
+    from eval.stats import better  # the report's own rule, so page and report never disagree
 
-    return value < reference if metrics.DIRECTIONS[name] == "lower" else value > reference
+    return bool(better(value, reference, name))
 
 
 def judge_name() -> str:
@@ -444,9 +444,9 @@ def table_and_files(run: str | None, records: list[dict | None]) -> tuple[str, l
         return "", None
     reference = next((r["reference"] for r in done if r.get("reference")), None)
     best = {}
-    for name, label in TABLE_SCORES:
+    for name, _ in TABLE_SCORES:
         values = [r["scores"][name] for r in done]
-        best[name] = max(values) if label.endswith("↑") else min(values)
+        best[name] = max(values) if metrics.DIRECTIONS[name] == "higher" else min(values)
 
     def cells(scores, bold=True):
         return " | ".join(f"**{_fmt(scores[n])}**" if bold and _fmt(scores[n]) == _fmt(best[n]) else _fmt(scores[n])

@@ -2,7 +2,6 @@
 about what they trained on, and the training commands refusing eval and reserved images."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
