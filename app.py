@@ -20,12 +20,12 @@ import time
 import gradio as gr
 
 import app_helpers as helpers
-from methods import REGISTRY, get
+from methods import REGISTRY, get, import_tensorflow_quietly
 from methods.base import Method, Param
 from methods.images import to_uint8
 
 DEFAULT_SIZE = 384  # long side of every output; a method's own `size` parameter follows it
-FAST_CONCURRENCY = 2  # one-pass methods may overlap; iterative ones (helpers.is_heavy) run one at a time
+FAST_CONCURRENCY = 2  # a queue's limit where a method sets none (max_concurrent None)
 MAX_FILE_SIZE = "15mb"
 WIDE, PHONE = 1280, 768  # px: all method columns in one row from WIDE; below PHONE, one column and Run first
 SKIPPED = "Skipped (tick *include* to run it)."
@@ -289,11 +289,12 @@ def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
         started = run_button.click(starter(registry), [run_id, content, style, size, *includes], [run_id, *panels],
                                    preprocess=False, show_progress="hidden", api_visibility="private")
         for index, (name, method) in enumerate(registry.items()):
-            heavy = helpers.is_heavy(method)
             event = started.success(
                 method_runner(name, method), [content, style, size, includes[index], *controls[index], run_id],
                 [images[index], texts[index], records[index]], preprocess=False, api_name=f"run_{name}",
-                concurrency_limit=1 if heavy else FAST_CONCURRENCY, concurrency_id="heavy" if heavy else "fast",
+                # each method in its own queue, as many at once as it runs (max_concurrent): the VAE with
+                # a cached per-style model (0.3 s) never waits behind Gatys, nor AdaIN behind CycleGAN training
+                concurrency_limit=method.max_concurrent or FAST_CONCURRENCY, concurrency_id=name,
                 show_progress="minimal", trigger_mode="always_last")
             event.then(  # one at a time, in order, so the last refresh sees every finished method
                 refresh_table, [run_id, *records], [table, downloads],
@@ -311,7 +312,7 @@ def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
 
 def launch(blocks: gr.Blocks, **kwargs):
     """Serve with the queue and upload limit; kwargs go to launch (tests pass a port)."""
-    helpers.import_tensorflow_quietly()  # its native start-up lines would alarm CPU users
+    import_tensorflow_quietly()  # its native start-up lines would alarm CPU users
     return blocks.queue(max_size=64, default_concurrency_limit=FAST_CONCURRENCY).launch(
         max_file_size=MAX_FILE_SIZE, css=getattr(blocks, "page_css", None), theme=gr.themes.Soft(), **kwargs)
 

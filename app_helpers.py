@@ -10,10 +10,8 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
-import os
 import queue
 import re
-import sys
 import tempfile
 import threading
 import time
@@ -44,37 +42,11 @@ _SCORE_LOCK = threading.Lock()  # the judge's per-image cache is not thread-safe
 
 
 
-def import_tensorflow_quietly() -> None:
-    """Import TensorFlow with the process's stderr (fd 2) pointed at /dev/null for the import only.
-
-    Its native libraries log start-up lines from static initialisers (absl's "All log messages
-    before absl::InitializeLog()", oneDNN, the CUDA stub on a CPU machine) before any log level is
-    read; TF_CPP_MIN_LOG_LEVEL=3 (methods/__init__.py) silences the rest, "failed call to cuInit"
-    included. Called once at server start, before any thread could write to stderr.
-    """
-    if "tensorflow" in sys.modules:
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            import tensorflow  # noqa: F401
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def compared(registry: dict[str, type[Method]]) -> dict[str, type[Method]]:
     """The methods that get a column: the reference rows are computed beside every method instead."""
     from methods.reference import FAMILY
 
     return {name: method for name, method in registry.items() if method.family != FAMILY}
-
-
-def is_heavy(method: type[Method]) -> bool:
-    """Methods that iterate (a `steps` parameter: Gatys, VAE training) run one at a time."""
-    return any(param.name == "steps" for param in method.params)
 
 
 # -- examples ----------------------------------------------------------------------------------
@@ -571,8 +543,15 @@ a reverse mapping $F: Y \to X$ tied to it by **cycle consistency**:
 $$\mathcal{L}_{cyc} = \mathbb{E}_x \lVert F(G(x)) - x \rVert_1 + \mathbb{E}_y \lVert G(F(y)) - y \rVert_1.$$
 Going there and back must return the input, so $G$ must keep the photo's content.
 
+Here the project trained one generator per example painting, on photos that are never scored
+(the domain $Y$ is crops of that one painting), with one addition to the paper's losses: a Gram
+style loss on $G(x)$, as in Gatys' method. On a few minutes of CPU training the adversarial loss
+alone taught the generators the painting's colours but not its texture. *auto* uses your painting's own generator, or
+else the nearest one by style and says which and how near; *train* trains one for your painting
+(about 8 minutes on 2 CPU cores the first time, then cached).
+
 **Can:** a whole *domain's* look learned from examples, one fast forward pass.
-**Cannot:** follow the style image you give: **CycleGAN ignores the style image**; its one
+**Cannot:** follow the style image you give: **CycleGAN does not read the style image**; its one
 style is baked into its weights at training time. A new style means training a new network.
 """,
     "vae": r"""

@@ -52,7 +52,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from methods import import_tensorflow_quietly
+
     args = parser().parse_args(argv)
+    import_tensorflow_quietly()
     try:
         plan = _plan(args)
     except (ValueError, RuntimeError, OSError) as error:  # MethodError, ImageSetError, ImageError

@@ -271,8 +271,11 @@ def _limit_threads(threads: int) -> None:
 
 
 def _init_worker(threads: int, parent: int) -> None:
-    """Worker initialiser: limit threads, and die with the parent (pid `parent`)."""
+    """Worker initialiser: limit threads, a quiet TensorFlow, and die with the parent (pid `parent`)."""
+    from methods import import_tensorflow_quietly
+
     _limit_threads(threads)
+    import_tensorflow_quietly()
     threading.Thread(target=_exit_with_parent, args=(parent,), name="exit-with-parent", daemon=True).start()
 
 

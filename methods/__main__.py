@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
-from methods import REGISTRY, MethodError, get
+from methods import REGISTRY, MethodError, get, import_tensorflow_quietly
 from methods.images import MAX_SIDE, MIN_SIDE, ImageError, check_writable, load_image, save_image
 from methods.weights import WeightsError
 
@@ -44,6 +45,7 @@ def main(argv=None) -> int:
     if args.list:
         print(list_methods())
         return 0
+    import_tensorflow_quietly()
     try:
         params = dict(item.split("=", 1) for item in args.param)
     except ValueError:
@@ -76,8 +78,15 @@ def main(argv=None) -> int:
     return 0
 
 
+_last_printed = {"percent": None, "at": 0.0}
+
+
 def _print_progress(fraction, message, preview):
-    print(f"  {fraction:5.0%} {message}", file=sys.stderr)
+    """A line when the percentage moves or every 10 s: long runs report per step, too often to read."""
+    percent, now = f"{fraction:5.0%}", time.monotonic()
+    if percent != _last_printed["percent"] or now - _last_printed["at"] >= 10:
+        _last_printed.update(percent=percent, at=now)
+        print(f"  {percent} {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ def training_images(specs) -> list[tuple[str, np.ndarray]]:
 
 
 def main(argv=None) -> int:
-    from methods import vae, weights
+    from methods import import_tensorflow_quietly, vae, weights
 
     parser = argparse.ArgumentParser(prog="python -m methods.vae_train", description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=6000)
@@ -63,6 +63,7 @@ def main(argv=None) -> int:
                         help="train on eval images anyway (the card then says the model is not held out)")
     parser.add_argument("--out", type=Path, default=Path("assets/vae/vae_generic.weights.h5"))
     args = parser.parse_args(argv)
+    import_tensorflow_quietly()
     if not args.out.name.endswith(".weights.h5"):
         print("error: --out must end with .weights.h5 (Keras' weights format)", file=sys.stderr)
         return 2

@@ -43,15 +43,16 @@ def log_text() -> str:
     return LOG.read_text(errors="replace") if LOG.is_file() else ""
 
 
-@functools.cache
-def url() -> str:
+def start(log_path: Path = LOG) -> tuple[subprocess.Popen, str, "callable"]:
+    """A fresh server process as a Space runs it: (process, its address, stop()); raises when it
+    does not answer. Its output goes to log_path."""
     port = free_port()
     cache = tempfile.mkdtemp(prefix="stylebench-app-cache-")
     env = {key: value for key, value in os.environ.items()
            if key not in ("STYLEBENCH_IMAGES", "STYLEBENCH_WEIGHTS_DIR", "TF_CPP_MIN_LOG_LEVEL")}
     env.update(STYLEBENCH_CACHE=cache, STYLEBENCH_OFFLINE="1", PYTHONUNBUFFERED="1")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(LOG, "w")
+    log = open(log_path, "w")
     server = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(port)], cwd=ROOT, env=env, stdout=log,
                               stderr=subprocess.STDOUT)
 
@@ -61,18 +62,28 @@ def url() -> str:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+            server.wait()
         log.close()
         shutil.rmtree(cache, ignore_errors=True)
 
-    atexit.register(stop)
     address = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"the app exited with {server.returncode}:\n{log_text()[-3000:]}")
+            stop()
+            raise RuntimeError(f"the app exited with {server.returncode}:\n{log_path.read_text(errors='replace')[-3000:]}")
         try:
             with urllib.request.urlopen(address, timeout=5):
-                return address
+                return server, address, stop
         except OSError:
             time.sleep(0.5)
-    raise RuntimeError(f"the app did not answer within {START_TIMEOUT_S} s:\n{log_text()[-3000:]}")
+    stop()
+    raise RuntimeError(f"the app did not answer within {START_TIMEOUT_S} s:\n{log_path.read_text(errors='replace')[-3000:]}")
+
+
+@functools.cache
+def url() -> str:
+    """The shared server of the test session (stopped at exit)."""
+    _, address, stop = start()
+    atexit.register(stop)
+    return address
