@@ -1,17 +1,19 @@
 """The project's image set: a manifest, its train/eval split, and where each image's bytes are found.
 
 Every entry is in one split. `eval` images (CONTENTS, STYLES) are what methods are scored on;
-`train` images (TRAIN_PHOTOS) are the only ones the project's networks train on by default, so
-scores are on images the model never saw. RESERVED names are for independent checks: never
-trained, tuned or evaluated on, and not in the manifest. Training commands recognise an image
-by its sha256 or scikit-image name (entry_for_file, entry_for_spec) and refuse eval and
-reserved images (training_refusal).
+`train` images (TRAIN_PHOTOS, and TRAIN_PAINTINGS: public-domain paintings for style networks such
+as an on-demand CycleGAN or an AdaIN decoder) are the only ones the project's networks train on, so
+scores are on images the model never saw; no evaluation selects a train image. RESERVED names are
+for independent checks: never trained, tuned or evaluated on, and not in the manifest. Training
+commands recognise an image by its sha256 or scikit-image name (entry_for_file, entry_for_spec)
+and refuse eval and reserved images (training_refusal).
 
 Every entry names its upstream URL and sha256, so any machine can fetch and verify the same
 bytes. A file image is looked for, in order, in
   1. mirror folders: --images-dir, then $STYLEBENCH_IMAGES, then ../shared/imageset beside
      the repository when it exists (each as <folder>/<contents|styles>/<file>, for train
-     photos <folder>/train/photos/<file>, or <folder>/<file>);
+     photos <folder>/train/photos/<file>, for train paintings <folder>/train/paintings/<file>,
+     or <folder>/<file>);
   2. the download cache, methods.weights.cache_home()/images;
   3. the upstream URL (skipped offline: $STYLEBENCH_OFFLINE=1), saved into the cache.
 Every file is checked against the manifest's sha256; a mismatch is refused. The
@@ -64,7 +66,9 @@ class Entry:
 
     @property
     def folder(self) -> str:
-        return "train/photos" if self.split == "train" else f"{self.kind}s"
+        if self.split == "train":
+            return "train/paintings" if self.kind == "style" else "train/photos"
+        return f"{self.kind}s"
 
 
 def _skimage(name, filename, title, author, licence, sha256, function=None):
@@ -141,13 +145,127 @@ TRAIN_PHOTOS: tuple[Entry, ...] = tuple(_train_photo(number, sha256) for number,
     (24, "9f1c26df52217bd49f998a720a2ffeba41a535cf826f4ae32e355fb2b0bbc0fe"),
 ))
 
+
+# Public-domain paintings for training style networks (every artist died before 1955, every work was
+# painted or first published before 1929). Each comes from a public GitHub repository pinned at a
+# commit; the URL carries repository, commit and path, the sha256 the bytes. None is an eval painting
+# (nor a version or crop of one) or a RESERVED image.
+GITHUB_RAW = "https://raw.githubusercontent.com"
+_PAINTING_COMMITS = {
+    "JacksYou/neural-style": "2fd4bf7d613468307a4ac663a6df97ac2e2b65a7",
+    "jxcodetw/Stylebank": "b7fe72ef3a950e23e1f6645058dcce07722a6612",
+    "ItsTSV/NeuralStyleTransfer": "7d0f226dedc9958e899e369573cbab8a75d5a3ba",
+    "hi-space/image-style-transfer": "9de6e1ffc1358098abc7e3c1c6cd55ea3827b362",
+    "gordicaleksa/pytorch-neural-style-transfer": "a244dc61797f920a62146d98de92384352a4d3a2",
+    "MattMoony/convnet_style-transfer": "581115679cf93554dfee7118e73389d3e33dd214",
+    "jaredaevans/DualNeuralStyleTransfer": "bf51cda0ac4283fe680521d8203ccf6582a4b37c",
+}
+
+
+def _train_painting(name: str, repo: str, path: str, title: str, author: str, sha256: str) -> Entry:
+    return Entry(name, "style", name + Path(path).suffix, title, author, PUBLIC_DOMAIN_ART,
+                 f"{GITHUB_RAW}/{repo}/{_PAINTING_COMMITS[repo]}/{path}", sha256, split="train")
+
+
+TRAIN_PAINTINGS: tuple[Entry, ...] = (
+    _train_painting("impression_sunrise_monet", "JacksYou/neural-style", "examples/style/monet/sunrise.jpg",
+                    "Impression, Sunrise, 1872", "Claude Monet (1840-1926)",
+                    "87f38af8222afa6ab613d0bc8c2b8079a6de82abe0231243f471b88ce7f55538"),
+    _train_painting("the_magpie_monet", "JacksYou/neural-style", "examples/style/monet/the_magpie.jpg",
+                    "The Magpie, 1868-69", "Claude Monet (1840-1926)",
+                    "e7ebe9f5cbe71a409f5473ea87f8ad245d5e62f97e93c41edabca3f2e9c2d225"),
+    _train_painting("woman_with_a_parasol_monet", "jxcodetw/Stylebank", "style/00.jpg",
+                    "Woman with a Parasol - Madame Monet and Her Son, 1875", "Claude Monet (1840-1926)",
+                    "3269f8ae5e85e19d37c37ee8404f8bf57752bef62b1673bd7916c8df70ca785f"),
+    _train_painting("houses_of_parliament_monet", "ItsTSV/NeuralStyleTransfer", "images/style/parlament.jpg",
+                    "The Houses of Parliament, Sunlight Breaking through the Fog, 1904 (detail)",
+                    "Claude Monet (1840-1926)",
+                    "0f36082c4c09dded4e92393f70d9ec9c39cfef946211755458be2af2b5de5133"),
+    _train_painting("san_giorgio_maggiore_monet", "hi-space/image-style-transfer",
+                    "image/monet-san_giorgio_maggiore_at_dusk.jpg", "San Giorgio Maggiore at Dusk, 1908-12",
+                    "Claude Monet (1840-1926)",
+                    "ad042ac7901946b6d4781978b3d04dd16f1cf9c01dd38a743c0de854df23c554"),
+    _train_painting("dance_foyer_degas", "hi-space/image-style-transfer",
+                    "image/degas-the_dance_foyer_at_the_opera.jpg",
+                    "The Dance Foyer at the Opera on the rue Le Peletier, 1872", "Edgar Degas (1834-1917)",
+                    "be33ef557a513b664f6d7ffa0e0cb53fcc126d5eaec9aef6f44a771bc1dff77b"),
+    _train_painting("night_cafe_van_gogh", "gordicaleksa/pytorch-neural-style-transfer",
+                    "data/style-images/vg_la_cafe.jpg", "The Night Cafe, 1888", "Vincent van Gogh (1853-1890)",
+                    "af361f26d92524b959967ca1dda27f4127e9a89a51fd23ae0e9cb88add859d62"),
+    _train_painting("wheat_field_cypresses_van_gogh", "gordicaleksa/pytorch-neural-style-transfer",
+                    "data/style-images/vg_wheat_field.jpg", "A Wheatfield, with Cypresses, 1889",
+                    "Vincent van Gogh (1853-1890)",
+                    "da6959c2bc8e874f09df0cdce63dd86a1f11b61bf560ff498e1dfe483cdf8a81"),
+    _train_painting("self_portrait_van_gogh", "JacksYou/neural-style", "examples/style/van_gogh/selfportrait.jpg",
+                    "Self-Portrait, 1889 (Musee d'Orsay)", "Vincent van Gogh (1853-1890)",
+                    "e56e0a8efec103b1d4b98eaba234396965106cf08305cd2d248727c2e5811c4c"),
+    _train_painting("bedroom_in_arles_van_gogh", "hi-space/image-style-transfer",
+                    "image/vangogh-bedroom_in_arles.jpg", "The Bedroom (Bedroom in Arles), 1888",
+                    "Vincent van Gogh (1853-1890)",
+                    "28eba52c0bf68a5e7f02f5eb7af6731bba25f5632951df859bc3d42ed3f458ae"),
+    _train_painting("mont_sainte_victoire_cezanne", "JacksYou/neural-style",
+                    "examples/style/cezanne/mont_victoire_pine.jpg",
+                    "Mont Sainte-Victoire with Large Pine, c. 1887", "Paul Cézanne (1839-1906)",
+                    "512dd5bee279a022ed5d67dd0b542d3a03f5f3f1cdb742d63b2d205256116eab"),
+    _train_painting("te_fare_gauguin", "hi-space/image-style-transfer", "image/gauguin-te_fare.jpg",
+                    "Te Fare (The House), 1892", "Paul Gauguin (1848-1903)",
+                    "f16ce92eaeabc7967c28315b665f88f9be32bb51cc5c8bcba4ddf648bc12b255"),
+    _train_painting("in_bed_toulouse_lautrec", "hi-space/image-style-transfer", "image/toulouse-in_bed.png",
+                    "In Bed, c. 1893", "Henri de Toulouse-Lautrec (1864-1901)",
+                    "3e777d5c036ee768709e5de2e4e0fb3cd45a17a73de59058d649d81d29f42ce2"),
+    _train_painting("four_girls_macke", "MattMoony/convnet_style-transfer",
+                    "media/style/august-macke-four-girls.jpg", "Four Girls, 1913", "August Macke (1887-1914)",
+                    "a79ef627574e3654618946fd36a2425f0de37e981834ed8249956feb22743f8d"),
+    _train_painting("the_kiss_klimt", "MattMoony/convnet_style-transfer", "media/style/gustav-klimt-kiss.jpg",
+                    "The Kiss, 1907-08", "Gustav Klimt (1862-1918)",
+                    "f27ad64fc53ce982d853ed693f31eb6a396ff253c31ab43b98970850b31da6ec"),
+    _train_painting("edtaonisl_picabia", "gordicaleksa/pytorch-neural-style-transfer",
+                    "data/style-images/edtaonisl.jpg", "Edtaonisl (Ecclesiastic), 1913",
+                    "Francis Picabia (1879-1953)",
+                    "6993247396a33b7297b4dc0f59e8114f223ac5a3ab604f251f9f5e25c592e44f"),
+    _train_painting("bridges_of_paris_gleizes", "jaredaevans/DualNeuralStyleTransfer",
+                    "ParentImages/Gleizes_The_Bridges_of_Paris.jpg", "The Bridges of Paris (Passy), 1912",
+                    "Albert Gleizes (1881-1953)",
+                    "72546d369e52c3fd2a90f60eca32fa2ab7207cbab83397cfee83936ecd4dd25c"),
+    _train_painting("window_on_the_city_delaunay", "jaredaevans/DualNeuralStyleTransfer",
+                    "ParentImages/Delaunay_Window_on_the_City.jpg",
+                    "Window on the City (La Fenetre sur la ville), 1910-12", "Robert Delaunay (1885-1941)",
+                    "258b824cb7300087ba256bed4086a0837542ecba15517c9bc2d9e649b2fcc1f6"),
+    _train_painting("elasticity_boccioni", "jxcodetw/Stylebank", "style/10.jpg", "Elasticity, 1912",
+                    "Umberto Boccioni (1882-1916)",
+                    "865ae40dcbbec2093e651e21ff59eebae7db6287f8b12878a4c612b7e34a8f88"),
+    _train_painting("yellow_red_blue_kandinsky", "ItsTSV/NeuralStyleTransfer", "images/style/abstraction.jpg",
+                    "Yellow-Red-Blue, 1925", "Wassily Kandinsky (1866-1944)",
+                    "9da2fa678bb0c2e82832a29558977f422e556f6f90386bc9519f5adc3586675d"),
+    _train_painting("toyokawa_bridge_hiroshige", "MattMoony/convnet_style-transfer",
+                    "media/style/hiroshige-toyokawa-bridge.jpg",
+                    "Yoshida: Toyokawa Bridge, from The Fifty-three Stations of the Tokaido, c. 1833-34",
+                    "Utagawa Hiroshige (1797-1858)",
+                    "68770b01ccddbe301eb7a3f364e89fdecbb6250051d41705c6afd6dd418f9f3a"),
+    _train_painting("the_gleaners_millet", "jxcodetw/Stylebank", "style/01.jpg", "The Gleaners, 1857",
+                    "Jean-François Millet (1814-1875)",
+                    "20ddcf5f42acf3c5ce768250584f9e4d81d4d32193e0328268cd41a91c56807e"),
+    _train_painting("burning_of_parliament_turner", "ItsTSV/NeuralStyleTransfer", "images/style/burning.jpg",
+                    "The Burning of the Houses of Lords and Commons, 1834-35 (detail)",
+                    "J. M. W. Turner (1775-1851)",
+                    "ca4cf258a6552de1e1505f1f829a6d1e12353304bb5faff026f934a3c29fabfe"),
+    _train_painting("tower_of_babel_bruegel", "jaredaevans/DualNeuralStyleTransfer",
+                    "ParentImages/Babel_Bruegel.jpg", "The Tower of Babel, 1563",
+                    "Pieter Bruegel the Elder (c. 1525-1569)",
+                    "7d4147c29e1cd93209a6da5758e207b01187e83cccb785e3e502d775227456f5"),
+    _train_painting("triumph_of_death_bruegel", "jaredaevans/DualNeuralStyleTransfer",
+                    "ParentImages/The_Triumph_of_Death_Bruegel.jpg", "The Triumph of Death, c. 1562",
+                    "Pieter Bruegel the Elder (c. 1525-1569)",
+                    "2552c37965d2bf49eb5734339ca220499b3860745f5a90f129c8406dfbad47b6"),
+)
+
 # Kept back for independent checks of the project's claims (SOURCES.md of the shared set): never
 # train, tune or evaluate on them. Their bytes are not pinned here, so that nothing fetches them;
 # a file is recognised as reserved by its name alone.
 RESERVED = ("kodim08", "kodim20", "kodim21", "kodim23", "udnie", "woman_with_a_hat", "la_grande_jatte",
             "flowers_in_a_crystal_vase")
 
-MANIFEST: dict[str, Entry] = {entry.name: entry for entry in CONTENTS + STYLES + TRAIN_PHOTOS}
+MANIFEST: dict[str, Entry] = {entry.name: entry for entry in CONTENTS + STYLES + TRAIN_PHOTOS + TRAIN_PAINTINGS}
 QUICK_CONTENTS = ("astronaut", "chelsea")  # in the wheel: a smoke run needs no mirror for them
 QUICK_STYLES = ("starry_night", "great_wave")
 
@@ -195,6 +313,11 @@ def locate(entry: Entry, mirrors: list[Path] | None = None, download: bool | Non
         f"{' or '.join(str(folder / entry.folder) for folder in mirrors) or '--images-dir DIR/' + entry.folder}"
         f" or {cache_dir()}, or download {entry.url} (sha256 {entry.sha256})"
         + ("" if download else "; downloads are off (STYLEBENCH_OFFLINE)"))
+
+
+def train_painting_paths(mirrors: list[Path] | None = None, download: bool | None = None) -> list[Path]:
+    """The verified local files of all TRAIN_PAINTINGS (see locate)."""
+    return [locate(entry, mirrors, download) for entry in TRAIN_PAINTINGS]
 
 
 def _verified(entry: Entry, path: Path) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import http.server
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -47,8 +48,13 @@ def test_the_manifest_has_the_set_with_full_provenance():
         assert entry.url.startswith("https://") and len(entry.sha256) == 64, entry
 
 
+# what ../shared/imageset holds on every machine; the train paintings were added from GitHub
+# repositories (fetched into the mirror where training runs) and are checked where present below
+SHARED_SET = imageset.CONTENTS + imageset.STYLES + imageset.TRAIN_PHOTOS
+
+
 def test_manifest_sha256_match_the_mirror_and_the_scikit_image_files():
-    for entry in imageset.MANIFEST.values():
+    for entry in SHARED_SET:
         if entry.skimage:
             assert imageset.sha256_file(SKIMAGE_FILES / entry.filename) == entry.sha256, entry.name
         else:
@@ -58,7 +64,7 @@ def test_manifest_sha256_match_the_mirror_and_the_scikit_image_files():
 
 
 def test_every_image_loads_as_float_rgb():
-    for entry in imageset.MANIFEST.values():
+    for entry in SHARED_SET:
         image = imageset.load(entry, 64)
         assert image.dtype.name == "float32" and image.shape[2] == 3 and max(image.shape[:2]) == 64
 
@@ -110,3 +116,51 @@ def test_own_folders_and_unknown_names(tmp_path):
         imageset.folder_entries(tmp_path / "nope", "style")
     with pytest.raises(imageset.ImageSetError, match="unknown style image mona_lisa"):
         imageset.select(["starry_night", "mona_lisa"], "style")
+
+
+# --- the train paintings: provenance and the rules they were chosen by ---------------------------
+
+RAW_URL = re.compile(r"https://raw\.githubusercontent\.com/([\w.-]+/[\w.-]+)/([0-9a-f]{40})/(\S+)")
+# The eval paintings and the reserved ones, in any version or crop, may not be trained on.
+FORBIDDEN_TITLES = ("starry night", "great wave", "scream", "shipwreck", "water lil", "nymph", "composition vii",
+                    "udnie", "woman with a hat", "grande jatte", "sunday afternoon", "crystal vase")
+
+
+def test_every_train_painting_has_pinned_provenance():
+    entries = imageset.TRAIN_PAINTINGS
+    assert 15 <= len(entries) <= 30
+    names = [e.name for e in entries]
+    assert len(set(names)) == len(names) and len({e.sha256 for e in entries}) == len(entries)
+    assert not set(names) & {e.name for e in imageset.CONTENTS + imageset.STYLES + imageset.TRAIN_PHOTOS}
+    assert not set(names) & set(imageset.RESERVED)
+    assert not {e.sha256 for e in entries} & {e.sha256 for e in imageset.CONTENTS + imageset.STYLES}
+    for entry in entries:
+        assert (entry.kind, entry.split, entry.folder) == ("style", "train", "train/paintings"), entry.name
+        assert re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", entry.name), entry.name
+        assert entry.title and entry.licence == imageset.PUBLIC_DOMAIN_ART, entry.name
+        assert re.fullmatch(r"[0-9a-f]{64}", entry.sha256), entry.name
+        match = RAW_URL.fullmatch(entry.url)
+        assert match, entry.url
+        repo, commit, path = match.groups()
+        assert entry.filename == entry.name + Path(path).suffix and entry.filename.lower().endswith(
+            imageset.IMAGE_SUFFIXES), entry.name
+        assert imageset._reserved_stem(entry.filename) is None, entry.name
+
+
+def test_every_train_painting_is_public_domain_and_not_an_eval_or_reserved_work():
+    for entry in imageset.TRAIN_PAINTINGS:
+        death = int(re.fullmatch(r".+ \((?:c\. )?\d{4}-(\d{4})\)", entry.author).group(1))
+        painted = int(re.search(r"\b(\d{4})\b", entry.title).group(1))
+        assert death < 1955 and painted < 1929, entry.name
+        assert not any(word in entry.title.lower() for word in FORBIDDEN_TITLES), entry.name
+
+
+def test_the_train_paintings_in_the_mirror_match_their_sha256():
+    folder = imageset.SHARED_MIRROR / "train" / "paintings"
+    present = [entry for entry in imageset.TRAIN_PAINTINGS if (folder / entry.filename).is_file()]
+    for entry in present:
+        assert imageset.sha256_file(folder / entry.filename) == entry.sha256, entry.name
+        assert imageset.entry_for_file(folder / entry.filename) == entry
+    if folder.is_dir():  # every image there is in the manifest
+        known = {entry.filename for entry in imageset.TRAIN_PAINTINGS}
+        assert {p.name for p in folder.iterdir() if p.suffix.lower() in imageset.IMAGE_SUFFIXES} <= known

@@ -8,7 +8,8 @@ import pytest
 from eval import imageset
 from methods import cyclegan_train, vae_train, weights
 
-CARDS = sorted(weights.card_path(path) for path in (weights.PROJECT_ROOT / "assets").rglob("*.weights.h5"))
+CARDS = sorted(weights.card_path(path) for pattern in ("*.weights.h5", "*.npz")
+               for path in (weights.PROJECT_ROOT / "assets").rglob(pattern) if "examples" not in path.parts)
 EVAL_PHOTO = imageset.SHARED_MIRROR / "contents" / "kodim05.png"
 PAINTING = imageset.SHARED_MIRROR / "styles" / "starry_night.jpg"
 
@@ -16,9 +17,11 @@ PAINTING = imageset.SHARED_MIRROR / "styles" / "starry_night.jpg"
 def test_every_entry_is_in_one_split_and_the_splits_are_disjoint():
     assert {entry.split for entry in imageset.MANIFEST.values()} == {"eval", "train"}
     eval_names = {e.name for e in imageset.CONTENTS + imageset.STYLES}
-    train_names = {e.name for e in imageset.TRAIN_PHOTOS}
+    train_names = {e.name for e in imageset.TRAIN_PHOTOS + imageset.TRAIN_PAINTINGS}
     assert all(e.split == "eval" for e in imageset.CONTENTS + imageset.STYLES)
-    assert len(train_names) == 17 and not eval_names & train_names
+    assert all(e.split == "train" for e in imageset.TRAIN_PHOTOS + imageset.TRAIN_PAINTINGS)
+    assert len(imageset.TRAIN_PHOTOS) == 17 and not eval_names & train_names
+    assert len(train_names) == len(imageset.TRAIN_PHOTOS) + len(imageset.TRAIN_PAINTINGS)
     assert set(imageset.MANIFEST) == eval_names | train_names
     assert not set(imageset.RESERVED) & set(imageset.MANIFEST)
     assert [imageset.split_of(n) for n in ("kodim05", "kodim01", "kodim08", "udnie", "camera")] == \
@@ -36,6 +39,26 @@ def test_the_train_photos_are_in_the_shared_mirror_with_their_sha256():
         path = imageset.locate(entry, mirrors=[imageset.SHARED_MIRROR], download=False)
         assert path == imageset.SHARED_MIRROR / "train" / "photos" / entry.filename
         assert imageset.sha256_file(path) == entry.sha256 and imageset.entry_for_file(path) == entry
+
+
+def test_the_train_paintings_are_trained_on_and_never_scored(tmp_path):
+    # ../shared holds no train paintings on a fresh machine (they come from pinned GitHub commits):
+    # this checks the manifest and the split rules, not the files
+    assert {entry.folder for entry in imageset.TRAIN_PAINTINGS} == {"train/paintings"}
+    assert {entry.folder for entry in imageset.TRAIN_PHOTOS} == {"train/photos"}
+    assert {imageset.split_of(entry.name) for entry in imageset.TRAIN_PAINTINGS} == {"train"}
+    assert all(entry.url.startswith(imageset.GITHUB_RAW) and len(entry.sha256) == 64
+               for entry in imageset.TRAIN_PAINTINGS)
+    styles = imageset.select(None, "style")
+    assert not {e.name for e in styles} & {e.name for e in imageset.TRAIN_PAINTINGS}
+    with pytest.raises(imageset.ImageSetError, match="unknown style image"):
+        imageset.select([imageset.TRAIN_PAINTINGS[0].name], "style")
+    names = [e.name for e in imageset.TRAIN_PAINTINGS]
+    assert imageset.card_fields(names)["held_out"] is True
+    assert "reserved" in imageset.training_refusal([str(tmp_path / "udnie.jpg")])
+    assert "water_lilies" in imageset.training_refusal([PAINTING.parent / "water_lilies.jpg"])
+    with pytest.raises(imageset.ImageSetError, match="downloads are off|not found"):
+        imageset.train_painting_paths(mirrors=[tmp_path], download=False)
 
 
 def test_images_are_recognised_by_their_bytes_and_scikit_image_name(tmp_path):
@@ -83,7 +106,8 @@ def test_the_honesty_check_fails_a_card_that_hides_eval_images(tmp_path):
 
 
 def test_methods_read_what_their_project_model_trained_on():
-    assert weights.training_images("cyclegan_starry_night")[:3] == ("astronaut", "chelsea", "rocket")
+    assert weights.training_images("cyclegan_starry_night") == tuple(e.name for e in imageset.TRAIN_PHOTOS)
+    assert weights.model_card("cyclegan_starry_night")["held_out"] is True
     assert weights.model_card("cyclegan_great_wave")["target"] == "great_wave"
     assert "water_lilies" in weights.training_images("vae_generic")
     assert weights.model_card("vgg16_hed") == {} and weights.training_images("vgg16_hed") == ()
