@@ -1,7 +1,13 @@
-"""CycleGAN bars: each project generator on photos it was not trained on (Gram style-loss ratio
-to its painting on the eval judge, SSIM to the photo), 512 px speed, and a contact sheet.
+"""CycleGAN bars: each project generator on the eval photos (never in its training), against the
+colour transfer, with the eval's judge and size; its speed at 512 px; a contact sheet.
 
-    python benchmarks/cyclegan_bars.py [--out assets/cyclegan/contact_sheet.png]
+    python benchmarks/cyclegan_bars.py [--generators assets/cyclegan/*.npz | runs/x/snapshots/*.weights.h5]
+        [--painting starry_night] [--sheet assets/cyclegan/contact_sheet.jpg]
+
+Per generator: on how many photos it beats the colour transfer on texture ratio and style gain
+at once (bar: 80 %), and on all three style scores; median SSIM (bar: 0.4); the median time of
+a 512 px translation, warm (bar: 1.5 s). A snapshot (.weights.h5 of a training run) is read as
+an ngf 32, 6-block generator and scored against --painting: quality against training steps.
 """
 from __future__ import annotations
 
@@ -11,46 +17,99 @@ import sys
 import time
 from pathlib import Path
 
-from skimage import data
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from eval import metrics  # noqa: E402
-from methods import get  # noqa: E402
-from methods.cyclegan import PROJECT_MODELS  # noqa: E402
-from methods.images import contact_sheet, load_image, save_png  # noqa: E402
+from eval import imageset, metrics  # noqa: E402
+from methods import cyclegan, import_tensorflow_quietly, weights  # noqa: E402
+from methods.images import contact_sheet, load_image, save_image  # noqa: E402
+from methods.reference import colour_transfer  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "imageset"
-HELD_OUT = {"coffee": data.coffee, "motorcycle_left": lambda: data.stereo_motorcycle()[0]}  # not in training
+SIZE = 256  # the eval's default size
+
+
+def generator_from(path: Path, painting: str | None):
+    if path.suffix == ".npz":
+        generator = cyclegan.read_generator(path)
+        name = path.stem
+    else:  # a training snapshot: its run's shape
+        import json
+
+        run = json.loads((path.parent.parent / "checkpoint" / "state.json").read_text())["args"]
+        generator = cyclegan.build_generator(run["ngf"], run["n_blocks"], run.get("upsample", "transpose"))
+        generator.load_weights(str(path))
+        generator.meta = {"side": 512}
+        name = f"{painting}@{path.stem.rsplit('_', 1)[-1].lstrip('0')}"
+    return name, generator
+
+
+def write_measured(card: Path, line: str, wins: int, photos: int) -> None:
+    """Replace the card's measured section with this run's figures; its front matter gets the
+    wins (`eval_wins`), which the app shows beside the generator's output."""
+    fields = weights.read_front_matter(card)
+    body = card.read_text().split("---\n", 2)[2].split(MEASURED)[0].rstrip()
+    fields["eval_wins"] = f"{wins}/{photos}"
+    card.write_text(f"{weights.format_front_matter(fields)}{body}\n\n{MEASURED}\nOn the {photos} eval photos (never "
+                    f"trained on) at {SIZE} px, eval judge: {line}.\n")
+
+
+MEASURED = "## Measured (benchmarks/cyclegan_bars.py)"
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default="assets/cyclegan/contact_sheet.png")
+    parser.add_argument("--generators", nargs="*", type=Path,
+                        help="generator files (default: the project's, assets/cyclegan/NAME.npz)")
+    parser.add_argument("--painting", help="the painting (eval style name or image path) when not from the file name")
+    parser.add_argument("--sheet", type=Path, help="contact sheet: painting | photo, colour transfer, output per photo")
+    parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--cards", action="store_true", help="write each generator's figures into its model card")
     args = parser.parse_args(argv)
-    method, rows = get("cyclegan"), []
-    for painting in PROJECT_MODELS:
-        style = load_image(SHARED / "styles" / f"{painting}.jpg", 512)
-        row = [style]
-        for name, load in HELD_OUT.items():
-            photo = load_image(load(), 512)
-            method.stylize(photo, style, checkpoint=painting)  # warm-up
-            started = time.perf_counter()
-            result = method.stylize(photo, style)  # auto: must pick this painting's model
-            seconds = time.perf_counter() - started
-            method.stylize(photo, style, checkpoint="vintage")  # warm-up of the largest generator
-            started = time.perf_counter()
-            vintage = method.stylize(photo, style, checkpoint="vintage").image
-            vintage_seconds = time.perf_counter() - started
-            scores = metrics.score(result.image, photo, style)
-            print(f"{painting} on {name}: auto picked {result.info['checkpoint']}; style-loss ratio "
-                  f"{scores['style_loss_ratio']:.3f} ({1 - scores['style_loss_ratio']:.0%} lower than the photo), "
-                  f"SSIM {scores['ssim']:.3f}; {result.image.shape[1]}x{result.image.shape[0]} in {seconds:.2f} s, "
-                  f"vintage (ngf 64, 9 blocks) in {vintage_seconds:.2f} s; load {os.getloadavg()[0]:.1f}")
-            row += [photo, result.image, vintage]
-        rows.append(row)
-    sheet = contact_sheet(rows)
-    print("contact sheet (painting | photo, project model, vintage per photo):", save_png(sheet, args.out))
+    import_tensorflow_quietly()
+    paths = args.generators or [weights.PROJECT_ROOT / weights.NETWORKS[f"cyclegan_{n}"].asset
+                                for n in cyclegan.PROJECT_MODELS]
+    photos = {entry.name: imageset.load(entry, SIZE) for entry in imageset.CONTENTS}
+    judge, rows, sheet = metrics.default_judge(), [], []
+    for path in paths:
+        painting_name = args.painting or path.stem
+        entry = next((e for e in imageset.STYLES if e.name == painting_name), None)
+        painting = imageset.load(entry, SIZE) if entry else load_image(painting_name, SIZE)
+        name, generator = generator_from(path, painting_name)
+        wins2 = wins3 = 0
+        ssims, sheet_row = [], [painting]
+        for photo_name, photo in photos.items():
+            output = cyclegan.translate(generator, photo, generator.meta.get("side"))
+            ours = metrics.score(output, photo, painting, judge)
+            ct = metrics.score(colour_transfer(photo, painting), photo, painting, judge)
+            two = ours["texture_ratio"] < ct["texture_ratio"] and ours["style_gain"] > ct["style_gain"]
+            wins2 += two
+            wins3 += two and ours["style_loss_ratio"] < ct["style_loss_ratio"]
+            ssims.append(ours["ssim"])
+            if photo_name in ("astronaut", "kodim13", "chelsea"):
+                sheet_row += [photo, output]
+        seconds = float("nan")
+        if not args.no_speed:
+            big = load_image(imageset.load(imageset.CONTENTS[0], 512), 512)
+            cyclegan.translate(generator, big, generator.meta.get("side"))
+            times = []
+            for _ in range(3):
+                started = time.perf_counter()
+                cyclegan.translate(generator, big, generator.meta.get("side"))
+                times.append(time.perf_counter() - started)
+            seconds = float(np.median(times))
+        rows.append((name, wins2, wins3, len(photos), float(np.median(ssims)), seconds))
+        line = (f"beats the colour transfer on texture ratio and style gain on {wins2}/{len(photos)} photos "
+                f"({wins2 / len(photos):.0%}), on all three style scores on {wins3}/{len(photos)}; median SSIM "
+                f"{np.median(ssims):.3f}; 512 px in {seconds:.2f} s; load {os.getloadavg()[0]:.1f}")
+        print(f"{name}: {line}", flush=True)
+        if args.cards and path.suffix == ".npz":
+            write_measured(weights.card_path(path), line, wins2, len(photos))
+        sheet.append(sheet_row)
+    total2, total3, pairs = (sum(r[i] for r in rows) for i in (1, 2, 3))
+    print(f"all: {total2}/{pairs} ({total2 / pairs:.0%}) on texture and gain, {total3}/{pairs} on all three")
+    if args.sheet:
+        print("contact sheet:", save_image(contact_sheet(sheet), args.sheet))
     return 0
 
 

@@ -220,10 +220,9 @@ def ssim(output: np.ndarray, content: np.ndarray) -> float:
 
 def style_embedding(image: np.ndarray) -> np.ndarray:
     """Magenta's 100-value style bottleneck of an image's central square at 256 px."""
-    from methods.adain import STYLE_SIZE, load_onnx, square_crop
+    from methods.adain import style_embedding
 
-    predict, _ = load_onnx()
-    return np.asarray(predict(square_crop(np.asarray(image, np.float32), STYLE_SIZE)), np.float64).ravel()
+    return style_embedding(image)
 
 
 def style_similarity(output: np.ndarray, style: np.ndarray) -> float:

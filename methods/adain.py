@@ -72,6 +72,12 @@ def square_crop(image: np.ndarray, side: int) -> np.ndarray:
     return resize(image[top:top + edge, left:left + edge], (side, side))
 
 
+def style_embedding(image: np.ndarray) -> np.ndarray:
+    """Magenta's 100-value style bottleneck of an image's central square at STYLE_SIZE px."""
+    predict, _ = load_onnx()
+    return np.asarray(predict(square_crop(np.asarray(image, np.float32), STYLE_SIZE)), np.float64).ravel()
+
+
 def keep_colour(stylised: np.ndarray, content: np.ndarray) -> np.ndarray:
     """Luminance from the stylised image, chrominance from the content (YUV)."""
     from skimage.color import rgb2yuv, yuv2rgb

@@ -157,6 +157,10 @@ class Method:
         the eval's results cache keys on their hashes."""
         return ()
 
+    def time_limit(self, params: dict) -> float:
+        """Seconds a request's work may take (after loading); a method may allow more for some settings."""
+        return self.max_seconds
+
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.params}
 
@@ -191,7 +195,7 @@ class Method:
             started = time.perf_counter()
             model = self.load(params)
             loaded = time.perf_counter()
-            progress = Progress(on_progress, self.name, self.max_seconds)
+            progress = Progress(on_progress, self.name, self.time_limit(params))
             image, info = self.run(content, style, params, progress, model)
             seconds = time.perf_counter() - loaded
         image = np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0)

@@ -1,26 +1,38 @@
 """CycleGAN (Zhu et al. 2017): a generator that translates photos into one fixed domain.
 
-The generator is the paper's ResNet generator. It was trained on two unpaired image
-collections, so it cannot read an arbitrary style image: it always paints in the domain
-it learned. `auto` picks the project's own model trained on the chosen painting when
-there is one (recognised by a thumbnail fingerprint), else vintagify's vintage-photo one.
+The generator is the paper's ResNet generator, trained on two unpaired collections (photos,
+crops of one painting), so it cannot read an arbitrary style image: it always paints in the
+domain it learned. The project trained one per shared painting (methods/cyclegan_train.py, on
+the train photos only; weights and cards in assets/cyclegan, listed in methods.weights), with
+the paper's losses plus a Gram style term and nearest-neighbour upsampling: on a 2-core budget
+the paper's losses alone transferred colour, not texture (see methods/cyclegan_train.py). The
+`checkpoint` parameter picks which:
+  auto     the painting's own generator when the style image is one of them (a thumbnail
+           fingerprint recognises it); otherwise the nearest by Magenta style embedding,
+           named with its similarity. Only the generator used is loaded.
+  train    trains a generator for this painting now (about 8 min on 2 cores, the first time),
+           cached by the painting's pixels under cache_home()/cyclegan and resumable.
+  vintage  vintagify's photo-to-old-photo generator; ignores the painting.
 
 Peak memory at its maximum size (a 1024x1024 photo, `/usr/bin/time -v python -m methods`):
-2.4 GB RSS with vintagify's generator (ngf 64, 9 blocks; the official ones have the same
-shape), 0.95 GB with a project generator (it works at 512 px). Calling the Keras model at
-1024 px took 6.8-10.6 GB, because a functional model keeps every activation until it
-returns; `forward` runs the layers one by one and frees each activation once used.
+2.4 GB RSS with vintagify's generator (ngf 64, 9 blocks), 0.95 GB with a project generator (it
+works at 512 px). Calling the Keras model at 1024 px took 6.8-10.6 GB, because a functional
+model keeps every activation until it returns; `forward` runs the layers one by one and frees
+each activation once used.
 """
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import hashlib
+import sys
+import zipfile
+from pathlib import Path
 
 import numpy as np
 
 from methods import weights
 from methods.base import Method, MethodError, Param
-from methods.images import load_image, resize, scaled_size
+from methods.images import resize, scaled_size
 
 EPSILON = 1e-5  # PyTorch InstanceNorm2d's, so converted checkpoints match
 # Up to TILE px (the largest photo a method is given, methods.images.MAX_SIDE) one exact pass,
@@ -30,32 +42,16 @@ EPSILON = 1e-5  # PyTorch InstanceNorm2d's, so converted checkpoints match
 TILE = 1024
 OVERLAP = 128
 STRIDE = 4  # two stride-2 convolutions: tiles start on this grid to sample like the whole pass
-UPSTREAM = ("vintage", "monet", "vangogh", "ukiyoe", "cezanne")
+# The project's generators, named as in methods.weights' one table (cyclegan_NAME)
+PROJECT_MODELS = tuple(name for name, _ in weights.CYCLEGAN_PAINTINGS)
+CHECKPOINTS = ("auto", "train", "vintage", *PROJECT_MODELS)
 FINGERPRINT_SIDE = 16
 # Mean squared difference (images in [0, 1]) below which a style image counts as the
 # painting a project model was trained on. Resizing the same painting stays near 1e-4;
 # the shared paintings differ from each other by more than 1e-2 (measured, see tests).
 FINGERPRINT_THRESHOLD = 2e-3
-
-
-@dataclass(frozen=True)
-class ProjectModel:
-    """A generator trained by methods.cyclegan_train, committed under assets/cyclegan/."""
-
-    painting: str
-    ngf: int
-    n_blocks: int
-    # The painting's long side in training (cyclegan_train --max-side): the generator draws its
-    # strokes at that scale, so photos are translated at that size. Measured on the eval's 8 photos
-    # at 256 px, The Starry Night: mean style-loss ratio 1.30 -> 0.48, SSIM 0.27 -> 0.48.
-    side: int = 512
-
-
-PROJECT_MODELS = {
-    "starry_night": ProjectModel("Vincent van Gogh, The Starry Night (1889)", ngf=32, n_blocks=6),
-    "great_wave": ProjectModel("Katsushika Hokusai, The Great Wave off Kanagawa (c. 1831)", ngf=32, n_blocks=6),
-}
-CHECKPOINTS = ("auto", *UPSTREAM, *PROJECT_MODELS)
+# checkpoint=train may run this long (training included), against the usual 5 min cap
+TRAIN_SECONDS = 720.0
 IGNORED_STYLE = "CycleGAN ignored your style image; it translates into the domain it was trained on"
 
 
@@ -64,63 +60,96 @@ class CycleGAN(Method):
     title = "CycleGAN"
     family = "unpaired image-to-image translation (one domain per network)"
     description = ("Zhu et al. 2017: a ResNet generator trained on two unpaired collections (photos and "
-                   "paintings). One forward pass; it paints in the domain it was trained on and cannot read "
-                   "a style image.")
+                   "crops of a painting), here with an added Gram style loss. One forward pass; it paints in the "
+                   "domain it was trained on and cannot read a style image, so each painting needs its own "
+                   "generator.")
     uses_style = False
     params = (
         Param("checkpoint", "auto", "choice",
-              "which trained generator: auto (the project's model for your painting if there is one, else "
-              "vintage), vintage (vintagify, photo to old photo), monet/vangogh/ukiyoe/cezanne (official "
-              f"CycleGAN, downloaded once), or a project model ({', '.join(PROJECT_MODELS)})",
+              "which trained generator: auto (the project's generator for your painting, else the nearest one "
+              "by style, named with its similarity), train (train one for your painting: about 8 min on 2 cores "
+              f"the first time, capped at {TRAIN_SECONDS / 60:.0f} min and resumable, then cached), vintage "
+              f"(vintagify, photo to old photo), or a project generator ({', '.join(PROJECT_MODELS)})",
               choices=CHECKPOINTS),
     )
 
     def networks(self, params):
-        if params["checkpoint"] != "auto":
-            return (f"cyclegan_{params['checkpoint']}",)
-        return (*(f"cyclegan_{name}" for name in PROJECT_MODELS if thumbnail_path(name).is_file()), "cyclegan_vintage")
+        name = params["checkpoint"]
+        if name == "auto":
+            return (*(f"cyclegan_{model}" for model in PROJECT_MODELS), "magenta_predict_onnx")
+        # train: its Gram loss reads VGG16-HED, its file records the painting's Magenta embedding
+        return ("vgg16_hed", "magenta_predict_onnx") if name == "train" else (f"cyclegan_{name}",)
+
+    def time_limit(self, params):
+        return TRAIN_SECONDS if params["checkpoint"] == "train" else self.max_seconds
 
     def load(self, params):
-        if params["checkpoint"] != "auto":
-            return {params["checkpoint"]: load_generator(params["checkpoint"])}
-        # auto needs every candidate; a project model missing from this checkout is no candidate
-        names = [name for name in PROJECT_MODELS if thumbnail_path(name).is_file()] + ["vintage"]
-        return {name: load_generator(name) for name in names}
-
-    def run(self, content, style, params, on_progress, generators):
-        name, style_used = params["checkpoint"], False
+        name = params["checkpoint"]
         if name == "auto":
-            match = match_painting(style)
-            name, style_used = (match, True) if match else ("vintage", False)
-        generator, source = generators[name]
-        if on_progress:
-            on_progress(0.0, f"translating with CycleGAN checkpoint {name}", None)
-        side = PROJECT_MODELS[name].side if name in PROJECT_MODELS else None
+            return available_models()  # their fingerprints and embeddings; no generator yet
+        return None if name == "train" else load_generator(name)
+
+    def run(self, content, style, params, on_progress, loaded):
+        name, info = params["checkpoint"], {}
+        if name == "auto":
+            name, info = choose_model(style, loaded)
+        if name == "train":
+            from methods.cyclegan_train import generator_for  # training code, loaded only to train
+
+            path, trained = generator_for(style, on_progress)
+            generator, source = _read_cached(str(path), path.stat().st_mtime_ns), f"trained for your painting ({path.parent.name})"
+            info = {"style_used": True, "trained_now": trained,
+                    "note": "CycleGAN used a generator trained on your painting"
+                            + (" just now" if trained else " earlier (cached)") + "."}
+        else:
+            generator, source = load_generator(name)
+        on_progress(0.0, f"translating with CycleGAN generator {name}", None)
 
         def on_tile(done, total):  # between tiles: where a deadline or a cancel can stop the run
-            on_progress(done / (total + 1), f"translating with CycleGAN checkpoint {name}: tile {done}/{total}", None)
+            on_progress(done / (total + 1), f"translating with CycleGAN generator {name}: tile {done}/{total}", None)
 
+        meta = generator.meta
+        side = meta.get("side")
         image = translate(generator, content, side, on_tile)
-        info = {"checkpoint": name, "weights_source": source, "style_used": style_used,
-                "network": f"ResNet generator, ngf {generator.ngf}, {generator.n_blocks} residual blocks"}
-        if name in PROJECT_MODELS:
-            info["trained_on"] = PROJECT_MODELS[name].painting
-            info["training_images"] = list(weights.training_images(f"cyclegan_{name}"))  # photos, from its card
+        info = {"checkpoint": name, "weights_source": source, "style_used": False,
+                "network": f"ResNet generator, ngf {generator.ngf}, {generator.n_blocks} residual blocks", **info}
+        if meta.get("painting"):
+            info["trained_on"] = meta["painting"]
             info["translated_at"] = f"{side} px long side (the scale it was trained at), resized back"
-        if style_used:
-            info["note"] = (f"CycleGAN recognised your style image as {PROJECT_MODELS[name].painting} and used "
-                            f"the project's generator trained on it ({name}).")
-        else:
-            info["note"] = f"{IGNORED_STYLE} ({name})."
-        if on_progress:
-            on_progress(1.0, "done", image)
+        if name in PROJECT_MODELS:
+            card = weights.model_card(f"cyclegan_{name}")
+            info["training_images"] = list(card.get("training_images", ()))  # photos
+            measured = measured_sentence(card.get("eval_wins"))
+        info.setdefault("note", f"{IGNORED_STYLE} ({name})." if name == "vintage" else
+                        f"CycleGAN used the generator trained on {meta.get('painting')}; it does not read your "
+                        "style image.")
+        if name in PROJECT_MODELS and measured:
+            info["note"] += " " + measured
+        on_progress(1.0, "done", image)
         return image, info
+
+
+def measured_sentence(wins: str | None) -> str:
+    """What the generator's card says it achieved (benchmarks/cyclegan_bars.py), in words."""
+    try:
+        won, total = map(int, str(wins).split("/"))
+    except ValueError:
+        return ""
+    weak = " A weak generator: below the project's bar of 80 %." if won < 0.8 * total else ""
+    return (f"On {total} test photos it never saw, this generator beat a plain colour transfer on texture and "
+            f"style gain on {won}, scored against the painting it was trained on.{weak}")
 
 
 # --- the generator --------------------------------------------------------------------
 
-def build_generator(ngf: int = 64, n_blocks: int = 9):
-    """The paper's ResNet generator as a Keras model on (N, H, W, 3) in [-1, 1], H and W multiples of 4."""
+def build_generator(ngf: int = 64, n_blocks: int = 9, upsample: str = "transpose"):
+    """The paper's ResNet generator as a Keras model on (N, H, W, 3) in [-1, 1], H and W multiples of 4.
+
+    upsample "transpose": the paper's stride-2 transposed convolutions (vintagify's layout);
+    "resize": nearest-neighbour doubling then a 3x3 convolution (Odena et al. 2016), the
+    project's generators: same parameters, no checkerboard. On 2-core training budgets the
+    transposed version still drew a pixel grid that the texture score reads as texture.
+    """
     import keras
     from keras import layers
 
@@ -142,14 +171,19 @@ def build_generator(ngf: int = 64, n_blocks: int = 9):
         y = layers.Conv2D(ngf * 4, 3, name=f"res{i}_conv2")(ReflectionPad(1)(y))
         x = layers.Add()([x, norm(f"res{i}_norm2")(y)])
     for i, filters in enumerate((ngf * 2, ngf), 1):
-        # PyTorch's ConvTranspose2d(3, stride 2, padding 1, output_padding 1) is the full
-        # ("valid") transposed convolution minus its first row and column.
-        x = layers.Conv2DTranspose(filters, 3, strides=2, name=f"up{i}_conv")(x)
-        x = layers.Cropping2D(((1, 0), (1, 0)))(x)
+        if upsample == "resize":
+            x = layers.UpSampling2D(2, interpolation="nearest")(x)
+            x = layers.Conv2D(filters, 3, name=f"up{i}_conv")(ReflectionPad(1)(x))
+        else:
+            # PyTorch's ConvTranspose2d(3, stride 2, padding 1, output_padding 1) is the full
+            # ("valid") transposed convolution minus its first row and column.
+            x = layers.Conv2DTranspose(filters, 3, strides=2, name=f"up{i}_conv")(x)
+            x = layers.Cropping2D(((1, 0), (1, 0)))(x)
         x = layers.ReLU()(norm(f"up{i}_norm")(x))
     x = layers.Conv2D(3, 7, name="out_conv")(ReflectionPad(3)(x))
     model = keras.Model(inputs, layers.Activation("tanh")(x), name=f"cyclegan_resnet_{ngf}_{n_blocks}")
-    model.ngf, model.n_blocks = ngf, n_blocks
+    model.ngf, model.n_blocks, model.upsample = ngf, n_blocks, upsample
+    model.meta = {}  # what a project file says of it
     return model
 
 
@@ -307,8 +341,12 @@ def forward(generator, x, stats=None):
     for i in range(generator.n_blocks):
         y = tf.nn.relu(norm(f"res{i}_norm1", layer(f"res{i}_conv1")(reflect(x, 1))))
         x = x + norm(f"res{i}_norm2", layer(f"res{i}_conv2")(reflect(y, 1)))
-    for i in (1, 2):  # PyTorch's transposed convolution: the full one minus its first row and column
-        x = tf.nn.relu(norm(f"up{i}_norm", layer(f"up{i}_conv")(x)[:, 1:, 1:, :]))
+    for i in (1, 2):
+        if generator.upsample == "resize":
+            x = tf.repeat(tf.repeat(x, 2, axis=1), 2, axis=2)  # nearest-neighbour doubling
+            x = tf.nn.relu(norm(f"up{i}_norm", layer(f"up{i}_conv")(reflect(x, 1))))
+        else:  # PyTorch's transposed convolution: the full one minus its first row and column
+            x = tf.nn.relu(norm(f"up{i}_norm", layer(f"up{i}_conv")(x)[:, 1:, 1:, :]))
     return tf.tanh(layer("out_conv")(reflect(x, 3))).numpy(), used
 
 
@@ -346,49 +384,115 @@ def generator_from_state_dict(state: dict):
     return generator
 
 
+# --- the project's generator files: float16 weights plus what auto matches on ----------------
+
+def save_generator(generator, path, *, painting: str, style: np.ndarray, side: int) -> Path:
+    """Write a generator as an .npz: float16 weights (half the size; the outputs differ from
+    float32 by under 1/255), its shape, its painting's name, fingerprint and style embedding."""
+    from methods.adain import style_embedding
+
+    arrays = {f"w{i:03d}": np.asarray(w, np.float16) for i, w in enumerate(generator.get_weights())}
+    path = Path(path)
+    with open(path, "wb") as file:  # a file object: np.savez would add .npz to a name
+        np.savez(file, ngf=generator.ngf, n_blocks=generator.n_blocks, upsample=np.str_(generator.upsample),
+                 side=side, painting=np.str_(painting),
+                 fingerprint=fingerprint(style), style_embedding=style_embedding(style).astype(np.float32), **arrays)
+    return path
+
+
+def read_meta(path) -> dict:
+    """A generator file's description, without its weights."""
+    with np.load(path, allow_pickle=False) as file:
+        return {"ngf": int(file["ngf"]), "n_blocks": int(file["n_blocks"]), "side": int(file["side"]),
+                "upsample": str(file["upsample"]) if "upsample" in file else "transpose",
+                "painting": str(file["painting"]), "fingerprint": file["fingerprint"].astype(np.float32),
+                "style_embedding": file["style_embedding"].astype(np.float64)}
+
+
+def read_generator(path):
+    """The Keras generator in a file save_generator wrote; its read_meta dict is its `meta`."""
+    meta = read_meta(path)
+    generator = build_generator(meta["ngf"], meta["n_blocks"], meta["upsample"])
+    with np.load(path, allow_pickle=False) as file:
+        missing = [f"w{i:03d}" for i in range(len(generator.weights)) if f"w{i:03d}" not in file]
+        if missing:
+            raise MethodError(f"{Path(path).name} lacks weights {', '.join(missing[:3])}: not a complete generator file")
+        stored = [file[f"w{i:03d}"] for i in range(len(generator.weights))]
+    if [w.shape for w in stored] != [tuple(v.shape) for v in generator.weights]:
+        raise MethodError(f"{Path(path).name} does not hold a ngf {meta['ngf']}, {meta['n_blocks']}-block generator")
+    generator.set_weights([w.astype(np.float32) for w in stored])
+    generator.meta = meta
+    return generator
+
+
+@functools.lru_cache(maxsize=4)
+def _read_cached(path: str, mtime_ns: int):
+    return read_generator(path)
+
+
 @functools.cache
 def load_generator(name: str):
-    """(Keras generator, weights source description) for a checkpoint name; cached per process."""
+    """(Keras generator, weights source description) for a named checkpoint; cached per process."""
     from methods.torch_state import CheckpointError, load_state_dict
 
-    if name not in CHECKPOINTS or name == "auto":
-        raise MethodError(f"unknown CycleGAN checkpoint {name!r}; choose from {', '.join(CHECKPOINTS[1:])}")
-    try:
-        resolved = weights.resolve(f"cyclegan_{name}")
-    except weights.WeightsError as error:
-        raise MethodError(str(error)) from None
+    if name not in CHECKPOINTS or name in ("auto", "train"):
+        raise MethodError(f"unknown CycleGAN checkpoint {name!r}; choose from {', '.join(CHECKPOINTS)}")
+    resolved = weights.resolve(f"cyclegan_{name}")  # WeightsError: the app labels it a missing-weights failure
     if name in PROJECT_MODELS:
-        spec = PROJECT_MODELS[name]
-        generator = build_generator(spec.ngf, spec.n_blocks)
-        generator.load_weights(str(resolved.path))
-    else:
-        try:
-            generator = generator_from_state_dict(load_state_dict(resolved.path))
-        except CheckpointError as error:
-            raise MethodError(f"cannot use CycleGAN checkpoint {name}: {error}") from None
+        return read_generator(resolved.path), resolved.describe()
+    try:
+        generator = generator_from_state_dict(load_state_dict(resolved.path))
+    except CheckpointError as error:
+        raise MethodError(f"cannot use CycleGAN checkpoint {name}: {error}") from None
     return generator, resolved.describe()
 
 
-# --- which painting is this? --------------------------------------------------------------
+# --- which generator for this painting? ---------------------------------------------------------
 
 def fingerprint(image: np.ndarray) -> np.ndarray:
     """A tiny thumbnail of the whole image: survives resizing, tells the shared paintings apart."""
     return resize(image, (FINGERPRINT_SIDE, FINGERPRINT_SIDE))
 
 
-def thumbnail_path(name: str):
-    return weights.asset_path(f"cyclegan/{name}.thumb.png")
-
-
-def match_painting(style: np.ndarray) -> str | None:
-    """The project model trained on this painting, or None."""
-    probe = fingerprint(style)
-    best, best_distance = None, FINGERPRINT_THRESHOLD
+@functools.cache
+def available_models() -> dict[str, dict]:
+    """{name: meta} of the project generators whose files resolve (hash-checked), weights not loaded."""
+    found = {}
     for name in PROJECT_MODELS:
-        path = thumbnail_path(name)
-        if not path.is_file():
-            continue
-        distance = float(np.mean((load_image(path, max_side=None) - probe) ** 2))
-        if distance < best_distance:
-            best, best_distance = name, distance
-    return best
+        try:
+            found[name] = read_meta(weights.resolve(f"cyclegan_{name}").path)
+        except (weights.WeightsError, OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+            print(f"cyclegan: skipping generator {name}: {error}", file=sys.stderr)  # auto uses the others
+    return found
+
+
+def choose_model(style: np.ndarray, models: dict[str, dict]) -> tuple[str, dict]:
+    """(generator name, info): the painting's own generator, else the nearest by style embedding."""
+    from methods.adain import style_embedding
+
+    if not models:
+        raise weights.WeightsError("no project CycleGAN generator is available: restore assets/cyclegan "
+                                   "(git checkout -- assets/cyclegan), or pick checkpoint=vintage or train")
+    probe = fingerprint(style)
+    distances = {name: float(np.mean((meta["fingerprint"] - probe) ** 2)) for name, meta in models.items()}
+    own = min(distances, key=distances.get)
+    if distances[own] < FINGERPRINT_THRESHOLD:
+        return own, {"style_used": True, "note": f"CycleGAN recognised your style image as {models[own]['painting']} "
+                                                 f"and used the generator trained on it ({own})."}
+    embedding = style_embedding(style)
+    similarity = {name: _cosine(embedding, meta["style_embedding"]) for name, meta in models.items()}
+    nearest = max(similarity, key=similarity.get)
+    return nearest, {"style_used": True, "nearest_similarity": round(similarity[nearest], 3),
+                     "note": f"No generator was trained on your painting: closest generator: "
+                             f"{models[nearest]['painting']}, style similarity {similarity[nearest]:.2f} "
+                             "(Magenta style embeddings, cosine). checkpoint=train trains one for it."}
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12))
+
+
+def painting_key(style: np.ndarray) -> str:
+    """A cache key for a painting: sha256 of its pixels at 8 bits (any file holding them agrees)."""
+    return hashlib.sha256(np.round(np.asarray(style) * 255).astype(np.uint8).tobytes()
+                          + repr(style.shape).encode()).hexdigest()[:16]

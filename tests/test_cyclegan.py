@@ -1,9 +1,10 @@
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from methods import cyclegan, get
+from methods import Cancelled, cyclegan, cyclegan_train, get, weights
 from methods.images import load_image
 from tests.conftest import SHARED_STYLES
 from tests.conftest import painting as painting_image
@@ -18,9 +19,10 @@ def test_converted_vintage_reproduces_pytorch_reference():
     assert np.abs(output - reference["output"]).max() < 1e-4
 
 
-def test_official_layout_in_legacy_format_reproduces_pytorch(tmp_path):
-    """The junyanz checkpoints (non-affine norms, pre-1.6 torch.save) cannot be downloaded here;
-    a small generator of their layout, saved by torch the same way, stands in for them."""
+def test_junyanz_layout_in_legacy_format_reproduces_pytorch(tmp_path):
+    """The state-dict reader also takes the junyanz layout (non-affine norms, pre-1.6 torch.save).
+    Their official generators are not offered (no hash could be pinned); a small generator of that
+    layout, saved by torch the same way, stands in."""
     from methods.torch_state import load_state_dict
 
     reference = np.load(Path(__file__).parent / "fixtures" / "cyclegan_junyanz_reference.npz")
@@ -33,8 +35,6 @@ def test_official_layout_in_legacy_format_reproduces_pytorch(tmp_path):
 
 
 def test_training_writes_a_checkpoint_and_resumes(tmp_path):
-    import json
-
     from methods import cyclegan_train
 
     common = ["--domain-a", "skimage:camera", "--domain-b", "skimage:coffee", "--out", str(tmp_path / "run"),
@@ -45,9 +45,30 @@ def test_training_writes_a_checkpoint_and_resumes(tmp_path):
     assert state["step"] == 2
     with np.load(tmp_path / "run" / "checkpoint" / "history.npz") as history:  # the buffers resume too
         assert history["a"].shape == (2, 32, 32, 3) and history["b"].shape == (2, 32, 32, 3)
-    assert cyclegan_train.main([*common, "--steps", "3", "--export", str(tmp_path / "g.weights.h5")]) == 0
+    assert cyclegan_train.main([*common, "--steps", "3", "--export", str(tmp_path / "g.npz")]) == 0
     assert json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())["step"] == 3
-    assert (tmp_path / "g.weights.h5").is_file() and (tmp_path / "run" / "samples" / "step_000002.png").is_file()
+    assert (tmp_path / "run" / "samples" / "step_000002.png").is_file()
+    generator = cyclegan.read_generator(tmp_path / "g.npz")
+    assert (generator.ngf, generator.n_blocks) == (8, 2) and "coffee" in generator.meta["painting"]
+    assert generator.meta["style_embedding"].shape == (100,)
+    assert (tmp_path / "g.md").is_file()  # its model card
+
+
+def test_float16_generator_files_translate_like_float32(tmp_path, photo):
+    generator, _ = cyclegan.load_generator("vintage")
+    stored = cyclegan.read_generator(cyclegan.save_generator(generator, tmp_path / "v.npz", painting="vintage photos",
+                                                             style=photo, side=512))
+    assert np.abs(cyclegan.translate(stored, photo) - cyclegan.translate(generator, photo)).max() < 2 / 255
+
+
+def test_project_generator_files_are_small_and_pinned():
+    for name in cyclegan.PROJECT_MODELS:
+        network = weights.NETWORKS[f"cyclegan_{name}"]
+        path = weights.PROJECT_ROOT / network.asset
+        assert path.stat().st_size <= 4_000_000, name
+        resolved = weights.resolve(f"cyclegan_{name}", download=False)
+        assert resolved.source == "project" and resolved.verified and network.file_hash, name
+        assert weights.card_path(path).is_file()
 
 
 @pytest.mark.parametrize("checkpoint", ["vintage", *cyclegan.PROJECT_MODELS])
@@ -71,12 +92,55 @@ def test_auto_uses_the_project_model_of_its_painting_and_moves_toward_it(paintin
     result = get("cyclegan").stylize(photo, style)
     assert result.info["checkpoint"] == painting and result.info["style_used"] is True
     assert metrics.score(result.image, photo, style)["style_loss_ratio"] < 0.7
+    won, total = map(int, weights.model_card(f"cyclegan_{painting}")["eval_wins"].split("/"))
+    assert f"this generator beat a plain colour transfer on texture and style gain on {won}," in result.info["note"]
+    assert ("A weak generator" in result.info["note"]) == (won < 0.8 * total)  # the panel says so
 
 
-def test_auto_says_it_ignored_a_style_it_has_no_model_for(photo):
-    result = get("cyclegan").stylize(photo, painting_image("shipwreck.jpg", 256))
-    assert result.info["checkpoint"] == "vintage" and result.info["style_used"] is False
-    assert "ignored your style image" in result.info["note"]
+def test_auto_names_the_nearest_generator_for_a_painting_it_has_none_for(photo):
+    """A detail of The Starry Night is not the painting (its fingerprint differs) but its nearest
+    generator by style is Starry Night's; auto says so, with the similarity."""
+    starry = painting_image("starry_night.jpg", 256)
+    height, width = starry.shape[:2]
+    variant = np.ascontiguousarray(starry[height // 4:, width // 3:])
+    result = get("cyclegan").stylize(photo, variant)
+    assert result.info["checkpoint"] == "starry_night" and result.info["style_used"] is True
+    assert "closest generator: Vincent van Gogh, The Starry Night" in result.info["note"]
+    assert "style similarity" in result.info["note"]
+    assert 0.8 < result.info["nearest_similarity"] <= 1.0
+
+
+@pytest.mark.parametrize("stop_at", [1, 2])  # between checkpoints, and on one
+def test_checkpoint_train_trains_resumes_after_a_stop_then_serves_the_cache(weights_env, monkeypatch, photo, stop_at):
+    """checkpoint=train with a tiny recipe (the real one takes minutes): the first run is stopped at
+    a step, the second resumes from that step and finishes, the third is served from the cache."""
+    import methods.base
+
+    monkeypatch.setattr(methods.base, "PROGRESS_INTERVAL", 0.0)  # every report gets through
+    monkeypatch.setattr(cyclegan_train, "ON_DEMAND", [
+        "--steps", "4", "--crop", "32", "--ngf", "8", "--n-blocks", "2", "--ndf", "8",
+        "--checkpoint-every", "2", "--sample-every", "4", "--no-progress", "--no-snapshots"])
+    style = painting_image("the_scream.jpg", 96)
+    stopped_at = []
+
+    def stop(fraction, message, preview):
+        if f"step {stop_at}/" in message:
+            stopped_at.append(stop_at)
+            raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        get("cyclegan").stylize(photo, style, checkpoint="train", on_progress=stop)
+    folder = weights.cache_home() / "cyclegan" / cyclegan.painting_key(style)
+    state = folder / "run" / "checkpoint" / "state.json"
+    assert json.loads(state.read_text())["step"] == stopped_at[0]  # saved at the stop
+
+    messages = []
+    result = get("cyclegan").stylize(photo, style, checkpoint="train", on_progress=lambda f, m, p: messages.append(m))
+    assert result.info["trained_now"] is True and result.info["checkpoint"] == "train"
+    assert any("step 4/4" in m for m in messages) and not any(f"step {stopped_at[0]}/4" in m for m in messages)
+    assert result.image.shape == photo.shape and not (folder / "run").exists()  # the checkpoint is gone
+    again = get("cyclegan").stylize(photo, style, checkpoint="train")
+    assert again.info["trained_now"] is False and np.array_equal(again.image, result.image)
 
 
 def test_project_model_paints_a_small_photo_at_its_training_scale():
@@ -88,5 +152,6 @@ def test_project_model_paints_a_small_photo_at_its_training_scale():
     assert result.image.shape == photo.shape and result.info["translated_at"].startswith("512 px")
     at_photo_size = cyclegan.translate(cyclegan.load_generator("starry_night")[0], photo)
     scaled, direct = metrics.score(result.image, photo, starry), metrics.score(at_photo_size, photo, starry)
-    assert scaled["style_loss_ratio"] < 0.8 * direct["style_loss_ratio"]  # strokes the painting's size
-    assert scaled["ssim"] > direct["ssim"]
+    # at 256 px its 512 px strokes come out twice too big: noise over the photo, no nearer the painting
+    # (measured: style gain 0.47 against 0.07, SSIM 0.56 against 0.32)
+    assert scaled["style_gain"] > direct["style_gain"] + 0.2 and scaled["ssim"] > direct["ssim"]

