@@ -65,11 +65,15 @@ def main(argv=None) -> int:
     parser.add_argument("--sheet", type=Path, help="contact sheet: painting | photo, colour transfer, output per photo")
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--cards", action="store_true", help="write each generator's figures into its model card")
+    parser.add_argument("--photos", help="comma-separated manifest photos to score on instead of the eval photos, "
+                        "e.g. train photos held out of a training run (a validation split for choosing recipes)")
     args = parser.parse_args(argv)
     import_tensorflow_quietly()
     paths = args.generators or [weights.PROJECT_ROOT / weights.NETWORKS[f"cyclegan_{n}"].asset
                                 for n in cyclegan.PROJECT_MODELS]
-    photos = {entry.name: imageset.load(entry, SIZE) for entry in imageset.CONTENTS}
+    by_name = {entry.name: entry for entry in (*imageset.CONTENTS, *imageset.TRAIN_PHOTOS)}
+    chosen = [by_name[name] for name in args.photos.split(",")] if args.photos else imageset.CONTENTS
+    photos = {entry.name: imageset.load(entry, SIZE) for entry in chosen}
     judge, rows, sheet = metrics.default_judge(), [], []
     for path in paths:
         painting_name = args.painting or path.stem
@@ -86,7 +90,7 @@ def main(argv=None) -> int:
             wins2 += two
             wins3 += two and ours["style_loss_ratio"] < ct["style_loss_ratio"]
             ssims.append(ours["ssim"])
-            if photo_name in ("astronaut", "kodim13", "chelsea"):
+            if photo_name in ("astronaut", "kodim13", "chelsea") or (args.photos and len(sheet_row) < 7):
                 sheet_row += [photo, output]
         seconds = float("nan")
         if not args.no_speed:
@@ -103,7 +107,7 @@ def main(argv=None) -> int:
                 f"({wins2 / len(photos):.0%}), on all three style scores on {wins3}/{len(photos)}; median SSIM "
                 f"{np.median(ssims):.3f}; 512 px in {seconds:.2f} s; load {os.getloadavg()[0]:.1f}")
         print(f"{name}: {line}", flush=True)
-        if args.cards and path.suffix == ".npz":
+        if args.cards and path.suffix == ".npz" and not args.photos:
             write_measured(weights.card_path(path), line, wins2, len(photos))
         sheet.append(sheet_row)
     total2, total3, pairs = (sum(r[i] for r in rows) for i in (1, 2, 3))
