@@ -42,7 +42,7 @@ MAGENTA_HUB = "https://tfhub.dev/google/magenta/arbitrary-image-stylization-v1-2
 # (shared painting, sha256 of assets/cyclegan/NAME.npz): methods.cyclegan's project generators
 CYCLEGAN_PAINTINGS = (
     ("starry_night", "823c4b296bbf73680927661dea7dec86ff22c95ceddd6e885bd5402743277ea0"),
-    ("great_wave", "7461fc6835f2791158239768e624fb738942a4229f940fb4adf67465602e235e"),
+    ("great_wave", "dc798676409798adb613de629ef6dbabcb7218e538a6ded0dfda5bc2a75315b5"),
     ("the_scream", "2c19975b5acff474a1b3bd99a389ce42f38da4f0b604f24edc0e785d87b03fc5"),
     ("water_lilies", "08a04336a8d56beb42682e25203e2ef6a3dfb5ba0b301e3c111ebb35507c4ced"),
     ("composition_vii", "8412d2ba394cd397078077f9b76d77f32bcfa8f2ffc462d731805ee32d7eb60d"),
