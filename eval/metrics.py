@@ -30,6 +30,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from methods.adain import style_embedding  # Magenta's style bottleneck; ONNX loads on first call
 from methods.images import resize, resize_max
 
 JUDGE_SIDE = 256  # long side at which every image is judged
@@ -216,13 +217,6 @@ def ssim(output: np.ndarray, content: np.ndarray) -> float:
 
     content = np.asarray(content, np.float32)
     return float(structural_similarity(_match(output, content), content, channel_axis=-1, data_range=1.0))
-
-
-def style_embedding(image: np.ndarray) -> np.ndarray:
-    """Magenta's 100-value style bottleneck of an image's central square at 256 px."""
-    from methods.adain import style_embedding
-
-    return style_embedding(image)
 
 
 def style_similarity(output: np.ndarray, style: np.ndarray) -> float:

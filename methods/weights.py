@@ -302,9 +302,9 @@ def _download(name: str, network: Network) -> Path:
             while block := response.read(1 << 20):
                 file.write(block)
         if network.url_member:
-            if file_digest(fetched) != network.url_hash:
-                raise WeightsError(f"{network.url.rsplit('/', 1)[-1]} has sha256 {file_digest(fetched)}, "
-                                   f"expected {network.url_hash}")
+            digest = file_digest(fetched)
+            if digest != network.url_hash:
+                raise WeightsError(f"{network.url.rsplit('/', 1)[-1]} has sha256 {digest}, expected {network.url_hash}")
             file, member = temporary(".member")
             with file, zipfile.ZipFile(fetched) as archive, archive.open(network.url_member) as source:
                 shutil.copyfileobj(source, file, 1 << 20)
