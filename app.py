@@ -224,7 +224,7 @@ def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
     count = len(registry)
     content_examples, style_examples = helpers.example_files()
     with gr.Blocks(title="StyleBench: neural style transfer side by side", fill_width=True) as demo:
-        gr.Markdown("# StyleBench\nOne photo, one painting, four families of neural style transfer side by side, "
+        gr.Markdown("# StyleBench\nOne photo, one painting, five neural style transfer methods side by side, "
                     "scored by one judge network. Pick a photo and a painting (or upload your own), press **Run**.")
         # the page's current run id: a hidden component, not a gr.State, so that every event sends it
         # with the photo, painting and settings of the same moment (a State is read when the event runs)

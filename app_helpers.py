@@ -482,11 +482,11 @@ def _outputs_root() -> Path:
 
 # -- the About tab -----------------------------------------------------------------------------
 ABOUT_INTRO = """
-## Four ways to paint a photo
+## Five ways to paint a photo
 
-All four take a **content** image (the photo) and most take a **style** image (the painting).
+All five take a **content** image (the photo) and most take a **style** image (the painting).
 They differ in *what is learned, when*: Gatys learns nothing and optimises every picture from
-scratch; the AdaIN family learned once, from many paintings, to map any style in one pass;
+scratch; AdaIN and Magenta learned once, from many paintings, to map any style in one pass;
 CycleGAN learned one fixed style domain from unpaired photos; the VAE learns a compact code of the
 painting and redraws the photo through it.
 
@@ -526,15 +526,35 @@ structures of the painting: a Gram matrix has no notion of layout.
 *Adaptive instance normalisation* (Huang & Belongie 2017) re-normalises the content features $x$
 with the style features' statistics:
 $$\mathrm{AdaIN}(x, y) = \sigma(y)\,\frac{x - \mu(x)}{\sigma(x)} + \mu(y).$$
-The column here is **Magenta's arbitrary stylisation network (Ghiasi et al. 2017)**, the one
-TensorFlow Hub serves: a style-prediction network turns the painting into a 100-number vector,
-which sets the scale and shift of every instance-normalisation layer of a feed-forward
-transformer network. Same idea (the style sets normalisation statistics), a different network:
-it is *not* Huang & Belongie's VGG encoder with a trained decoder.
+Three steps, as in the paper: a fixed **VGG encoder** (here VGG16-HED up to block4_conv1, the
+equivalent of the paper's relu4_1) turns photo and painting into feature maps; **AdaIN** gives
+the photo's features the painting's channel means and deviations; a **trained decoder** (the
+encoder mirrored: nearest-neighbour upsampling, reflection-padded convolutions, no
+normalisation) turns them back into an image. The decoder is the only trained part: it learned
+to invert the encoder while matching the painting's feature statistics, on the project's train
+photos and public-domain paintings, none of them the example images. Strength $\alpha$ blends
+in feature space: $\alpha = 0$ decodes the photo's own features.
+
+**Can:** any style image, in one forward pass, with a strength knob.
+**Cannot:** carry structures larger than the encoder's receptive field; a decoder trained on
+a CPU for about an hour (the paper's: 160,000 steps on a GPU) draws softer, blotchier
+strokes; the numbers under it say how far it gets.
+""",
+    "magenta": r"""
+**Idea.** The same one-pass, any-style idea as AdaIN, with the statistics predicted instead of
+measured. **Magenta's arbitrary stylisation network (Ghiasi et al. 2017)**, the one TensorFlow
+Hub serves: a style-prediction network (Inception-v3, distilled to MobileNet) turns the painting
+into a 100-number vector, which sets the scale and shift of every instance-normalisation layer
+of a feed-forward transformer network (conditional instance normalisation).
+
+**How it differs from AdaIN.** AdaIN copies the painting's feature statistics at one layer of a
+fixed VGG and needs only a decoder; Magenta learns a network that *predicts* normalisation
+parameters for every layer of its own transformer, trained end to end on about 80,000 paintings.
+Its strength knob blends the painting's 100 numbers with the photo's own.
 
 **Can:** any style image, in one forward pass (well under a second), with a strength knob.
 **Cannot:** reproduce brush strokes much larger than its receptive field, or styles far from
-the ~80,000 paintings it was trained on; there is no optimisation to push further.
+the paintings it was trained on; there is no optimisation to push further.
 """,
     "cyclegan": r"""
 **Idea.** Learn a mapping $G: X \to Y$ between two *unpaired* image collections (photos and,

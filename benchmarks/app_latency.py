@@ -37,7 +37,7 @@ def main() -> int:
     client = Client(app_server.url(), verbose=False)
     photo = handle_file(str(save_png(load_image(data.chelsea(), 512), Path("/tmp/stylebench_bench_photo.png"))))
     style = handle_file(str(SHARED / "styles" / "starry_night.jpg"))
-    for name in ("adain", "cyclegan"):
+    for name in ("adain", "magenta", "cyclegan"):
         client.predict(photo, style, 512, True, api_name=f"/run_{name}")  # warm: load the networks
         seconds = [first_image_seconds(client, photo, style, f"/run_{name}")[0] for _ in range(3)]
         print(f"{name}: first image {min(seconds):.2f} s after Run (best of 3; all {[round(s, 2) for s in seconds]})")

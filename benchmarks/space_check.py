@@ -17,7 +17,7 @@ from pathlib import Path
 from gradio_client import Client, handle_file
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "assets" / "examples"
-METHODS = ("gatys", "adain", "vae", "cyclegan")
+METHODS = ("gatys", "adain", "magenta", "vae", "cyclegan")
 FAILED = ("**Failed", "**Weights unavailable", "**Invalid", "**Error")
 
 

@@ -30,13 +30,13 @@ from collections import OrderedDict
 
 import numpy as np
 
-from methods.adain import style_embedding  # Magenta's style bottleneck; ONNX loads on first call
+from methods.magenta import style_embedding  # Magenta's style bottleneck; ONNX loads on first call
 from methods.images import resize, resize_max
 
 JUDGE_SIDE = 256  # long side at which every image is judged
 DEFAULT_BACKBONE = "vgg16_hed"
 # The weights files the default judge loads (methods.weights names): its VGG and, for the style
-# embedding, Magenta's ONNX pair (methods.adain.load_onnx loads both). The results cache keys on them.
+# embedding, Magenta's ONNX pair (methods.magenta.load_onnx loads both). The results cache keys on them.
 JUDGE_NETWORKS = (DEFAULT_BACKBONE, "magenta_predict_onnx", "magenta_transform_onnx")
 # The last convolution of each VGG block; see Judge for why not block?_conv1.
 JUDGE_STYLE_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3", "block5_conv3")

@@ -82,14 +82,14 @@ def digest(pixels: np.ndarray) -> str:
 def code_version(method: str) -> str:
     """Hash of the source a method's results depend on: its own module, the shared modules of
     methods/ (every file that defines no registered method) and eval/metrics.py; the judge
-    also uses methods/adain.py. Editing one method does not invalidate the others' results.
+    also uses methods/magenta.py. Editing one method does not invalidate the others' results.
     The weights are keyed apart, by their hashes (weights_used)."""
     from methods import REGISTRY
 
     method_files = {Path(inspect.getsourcefile(cls)).resolve() for cls in REGISTRY.values()}
     own = Path(inspect.getsourcefile(REGISTRY[method])).resolve()
     shared = [p for p in sorted(METHODS_DIR.glob("*.py")) if p.resolve() not in method_files]
-    files = [own, *shared, METHODS_DIR / "adain.py", Path(__file__).with_name("metrics.py")]
+    files = [own, *shared, METHODS_DIR / "magenta.py", Path(__file__).with_name("metrics.py")]
     hasher = hashlib.sha256()
     for path in files:
         hasher.update(path.name.encode() + path.read_bytes())

@@ -21,6 +21,7 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # 3: also the "failed call to cuInit" error on CPU
 
 
+from methods.magenta import Magenta
 from methods.adain import AdaIN
 from methods.base import Cancelled, Method, MethodError, Param, Result
 from methods.cyclegan import CycleGAN
@@ -33,6 +34,7 @@ REGISTRY: dict[str, type[Method]] = {
     "colour_transfer": ColourTransfer,
     "gatys": Gatys,
     "adain": AdaIN,
+    "magenta": Magenta,
     "vae": VAE,
     "cyclegan": CycleGAN,
 }

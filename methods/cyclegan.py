@@ -389,7 +389,7 @@ def generator_from_state_dict(state: dict):
 def save_generator(generator, path, *, painting: str, style: np.ndarray, side: int) -> Path:
     """Write a generator as an .npz: float16 weights (half the size; the outputs differ from
     float32 by under 1/255), its shape, its painting's name, fingerprint and style embedding."""
-    from methods.adain import style_embedding
+    from methods.magenta import style_embedding
 
     arrays = {f"w{i:03d}": np.asarray(w, np.float16) for i, w in enumerate(generator.get_weights())}
     path = Path(path)
@@ -468,7 +468,7 @@ def available_models() -> dict[str, dict]:
 
 def choose_model(style: np.ndarray, models: dict[str, dict]) -> tuple[str, dict]:
     """(generator name, info): the painting's own generator, else the nearest by style embedding."""
-    from methods.adain import style_embedding
+    from methods.magenta import style_embedding
 
     if not models:
         raise weights.WeightsError("no project CycleGAN generator is available: restore assets/cyclegan "

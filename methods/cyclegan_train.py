@@ -44,8 +44,8 @@ from pathlib import Path
 import numpy as np
 
 from methods import import_tensorflow_quietly
+from methods.training import load_domain, random_crops, replace_folder, run_command, training_log
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1")  # --style-weight's
 # checkpoint=train's recipe: the one every shared painting's generator started with (their model
 # cards give its figures); no snapshots, so a trained painting keeps only its run's checkpoint
@@ -96,48 +96,10 @@ def parse_args(argv):
 
 # --- data -------------------------------------------------------------------------------------
 
-def load_domain(specs, max_side: int) -> list[np.ndarray]:
-    """Images of one domain; ImageError / ValueError name what is wrong."""
-    from methods.images import load_image
+def signed_crops(images, crop: int, count: int, rng) -> np.ndarray:
+    """methods.training.random_crops in the generators' [-1, 1]."""
+    return random_crops(images, crop, count, rng) * 2.0 - 1.0
 
-    images = []
-    for spec in specs:
-        if spec.startswith("skimage:"):
-            from skimage import data
-
-            name = spec.split(":", 1)[1]
-            loader = getattr(data, name, None)
-            if loader is None or name.startswith("_"):
-                raise ValueError(f"{spec}: scikit-image has no sample image {name!r}")
-            images.append(load_image(loader(), max_side=max_side))
-            continue
-        path = Path(spec)
-        if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-            if not files:
-                raise ValueError(f"{spec}: folder holds no images")
-            images.extend(load_image(p, max_side=max_side) for p in files)
-        else:
-            images.append(load_image(path, max_side=max_side))
-    return images
-
-
-def random_crops(images, crop: int, count: int, rng) -> np.ndarray:
-    """`count` random crop x crop patches (images smaller than the crop are enlarged), random flips."""
-    from methods.images import resize
-
-    batch = []
-    for _ in range(count):
-        image = images[rng.integers(len(images))]
-        height, width = image.shape[:2]
-        if min(height, width) < crop:
-            scale = crop / min(height, width)
-            image = resize(image, (max(crop, round(height * scale)), max(crop, round(width * scale))))
-            height, width = image.shape[:2]
-        top, left = rng.integers(height - crop + 1), rng.integers(width - crop + 1)
-        patch = image[top:top + crop, left:left + crop]
-        batch.append(patch[:, ::-1] if rng.random() < 0.5 else patch)
-    return np.stack(batch).astype(np.float32) * 2.0 - 1.0  # the generators' [-1, 1]
 
 
 class HistoryPool:
@@ -262,21 +224,15 @@ class Trainer:
     # checkpoints: Keras weight files for the networks, the optimisers' slots and the
     # discriminators' history buffers in .npz files
     def save(self, folder: Path, step: int, rng_state: dict, pools: dict):
-        partial = folder.with_name(folder.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
-        partial.mkdir(parents=True)
-        for name, model in self.models().items():
-            model.save_weights(str(partial / f"{name}.weights.h5"))
-        np.savez(partial / "optimizers.npz", **{f"{label}_{i}": v.numpy() for label, opt in
-                                              (("g", self.g_opt), ("d", self.d_opt)) for i, v in enumerate(opt.variables)})
-        np.savez(partial / "history.npz", **{name: np.asarray(pool.images, np.float32) for name, pool in pools.items()})
-        (partial / "state.json").write_text(json.dumps({"step": step, "rng": rng_state, "args": _jsonable(self.args)}))
-        old = folder.with_name(folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            folder.rename(old)
-        partial.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
+        def write(partial: Path):
+            for name, model in self.models().items():
+                model.save_weights(str(partial / f"{name}.weights.h5"))
+            np.savez(partial / "optimizers.npz", **{f"{label}_{i}": v.numpy() for label, opt in
+                                                  (("g", self.g_opt), ("d", self.d_opt)) for i, v in enumerate(opt.variables)})
+            np.savez(partial / "history.npz", **{name: np.asarray(pool.images, np.float32) for name, pool in pools.items()})
+            (partial / "state.json").write_text(json.dumps({"step": step, "rng": rng_state, "args": _jsonable(self.args)}))
+
+        replace_folder(folder, write)
 
     def restore(self, folder: Path, pools: dict) -> dict:
         for name, model in self.models().items():
@@ -334,7 +290,7 @@ def train(args, command: str = "", domain_b=None, on_step=None, painting: str = 
         rng.bit_generator.state = state["rng"]
         print(f"resumed from {checkpoint} at step {start}", file=sys.stderr)
     fixed = np.random.default_rng(1234)  # the same sample crops in every grid
-    sample_a, sample_b = random_crops(domain_a, args.crop, 4, fixed), random_crops(domain_b, args.crop, 4, fixed)
+    sample_a, sample_b = signed_crops(domain_a, args.crop, 4, fixed), signed_crops(domain_b, args.crop, 4, fixed)
     device = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
     log = (args.out / "log.jsonl").open("a")
     started, losses = time.perf_counter(), {}
@@ -342,7 +298,7 @@ def train(args, command: str = "", domain_b=None, on_step=None, painting: str = 
                disable=args.no_progress, file=sys.stderr)
     for step in bar:
         rate = trainer.set_learning_rate(step)
-        real_a, real_b = random_crops(domain_a, args.crop, args.batch, rng), random_crops(domain_b, args.crop, args.batch, rng)
+        real_a, real_b = signed_crops(domain_a, args.crop, args.batch, rng), signed_crops(domain_b, args.crop, args.batch, rng)
         fake_a, fake_b, g_parts = trainer.generator_step(real_a, real_b)
         d_parts = trainer.discriminator_step(real_a, real_b, pools["a"](np.asarray(fake_a)),
                                             pools["b"](np.asarray(fake_b)))
@@ -399,7 +355,7 @@ def generator_for(style, on_progress) -> tuple[Path, bool]:
 
     from eval import imageset
     from methods import weights
-    from methods.adain import style_embedding
+    from methods.magenta import style_embedding
     from methods.base import MethodError
     from methods.cyclegan import painting_key
     from methods.images import resize_max
@@ -445,22 +401,6 @@ def generator_for(style, on_progress) -> tuple[Path, bool]:
     return generator, True
 
 
-def training_log(folder: Path) -> tuple[float, dict]:
-    """(seconds of training over every run that wrote folder/log.jsonl, the last logged losses)."""
-    path = folder / "log.jsonl"
-    entries = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.is_file() else []
-    runs, run = {}, None  # each run's clock starts at 0: its last entry holds its time
-    for index, entry in enumerate(entries):
-        if "run_start" in entry:
-            run = ("from step", entry["run_start"])
-        elif run is None or entry["seconds"] < entries[index - 1]["seconds"]:  # older logs: a drop starts a run
-            run = ("entry", index)
-        runs[run] = entry["seconds"]
-    total = sum(runs.values())
-    losses = {k: v for k, v in entries[-1].items() if k not in ("step", "lr", "seconds", "run_start")} if entries else {}
-    return total, losses
-
-
 def write_card(args, seconds: float, device: str, command: str) -> Path:
     """The exported generator's model card: front matter (what it trained on, held out or not), then facts.
     benchmarks/cyclegan_bars.py --cards adds the measured bars below."""
@@ -503,20 +443,7 @@ def main(argv=None) -> int:
                    or imageset.training_refusal(args.domain_b, allow_eval=True))
     except OSError as error:
         refusal = str(error)
-    if refusal:
-        print(f"error: {refusal}", file=sys.stderr)
-        return 2
-    try:
-        command = "python -m methods.cyclegan_train " + " ".join(map(str, sys.argv[1:] if argv is None else argv))
-        args.out.mkdir(parents=True, exist_ok=True)
-        with open(args.out / "commands.txt", "a") as history:
-            history.write(command + "\n")
-        summary = train(args, command)
-    except (ValueError, OSError) as error:  # ImageError is a ValueError: bad data, said in one line
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(json.dumps({k: v for k, v in summary.items() if k != "losses"}))
-    return 0
+    return run_command("methods.cyclegan_train", argv, args.out, refusal, lambda command: train(args, command))
 
 
 if __name__ == "__main__":

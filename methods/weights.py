@@ -96,6 +96,11 @@ NETWORKS: dict[str, Network] = {
         "vae_generic.weights.h5", "StyleBench's generic VAE (photos and paintings), the VAE warm start",
         "same as this repository (trained by the project)", asset="assets/vae/vae_generic.weights.h5",
         file_hash="45447eccd44711d76e6b6266b7d9667c018df4a6410de7482c096969e6855f0c"),
+    "adain_decoder": Network(
+        "adain_decoder.npz", "StyleBench's AdaIN decoder for VGG16-HED block4_conv1 (methods.adain_train)",
+        "same as this repository (trained on public-domain and unrestricted images)",
+        asset="assets/adain/decoder.npz",
+        file_hash="d998d7f1b72bc83f68533d89d11f1af4e47e10c3f3f8fa68467fe30d7e179656"),
     # methods.cyclegan_train generators, one per shared painting, trained on the train photos only;
     # float16 .npz files that also carry the painting's fingerprint and style embedding
     **{f"cyclegan_{painting}": Network(

@@ -50,7 +50,7 @@ def grey_thumbnail(image: np.ndarray) -> np.ndarray:
     return (small - small.mean()) / (small.std() + 1e-6)
 
 
-def test_concurrent_adain_requests_each_get_their_own_output(client, photos):
+def test_concurrent_magenta_requests_each_get_their_own_output(client, photos):
     styles = [SHARED_STYLES / "starry_night.jpg", SHARED_STYLES / "great_wave.jpg"]
     jobs = [(name, size, styles[index % 2]) for index, (name, size) in
             enumerate(zip(photos, (128, 160, 192, 224)))]
@@ -58,7 +58,7 @@ def test_concurrent_adain_requests_each_get_their_own_output(client, photos):
     def call(job):
         name, size, style = job
         return client.predict(handle_file(photos[name]), handle_file(str(style)), size, True,
-                              api_name="/run_adain")
+                              api_name="/run_magenta")
 
     with ThreadPoolExecutor(len(jobs)) as pool:
         results = list(pool.map(call, jobs))
@@ -94,8 +94,8 @@ def test_gatys_streams_progress_and_a_bad_setting_stays_in_its_panel(client, pho
     gatys = client.submit(content, style, 128, True, **SMALL_GATYS, api_name="/run_gatys")
     broken = client.submit(content, style, 128, True, **{**SMALL_GATYS, "tv_weight": -1},
                            api_name="/run_gatys")
-    adain = client.submit(content, style, 128, True, api_name="/run_adain")
-    skipped = client.submit(content, style, 128, False, api_name="/run_adain")
+    magenta = client.submit(content, style, 128, True, api_name="/run_magenta")
+    skipped = client.submit(content, style, 128, False, api_name="/run_magenta")
 
     image_path, stats = gatys.result(timeout=180)
     updates = [text for _, text in gatys.outputs()]
@@ -105,7 +105,7 @@ def test_gatys_streams_progress_and_a_bad_setting_stays_in_its_panel(client, pho
     broken_image, broken_stats = broken.result(timeout=180)
     assert broken_image is None and "Invalid setting" in broken_stats and "tv_weight" in broken_stats
     assert not any("loading its networks" in text for _, text in broken.outputs())  # a refused setting loads nothing
-    assert NUMBERS.search(adain.result(timeout=60)[1])
+    assert NUMBERS.search(magenta.result(timeout=60)[1])
     assert skipped.result(timeout=60) == (None, "Skipped (tick *include* to run it).")
 
     again = client.submit(content, style, 128, True, **SMALL_GATYS, api_name="/run_gatys")
@@ -139,7 +139,7 @@ def test_output_size_is_bounded_on_the_server(client, photos, size):
     """The API skips the slider's bounds: the handler refuses what the page would not send."""
     with pytest.raises(Exception, match="output size must be a whole number of pixels from 64 to 1024"):
         client.predict(handle_file(photos["coffee"]), handle_file(str(SHARED_STYLES / "starry_night.jpg")), size,
-                       True, api_name="/run_adain")
+                       True, api_name="/run_magenta")
 
 
 def test_missing_weights_get_one_label_in_every_column_and_no_server_path(client, photos):
@@ -148,7 +148,7 @@ def test_missing_weights_get_one_label_in_every_column_and_no_server_path(client
     content, style = handle_file(photos["coffee"]), handle_file(str(SHARED_STYLES / "starry_night.jpg"))
     texts = [client.predict(content, style, 128, True, **SMALL_GATYS, backbone="vgg19_imagenet",
                             api_name="/run_gatys")[1],
-             client.predict(content, style, 128, True, source="tfhub", api_name="/run_adain")[1]]
+             client.predict(content, style, 128, True, source="tfhub", api_name="/run_magenta")[1]]
     for text in texts:
         assert text.startswith("**Weights unavailable:** this method's network weights are missing"), text
         assert not SERVER_PATHS.search(text), text
@@ -167,7 +167,7 @@ def test_bad_upload_is_refused_in_words(client, tmp_path, name):
 def test_the_server_log_has_no_tensorflow_noise(client, photos):
     """After every network has run (the tests above), the app's log has no TensorFlow C++ or CUDA lines."""
     client.predict(handle_file(photos["coffee"]), handle_file(str(SHARED_STYLES / "starry_night.jpg")), 128, True,
-                   api_name="/run_adain")
+                   api_name="/run_magenta")
     log = app_server.log_text()
     for noise in ("cuInit", "cuda_", "oneDNN", "TF_ENABLE_ONEDNN_OPTS", "absl::InitializeLog", "E0000", "W0000"):
         assert noise not in log, log[-3000:]
@@ -233,22 +233,22 @@ def record(run: str, name: str, painting: str, style_loss_ratio: float) -> dict:
 
 def test_the_table_shows_only_the_current_run_and_marks_the_best_values():
     old = record("run-1", "gatys", "starry_night.jpg", 0.2)
-    new = [record("run-2", "adain", "great_wave.jpg", 0.5), record("run-2", "vae", "great_wave.jpg", 0.6)]
+    new = [record("run-2", "magenta", "great_wave.jpg", 0.5), record("run-2", "vae", "great_wave.jpg", 0.6)]
     table, files = helpers.table_and_files("run-2", [old, *new])
     assert "starry_night" not in table and "Gatys" not in table, table
     assert "painting **great_wave.jpg**" in table
-    assert "| Adain | 1.00 s | **0.500** |" in table and "| Vae | 1.00 s | 0.600 |" in table, table
+    assert "| Magenta | 1.00 s | **0.500** |" in table and "| Vae | 1.00 s | 0.600 |" in table, table
     assert "*colour transfer (reference)*" in table
     assert sorted(name.rsplit("/", 1)[-1] for name in files) == [
-        "stylebench_adain.png", "stylebench_comparison.csv", "stylebench_vae.png"]
+        "stylebench_comparison.csv", "stylebench_magenta.png", "stylebench_vae.png"]
     assert helpers.table_and_files("run-3", [old, *new]) == ("", None)
     assert "Output sizes differ" not in table
     smaller = {**new[0], "width": 32, "height": 24}
-    assert "Output sizes differ: Adain 32×24, Vae 64×48" in helpers.table_and_files("run-2", [smaller, new[1]])[0]
+    assert "Output sizes differ: Magenta 32×24, Vae 64×48" in helpers.table_and_files("run-2", [smaller, new[1]])[0]
 
 
 def test_panel_numbers_say_which_is_better_and_where_they_come_from():
-    text = helpers.stats_text(record("run-1", "adain", "great_wave.jpg", 0.5))
+    text = helpers.stats_text(record("run-1", "magenta", "great_wave.jpg", 0.5))
     assert NUMBERS.search(text), text
     assert "| style-loss ratio ↓ | **0.500** | 0.700 |" in text and "| SSIM ↑ | 0.500 | **0.800** |" in text, text
     assert "photo `astronaut.png` · painting `great_wave.jpg` · 64 px" in text

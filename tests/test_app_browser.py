@@ -186,7 +186,7 @@ def test_a_new_painting_mid_run_leaves_nothing_of_the_old_one(page):
     pick(page, "style-examples", 0)  # The Starry Night
     set_params(page, {**UI_SETTINGS, **SLOW_GATYS})
     page.locator("#run-button").click()
-    expect(page.locator("#stats-adain")).to_contain_text(NUMBERS, timeout=60_000, use_inner_text=True)
+    expect(page.locator("#stats-magenta")).to_contain_text(NUMBERS, timeout=60_000, use_inner_text=True)
     expect(page.locator("#stats-gatys")).to_contain_text("Running", timeout=60_000)
 
     pick(page, "style-examples", 1)  # The Great Wave, mid-run
@@ -213,10 +213,10 @@ def test_a_new_painting_mid_run_leaves_nothing_of_the_old_one(page):
 def test_stop_ends_the_runs_in_flight_and_keeps_finished_ones(page):
     set_params(page, {**UI_SETTINGS, **SLOW_GATYS, "param-vae-steps": 400})
     page.locator("#run-button").click()
-    expect(page.locator("#stats-adain")).not_to_contain_text("SSIM", timeout=10_000)  # this run's panels
+    expect(page.locator("#stats-magenta")).not_to_contain_text("SSIM", timeout=10_000)  # this run's panels
     running = page.locator("#method-grid [id^='stats-']").filter(has_text="Running")  # Gatys or the VAE
     expect(running).to_have_count(1, timeout=60_000)
-    expect(page.locator("#stats-adain")).to_contain_text(NUMBERS, timeout=60_000, use_inner_text=True)
+    expect(page.locator("#stats-magenta")).to_contain_text(NUMBERS, timeout=60_000, use_inner_text=True)
     page.locator("#stop-button").click()
     for name in ("gatys", "vae"):  # one stopped mid-run, the other before it started
         expect(page.locator(f"#stats-{name}")).to_have_text("Stopped.", timeout=10_000)
@@ -224,8 +224,8 @@ def test_stop_ends_the_runs_in_flight_and_keeps_finished_ones(page):
     page.wait_for_timeout(3_000)  # nothing of the stopped run arrives late
     for name in ("gatys", "vae"):
         expect(page.locator(f"#stats-{name}")).to_have_text("Stopped.")
-    expect(page.locator("#stats-adain")).to_contain_text(NUMBERS, use_inner_text=True)  # finished: kept
-    expect(page.locator("#comparison")).to_contain_text(COLUMNS["adain"].title)
+    expect(page.locator("#stats-magenta")).to_contain_text(NUMBERS, use_inner_text=True)  # finished: kept
+    expect(page.locator("#comparison")).to_contain_text(COLUMNS["magenta"].title)
     expect(page.locator("#comparison")).not_to_contain_text(COLUMNS["gatys"].title)
     set_params(page, UI_SETTINGS)
 
@@ -238,16 +238,16 @@ def test_phone_run_is_on_the_first_screen_and_numbers_are_readable(browser):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=ARTIFACTS / "app_phone_top.png")
         for name in COLUMNS:  # AdaIN alone: its numbers in a phone-wide column
-            if name != "adain":
+            if name != "magenta":
                 page.locator(f"#include-{name} input").uncheck()
         type_number(page, "output-size", 128)
         page.locator("#run-button").click()
-        expect(page.locator("#stats-adain")).to_contain_text(NUMBERS, timeout=60_000, use_inner_text=True)
+        expect(page.locator("#stats-magenta")).to_contain_text(NUMBERS, timeout=60_000, use_inner_text=True)
         grid = page.locator("#method-grid").bounding_box()
         assert page.evaluate("window.scrollY") > 0 and grid["y"] < PHONE["height"] / 2, grid  # scrolled to the results
-        for elem_id in ("stats-adain", "comparison"):
+        for elem_id in ("stats-magenta", "comparison"):
             assert page.locator(f"#{elem_id}").evaluate(BROKEN_WORDS) == [], elem_id
-        assert page.locator("#stats-adain").evaluate(FITS), "the numbers are wider than a phone"
+        assert page.locator("#stats-magenta").evaluate(FITS), "the numbers are wider than a phone"
         page.screenshot(path=ARTIFACTS / "app_phone.png", full_page=True)
     finally:
         page.close()

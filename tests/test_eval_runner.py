@@ -14,7 +14,7 @@ from eval import imageset, runner
 from eval.__main__ import main
 from methods import REGISTRY, Method
 
-FAST = ["--methods", "adain", "--no-progress", "--jobs", "1"]  # in this process: no worker start-up
+FAST = ["--methods", "magenta", "--no-progress", "--jobs", "1"]  # in this process: no worker start-up
 REPORT_FILES = {"results.csv", "summary.csv", "win_rates.csv", "wilcoxon.csv", "per_painting.csv", "summary.md",
                 "report.html", "contact_sheet.jpg", "plots/pareto.png", "plots/style_scores.png",
                 "plots/style_vs_content.png"}
@@ -45,12 +45,12 @@ def test_a_quick_run_writes_every_report_file_and_a_rerun_recomputes_nothing(tmp
     table = results(first)
     assert len(table) == 12 and (table["status"] == "ok").all() and not table["cached"].any()
     # the reference rows come with every run, for every pair
-    assert table.groupby("method").size().to_dict() == {"adain": 4, "colour_transfer": 4, "photo": 4}
+    assert table.groupby("method").size().to_dict() == {"magenta": 4, "colour_transfer": 4, "photo": 4}
     assert (table.loc[table["method"] == "photo", "texture_ratio"] - 1).abs().max() < 1e-6
     assert set(table["content"]) == set(imageset.QUICK_CONTENTS) and set(table["style"]) == set(imageset.QUICK_STYLES)
     summary = (first / "summary.md").read_text()
-    assert "VGG16-HED" in summary and "| adain |" in summary and "tensorflow 2." in summary and "size: 64" in summary
-    assert "### adain: " in summary and "beats colour transfer on texture_ratio on " in summary  # the verdict
+    assert "VGG16-HED" in summary and "| magenta |" in summary and "tensorflow 2." in summary and "size: 64" in summary
+    assert "### magenta: " in summary and "beats colour transfer on texture_ratio on " in summary  # the verdict
     page = (first / "report.html").read_text()
     assert page.count("<table") >= 2 and 'src="plots/' not in page  # self-contained: plots and thumbnails inline
     assert "data:image/png;base64," in page and "data:image/jpeg;base64," in page
@@ -67,7 +67,7 @@ def test_an_interrupted_run_resumes_without_recomputing_finished_jobs(tmp_path):
     images = {kind: [runner.Image(e.name, p := imageset.load(e, 48), runner.digest(p)) for e in entries]
               for kind, entries in (("content", imageset.select(["chelsea", "coffee"], "content")),
                                     ("style", imageset.select(["starry_night", "shipwreck"], "style")))}
-    jobs = runner.build_jobs({"adain": REGISTRY["adain"]().defaults()}, images["content"], images["style"], "judge")
+    jobs = runner.build_jobs({"magenta": REGISTRY["magenta"]().defaults()}, images["content"], images["style"], "judge")
     cache = runner.ResultsCache(tmp_path / "cache")
     finished = []
 
@@ -90,14 +90,14 @@ def test_jobs_run_pair_by_pair_with_every_method_in_turn(tmp_path, monkeypatch):
     images = {kind: [runner.Image(e.name, p := imageset.load(e, 48), runner.digest(p)) for e in entries]
               for kind, entries in (("content", imageset.select(["chelsea", "coffee"], "content")),
                                     ("style", imageset.select(["starry_night"], "style")))}
-    methods = {name: REGISTRY[name]().defaults() for name in ("adain", "out_of_paint")}
+    methods = {name: REGISTRY[name]().defaults() for name in ("magenta", "out_of_paint")}
     jobs = runner.build_jobs(methods, images["content"], images["style"], "judge")
-    assert [j.method for j in jobs] == ["adain", "adain", "out_of_paint", "out_of_paint"]  # grid order
+    assert [j.method for j in jobs] == ["magenta", "magenta", "out_of_paint", "out_of_paint"]  # grid order
     order = []
     rows = runner.run(jobs, runner.ResultsCache(tmp_path / "cache"), progress=False,
                       on_row=lambda row: order.append((row["content"], row["method"])))
-    assert order == [("chelsea", "adain"), ("chelsea", "out_of_paint"), ("coffee", "adain"), ("coffee", "out_of_paint")]
-    assert [r["method"] for r in rows] == ["adain", "adain", "out_of_paint", "out_of_paint"]  # rows in grid order
+    assert order == [("chelsea", "magenta"), ("chelsea", "out_of_paint"), ("coffee", "magenta"), ("coffee", "out_of_paint")]
+    assert [r["method"] for r in rows] == ["magenta", "magenta", "out_of_paint", "out_of_paint"]  # rows in grid order
 
 
 def test_failing_jobs_and_bad_images_become_error_rows_and_the_run_goes_on(tmp_path, monkeypatch):
@@ -109,19 +109,19 @@ def test_failing_jobs_and_bad_images_become_error_rows_and_the_run_goes_on(tmp_p
     shutil.copy(imageset.locate(imageset.MANIFEST["water_lilies"]), styles / "lilies.jpg")
     out = tmp_path / "reports"
     code = main(["--contents", str(contents), "--styles", str(styles), "--size", "64", "--out", str(out),
-                 "--methods", "adain,out_of_paint", "--no-progress", "--jobs", "1"])
+                 "--methods", "magenta,out_of_paint", "--no-progress", "--jobs", "1"])
     assert code == 1  # some jobs failed; the report is still written
     folder, = report_folders(out)
     table = results(folder).set_index(["method", "content"])
-    assert table.loc[("adain", "barn"), "status"] == "ok"
+    assert table.loc[("magenta", "barn"), "status"] == "ok"
     assert table.loc[("out_of_paint", "barn"), "error"] == "RuntimeError: no paint left"
-    assert "broken" in table.loc[("adain", "broken"), "error"] and table.loc[("adain", "broken"), "status"] == "error"
+    assert "broken" in table.loc[("magenta", "broken"), "error"] and table.loc[("magenta", "broken"), "status"] == "error"
     assert "no paint left" in (folder / "summary.md").read_text() and (folder / "contact_sheet.jpg").is_file()
 
 
 @pytest.mark.parametrize("argv, message", [
     (["--methods", "picasso"], "unknown method picasso"),
-    (["--param", "adain.strength=lots"], "parameter strength"),
+    (["--param", "magenta.strength=lots"], "parameter strength"),
     (["--contents", "/nonexistent/folder"], "no such folder"),
     (["--jobs", "0"], "--jobs"),
 ])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from methods import get, weights
-from methods.adain import load_tfhub
+from methods.magenta import load_tfhub
 
 
 @pytest.mark.parametrize("name", ["vgg16_hed", "magenta_predict_onnx", "magenta_transform_onnx"])
@@ -68,12 +68,12 @@ def test_tfhub_path_loads_a_savedmodel_with_hub_load(tmp_path, monkeypatch, phot
     tf.saved_model.save(Tint(), str(tmp_path / "tint"))
     monkeypatch.setenv("STYLEBENCH_MAGENTA_HUB", str(tmp_path / "tint"))
     monkeypatch.setenv("STYLEBENCH_CACHE", str(tmp_path / "cache"))
-    result = get("adain").stylize(photo, starry, source="tfhub")
+    result = get("magenta").stylize(photo, starry, source="tfhub")
     assert result.image.shape == photo.shape
     assert result.info["weights_source"] == weights.MAGENTA_HUB
     style_mean = starry[:128, :128].mean()  # roughly; the module saw a 256 px centre crop
     assert abs(result.image.mean() - (0.5 * photo.mean() + 0.5 * style_mean)) < 0.05
-    half = get("adain").stylize(photo, starry, source="tfhub", strength=0.0)
+    half = get("magenta").stylize(photo, starry, source="tfhub", strength=0.0)
     assert np.abs(half.image - result.image).mean() > 0.01  # strength blends the outputs
     load_tfhub.cache_clear()
 

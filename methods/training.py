@@ -1,0 +1,109 @@
+"""What the training commands share (methods.cyclegan_train, methods.adain_train): loading
+image domains, random crops, atomic checkpoint folders, the loss log, and the CLI's tail.
+Inference code never imports this module."""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
+
+
+def load_domain(specs, max_side: int) -> list[np.ndarray]:
+    """Images of one domain; ImageError / ValueError name what is wrong."""
+    from methods.images import load_image
+
+    images = []
+    for spec in specs:
+        if spec.startswith("skimage:"):
+            from skimage import data
+
+            name = spec.split(":", 1)[1]
+            loader = getattr(data, name, None)
+            if loader is None or name.startswith("_"):
+                raise ValueError(f"{spec}: scikit-image has no sample image {name!r}")
+            images.append(load_image(loader(), max_side=max_side))
+            continue
+        path = Path(spec)
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+            if not files:
+                raise ValueError(f"{spec}: folder holds no images")
+            images.extend(load_image(p, max_side=max_side) for p in files)
+        else:
+            images.append(load_image(path, max_side=max_side))
+    return images
+
+
+def random_crops(images, crop: int, count: int, rng) -> np.ndarray:
+    """`count` random crop x crop patches in [0, 1] (images smaller than the crop are enlarged), random flips."""
+    from methods.images import resize
+
+    batch = []
+    for _ in range(count):
+        image = images[rng.integers(len(images))]
+        height, width = image.shape[:2]
+        if min(height, width) < crop:
+            scale = crop / min(height, width)
+            image = resize(image, (max(crop, round(height * scale)), max(crop, round(width * scale))))
+            height, width = image.shape[:2]
+        top, left = rng.integers(height - crop + 1), rng.integers(width - crop + 1)
+        patch = image[top:top + crop, left:left + crop]
+        batch.append(patch[:, ::-1] if rng.random() < 0.5 else patch)
+    return np.stack(batch).astype(np.float32)
+
+
+def replace_folder(folder: Path, write: Callable[[Path], None]) -> None:
+    """Write a checkpoint folder whole or not at all: `write` fills a new folder that then
+    takes the old one's place, so an interrupted save leaves the previous checkpoint intact."""
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    write(partial)
+    old = folder.with_name(folder.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        folder.rename(old)
+    partial.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def training_log(folder: Path) -> tuple[float, dict]:
+    """(seconds of training over every run that wrote folder/log.jsonl, the last logged losses)."""
+    path = folder / "log.jsonl"
+    entries = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.is_file() else []
+    runs, run = {}, None  # each run's clock starts at 0: its last entry holds its time
+    for index, entry in enumerate(entries):
+        if "run_start" in entry:
+            run = ("from step", entry["run_start"])
+        elif run is None or entry["seconds"] < entries[index - 1]["seconds"]:  # older logs: a drop starts a run
+            run = ("entry", index)
+        runs[run] = entry["seconds"]
+    total = sum(runs.values())
+    losses = {k: v for k, v in entries[-1].items() if k not in ("step", "lr", "seconds", "run_start")} if entries else {}
+    return total, losses
+
+
+def run_command(module: str, argv, out: Path, refusal: str | None, train: Callable[[str], dict]) -> int:
+    """A training CLI's tail: a refused image (eval or reserved) or bad data is one line and
+    exit 2; the command is appended to out/commands.txt (a model card lists every command that
+    trained its run folder); train(command) returns a summary printed as JSON."""
+    if refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        return 2
+    try:
+        command = f"python -m {module} " + " ".join(map(str, sys.argv[1:] if argv is None else argv))
+        out.mkdir(parents=True, exist_ok=True)
+        with open(out / "commands.txt", "a") as history:
+            history.write(command + "\n")
+        summary = train(command)
+    except (ValueError, OSError) as error:  # ImageError is a ValueError: bad data, said in one line
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps({k: v for k, v in summary.items() if k != "losses"}))
+    return 0

@@ -1,0 +1,38 @@
+"""python -m methods.adain_train on tiny crops: the losses fall, a run resumes, the export loads,
+and eval images are refused."""
+import json
+
+import numpy as np
+
+from eval import imageset
+from methods import adain, adain_train, weights
+
+PHOTOS = [str(imageset.SHARED_MIRROR / "train" / "photos" / f"kodim0{n}.png") for n in (1, 2, 3)]
+STYLE = "skimage:immunohistochemistry"  # a textured image outside the eval set
+
+
+def test_training_lowers_the_losses_resumes_and_exports(tmp_path):
+    run, export = tmp_path / "run", tmp_path / "decoder.npz"
+    common = ["--content", *PHOTOS, "--style", STYLE, "--out", str(run), "--crop", "64", "--batch", "2",
+              "--max-side", "256", "--checkpoint-every", "20", "--sample-every", "1000", "--no-progress"]
+    assert adain_train.main([*common, "--steps", "40"]) == 0
+    log = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    assert [entry["step"] for entry in log] == [20, 40]
+    assert log[1]["total"] < 0.5 * log[0]["total"]  # means over steps 1-20, then 21-40
+    assert log[1]["content"] < log[0]["content"] and log[1]["style"] < log[0]["style"]
+
+    assert adain_train.main([*common, "--steps", "50", "--export", str(export)]) == 0
+    log = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    assert log[-1]["step"] == 50 and log[-1]["run_start"] == 40  # resumed, not restarted
+    card = weights.read_front_matter(weights.card_path(export))
+    assert card["training_images"] == ["kodim01", "kodim02", "kodim03", STYLE] and card["held_out"] is True
+    decoder = adain.read_decoder(export)
+    features = np.random.default_rng(0).random((1, 4, 6, 512), dtype=np.float32)
+    assert np.asarray(decoder(features)).shape == (1, 32, 48, 3)
+
+
+def test_eval_photos_are_refused(tmp_path, capsys):
+    code = adain_train.main(["--content", str(imageset.SHARED_MIRROR / "contents" / "kodim05.png"), "--style", STYLE,
+                             "--out", str(tmp_path / "run"), "--steps", "1"])
+    assert code == 2 and "kodim05" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
