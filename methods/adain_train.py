@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from methods import import_tensorflow_quietly
-from methods.adain import CONTENT_LAYER, STYLE_LAYERS
+from methods.adain import CONTENT_LAYER, EPSILON, STYLE_LAYERS, _forward
 from methods.training import load_domain, random_crops, replace_folder, run_command, training_log
 
 
@@ -75,7 +75,7 @@ def moments_loss(features, targets):
         mean, var = tf.nn.moments(tf.cast(features[name], tf.float32), axes=(1, 2))
         t_mean, t_var = tf.nn.moments(tf.cast(targets[name], tf.float32), axes=(1, 2))
         total += (tf.reduce_mean(tf.square(mean - t_mean))
-                  + tf.reduce_mean(tf.square(tf.sqrt(var + 1e-5) - tf.sqrt(t_var + 1e-5))))
+                  + tf.reduce_mean(tf.square(tf.sqrt(var + EPSILON) - tf.sqrt(t_var + EPSILON))))
     return total
 
 
@@ -173,7 +173,7 @@ def train(args, photos: list[str], paintings: list[str]) -> dict:
         done = step + 1
         bar.set_postfix(loss=f"{losses['total']:.2f}")
         if done % args.sample_every == 0 or done == args.steps:
-            out = np.clip(np.asarray(trainer.decoder(_adain_target(trainer, sample_c, sample_s)), np.float32), 0, 1)
+            out = np.clip(np.asarray(_forward(trainer.encoder, trainer.decoder, sample_c, sample_s, 1.0), np.float32), 0, 1)
             save_png(contact_sheet([list(sample_c), list(sample_s), list(out)], height=128),
                      args.out / "samples" / f"step_{done:06d}.png")
         saved = done % args.checkpoint_every == 0 or done == args.steps
@@ -248,12 +248,6 @@ def _plot_curve(curve: list[dict], path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
-
-
-def _adain_target(trainer, photos, paintings):
-    from methods.adain import adain
-
-    return adain(trainer.encoder(photos)[CONTENT_LAYER], trainer.encoder(paintings)[CONTENT_LAYER])
 
 
 def main(argv=None) -> int:
