@@ -9,6 +9,9 @@ reserved images are refused. Each step: random crops (with flips) of --batch pho
   content loss  mean squared error of f(g) against t at block4_conv1;
   style loss    squared errors of the channel means and deviations of f(g) against the
                 painting's at block1-4 conv1 (the paper's relu1_1..relu4_1), style weight 10;
+  identity loss (not in the paper; --identity-weight, default 0) mean squared error of
+                f(decoder(f(photo))) against f(photo) at block1-4 conv1, as SANet (Park &
+                Lee 2019) adds: it teaches the decoder to give back the photo at strength 0;
 Adam 1e-4 with the reference code's decay lr / (1 + 5e-5 step). The encoder is frozen.
 
 Resumable: the run folder keeps a checkpoint (every --checkpoint-every steps, and when the run
@@ -44,6 +47,8 @@ def parse_args(argv):
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--lr-decay", type=float, default=5e-5)
     parser.add_argument("--style-weight", type=float, default=10.0)
+    parser.add_argument("--identity-weight", type=float, default=0.0,
+                        help="weight of the identity loss (0, the paper's recipe, leaves it out)")
     parser.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
                         help="auto: bfloat16 where the CPU has bfloat16 units (or on a GPU), else float32")
     parser.add_argument("--checkpoint-every", type=int, default=100)
@@ -98,18 +103,25 @@ class Trainer:
 
         from methods.adain import adain
 
-        style = self.encoder(paintings)
-        target = adain(self.encoder(photos)[CONTENT_LAYER], style[CONTENT_LAYER])
+        style, photo = self.encoder(paintings), self.encoder(photos)
+        target = adain(photo[CONTENT_LAYER], style[CONTENT_LAYER])
         target = tf.stop_gradient(tf.cast(target, tf.float32))
         with tf.GradientTape() as tape:
             decoded = self.decoder(target, training=True)
             features = self.encoder(decoded)
             content = tf.reduce_mean(tf.square(tf.cast(features[CONTENT_LAYER], tf.float32) - target))
             style_part = moments_loss(features, style)
+            parts = {"content": content, "style": style_part}
             total = content + self.args.style_weight * style_part
+            if self.args.identity_weight:
+                rebuilt = self.encoder(self.decoder(tf.cast(photo[CONTENT_LAYER], tf.float32), training=True))
+                parts["identity"] = tf.add_n([tf.reduce_mean(tf.square(tf.cast(rebuilt[name], tf.float32)
+                                                                       - tf.cast(photo[name], tf.float32)))
+                                              for name in STYLE_LAYERS])
+                total += self.args.identity_weight * parts["identity"]
         variables = self.decoder.trainable_variables
         self.optimizer.apply_gradients(zip(tape.gradient(total, variables), variables))
-        return decoded, {"total": total, "content": content, "style": style_part}
+        return decoded, {"total": total, **parts}
 
     def set_learning_rate(self, step: int) -> float:
         rate = self.args.lr / (1.0 + self.args.lr_decay * step)
@@ -208,8 +220,8 @@ def export(args, trainer, photos, paintings, device: str, dtype: str) -> None:
     _plot_curve(curve, plot)
     commands = list(dict.fromkeys((args.out / "commands.txt").read_text().splitlines()))
     every = max(1, len(curve) // 12)
-    rows = "\n".join(f"| {e['step']} | {e['total']:.2f} | {e['content']:.2f} | {e['style']:.3f} |"
-                     for e in curve[every - 1::every])
+    rows = "\n".join(f"| {e['step']} | {e['total']:.2f} | {e['content']:.2f} | {e['style']:.3f} | "
+                     f"{format(e['identity'], '.2f') if 'identity' in e else '-'} |" for e in curve[every - 1::every])
     weights.card_path(args.export).write_text(weights.format_front_matter(imageset.card_fields(names)) + f"""\
 # AdaIN decoder for VGG16-HED block4_conv1 (project model)
 
@@ -221,14 +233,15 @@ def export(args, trainer, photos, paintings, device: str, dtype: str) -> None:
 - **Commands** (a later one resumes the run folder where the one before stopped):
 {chr(10).join(f"  `{line}`" for line in commands)}
 - **Recipe**: content loss on the AdaIN target at block4_conv1, style loss on channel means and deviations
-  at block1-4 conv1, style weight {args.style_weight}; Adam {args.lr}, lr / (1 + {args.lr_decay} step);
+  at block1-4 conv1, style weight {args.style_weight}; identity weight {args.identity_weight};
+  Adam {args.lr}, lr / (1 + {args.lr_decay} step);
   {dtype} compute.
 - **Steps / time / machine**: {args.steps} steps, {seconds:.0f} s of training on {device} ({os.cpu_count()} cores).
 - **Last logged losses** (mean of the last checkpoint interval): {', '.join(f"{k} {v:.3f}" for k, v in losses.items())}.
 
 ## Loss curve ({plot.name}; means over each checkpoint interval)
-| step | total | content | style |
-|---:|---:|---:|---:|
+| step | total | content | style | identity |
+|---:|---:|---:|---:|---:|
 {rows}
 """)
 
@@ -241,8 +254,9 @@ def _plot_curve(curve: list[dict], path: Path) -> None:
 
     figure, axis = plt.subplots(figsize=(6, 3.5))
     steps = [entry["step"] for entry in curve]
-    for part in ("total", "content", "style"):
-        axis.plot(steps, [entry[part] for entry in curve], label=part)
+    for part in ("total", "content", "style", "identity"):
+        if any(part in entry for entry in curve):
+            axis.plot(steps, [entry.get(part, np.nan) for entry in curve], label=part)
     axis.set(xlabel="step", ylabel="loss", yscale="log", title="AdaIN decoder training")
     axis.legend()
     figure.tight_layout()
