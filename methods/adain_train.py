@@ -33,6 +33,9 @@ from methods import import_tensorflow_quietly
 from methods.adain import CONTENT_LAYER, EPSILON, STYLE_LAYERS, _forward
 from methods.training import load_domain, random_crops, replace_folder, run_command, training_log
 
+# model card section headings: export keeps what sits under CHOICES; benchmarks/adain_bars.py --card writes MEASURED
+CHOICES, MEASURED = "## Choices measured", "## Measured (benchmarks/adain_bars.py)"
+
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m methods.adain_train", description=__doc__.split("\n\n")[0],
@@ -220,9 +223,12 @@ def export(args, trainer, photos, paintings, device: str, dtype: str) -> None:
     _plot_curve(curve, plot)
     commands = list(dict.fromkeys((args.out / "commands.txt").read_text().splitlines()))
     every = max(1, len(curve) // 12)
+    card = weights.card_path(args.export)
+    # hand-written findings outlive a re-export; the figures measured on the old decoder do not
+    kept = card.read_text().partition(CHOICES)[2].split(MEASURED)[0].rstrip() if card.is_file() else ""
     rows = "\n".join(f"| {e['step']} | {e['total']:.2f} | {e['content']:.2f} | {e['style']:.3f} | "
                      f"{format(e['identity'], '.2f') if 'identity' in e else '-'} |" for e in curve[every - 1::every])
-    weights.card_path(args.export).write_text(weights.format_front_matter(imageset.card_fields(names)) + f"""\
+    card.write_text(weights.format_front_matter(imageset.card_fields(names)) + f"""\
 # AdaIN decoder for VGG16-HED block4_conv1 (project model)
 
 - **Network**: the encoder (VGG16-HED to block4_conv1) mirrored, methods/adain.py `build_decoder`:
@@ -243,7 +249,7 @@ def export(args, trainer, photos, paintings, device: str, dtype: str) -> None:
 | step | total | content | style | identity |
 |---:|---:|---:|---:|---:|
 {rows}
-""")
+""" + (f"\n{CHOICES}{kept}\n" if kept else ""))
 
 
 def _plot_curve(curve: list[dict], path: Path) -> None:

@@ -1,5 +1,5 @@
 """python -m methods.adain_train on tiny crops: the losses fall, a run resumes (with the identity loss
-added), the export loads, and eval images are refused."""
+added), the export loads and keeps the card's findings, and eval images are refused."""
 import json
 
 import numpy as np
@@ -21,13 +21,17 @@ def test_training_lowers_the_losses_resumes_and_exports(tmp_path):
     assert log[1]["total"] < 0.5 * log[0]["total"]  # means over steps 1-20, then 21-40
     assert log[1]["content"] < log[0]["content"] and log[1]["style"] < log[0]["style"]
 
+    # a re-export keeps the card's hand-written findings and drops the old decoder's figures
+    weights.card_path(export).write_text(f"OLD-TITLE\n{adain_train.CHOICES}\n- kept finding\n\n{adain_train.MEASURED}\nOLD-FIGURES\n")
     # the resumed run adds the identity loss, as a fine-tune from a checkpoint would
     assert adain_train.main([*common, "--steps", "50", "--identity-weight", "1", "--export", str(export)]) == 0
     log = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
     assert log[-1]["step"] == 50 and log[-1]["run_start"] == 40  # resumed, not restarted
     last = log[-1]
     assert 0 < last["identity"] and abs(last["total"] - last["content"] - 10 * last["style"] - last["identity"]) < 1e-2
-    assert "| identity |" in weights.card_path(export).read_text()
+    text = weights.card_path(export).read_text()
+    assert "| identity |" in text and f"{adain_train.CHOICES}\n- kept finding\n" in text
+    assert adain_train.MEASURED not in text and "OLD-" not in text
     card = weights.read_front_matter(weights.card_path(export))
     assert card["training_images"] == ["kodim01", "kodim02", "kodim03", STYLE] and card["held_out"] is True
     decoder = adain.read_decoder(export)
