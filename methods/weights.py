@@ -100,7 +100,7 @@ NETWORKS: dict[str, Network] = {
         "adain_decoder.npz", "StyleBench's AdaIN decoder for VGG16-HED block4_conv1 (methods.adain_train)",
         "same as this repository (trained on public-domain and unrestricted images)",
         asset="assets/adain/decoder.npz",
-        file_hash="d998d7f1b72bc83f68533d89d11f1af4e47e10c3f3f8fa68467fe30d7e179656"),
+        file_hash="169dbeada4fa5c1429be6f74f6ed535b88b6ebb7d527f3606fad3703a34ac2f7"),
     # methods.cyclegan_train generators, one per shared painting, trained on the train photos only;
     # float16 .npz files that also carry the painting's fingerprint and style embedding
     **{f"cyclegan_{painting}": Network(
