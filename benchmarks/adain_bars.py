@@ -86,9 +86,9 @@ def main(argv=None) -> int:
         print("contact sheet:", save_image(contact_sheet(sheet, height=120), args.sheet))
     if args.card:
         card = weights.card_path(weights.PROJECT_ROOT / weights.NETWORKS["adain_decoder"].asset)
-        body = card.read_text().split(MEASURED)[0].rstrip()
-        card.write_text(f"{body}\n\n{MEASURED}\nThe {len(imageset.STYLES)} eval paintings x {len(photos)} eval photos "
-                        f"(never trained on) at {SIZE} px, eval judge, strength {args.strength}: {line}.\n")
+        weights.write_measured(card, MEASURED, f"The {len(imageset.STYLES)} eval paintings x {len(photos)} eval photos "
+                               f"(never trained on) at {SIZE} px, eval judge, strength {args.strength}: {line}.",
+                               eval_wins=f"{sum(wins)}/{len(wins)}", eval_ssim=f"{np.median(ssims):.2f}")
     return 0
 
 

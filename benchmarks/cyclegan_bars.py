@@ -44,16 +44,6 @@ def generator_from(path: Path, painting: str | None):
     return name, generator
 
 
-def write_measured(card: Path, line: str, wins: int, photos: int) -> None:
-    """Replace the card's measured section with this run's figures; its front matter gets the
-    wins (`eval_wins`), which the app shows beside the generator's output."""
-    fields = weights.read_front_matter(card)
-    body = card.read_text().split("---\n", 2)[2].split(MEASURED)[0].rstrip()
-    fields["eval_wins"] = f"{wins}/{photos}"
-    card.write_text(f"{weights.format_front_matter(fields)}{body}\n\n{MEASURED}\nOn the {photos} eval photos (never "
-                    f"trained on) at {SIZE} px, eval judge: {line}.\n")
-
-
 MEASURED = "## Measured (benchmarks/cyclegan_bars.py)"
 
 
@@ -108,7 +98,8 @@ def main(argv=None) -> int:
                 f"{np.median(ssims):.3f}; 512 px in {seconds:.2f} s; load {os.getloadavg()[0]:.1f}")
         print(f"{name}: {line}", flush=True)
         if args.cards and path.suffix == ".npz" and not args.photos:
-            write_measured(weights.card_path(path), line, wins2, len(photos))
+            measured = f"On the {len(photos)} eval photos (never trained on) at {SIZE} px, eval judge: {line}."
+            weights.write_measured(weights.card_path(path), MEASURED, measured, eval_wins=f"{wins2}/{len(photos)}")
         sheet.append(sheet_row)
     total2, total3, pairs = (sum(r[i] for r in rows) for i in (1, 2, 3))
     print(f"all: {total2}/{pairs} ({total2 / pairs:.0%}) on texture and gain, {total3}/{pairs} on all three")

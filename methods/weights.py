@@ -187,6 +187,15 @@ def format_front_matter(fields: dict) -> str:
     return "---\n" + "".join(f"{key}: {text(value)}\n" for key, value in fields.items()) + "---\n"
 
 
+def write_measured(card: Path, heading: str, text: str, **fields) -> None:
+    """Replace the card's `heading` section (its last) with text; fields (a benchmark's figures,
+    which the app shows) go into its front matter."""
+    body = card.read_text(encoding="utf-8")
+    body = body.split("---\n", 2)[2] if body.startswith("---\n") else body
+    card.write_text(f"{format_front_matter({**read_front_matter(card), **fields})}{body.split(heading)[0].rstrip()}"
+                    f"\n\n{heading}\n{text}\n", encoding="utf-8")
+
+
 def model_card(name: str) -> dict:
     """Front matter of the card beside a project network's committed weights; {} when there is none."""
     network = NETWORKS.get(name)

@@ -4,7 +4,7 @@ import pytest
 from skimage import data
 
 from eval import metrics
-from methods import adain, get
+from methods import adain, get, weights
 from methods.images import load_image
 
 
@@ -84,3 +84,13 @@ def test_any_content_size_runs_and_the_decoder_is_the_verified_project_file(meth
         assert result.image.shape == shape
     assert result.info["weights_source"].startswith("adain_decoder from project")
     assert "unverified" not in result.info["weights_source"]
+    # the page says what the card measured (benchmarks/adain_bars.py --card), weak or not
+    assert result.info["note"] == adain.measured_sentence(weights.model_card("adain_decoder"))
+    assert "beat a plain colour transfer on all three style scores on" in result.info["note"]
+
+
+def test_the_measured_note_calls_a_decoder_below_either_bar_weak():
+    assert "A weak decoder" not in adain.measured_sentence({"eval_wins": "40/48", "eval_ssim": "0.40"})
+    assert "A weak decoder" in adain.measured_sentence({"eval_wins": "40/48", "eval_ssim": "0.20"})
+    assert "A weak decoder" in adain.measured_sentence({"eval_wins": "31/48", "eval_ssim": "0.40"})
+    assert adain.measured_sentence({}) == ""
