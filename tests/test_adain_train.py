@@ -22,7 +22,8 @@ def test_training_lowers_the_losses_resumes_and_exports(tmp_path):
     assert log[1]["content"] < log[0]["content"] and log[1]["style"] < log[0]["style"]
 
     # a re-export keeps the card's hand-written findings and drops the old decoder's figures
-    weights.card_path(export).write_text(f"OLD-TITLE\n{adain_train.CHOICES}\n- kept finding\n\n{adain_train.MEASURED}\nOLD-FIGURES\n")
+    old_card = f"OLD-TITLE\n{adain_train.CHOICES}\n- kept finding\n\n{adain_train.MEASURED}\nOLD-FIGURES\n"
+    weights.card_path(export).write_text(old_card)
     # the resumed run adds the identity loss, as a fine-tune from a checkpoint would
     assert adain_train.main([*common, "--steps", "50", "--identity-weight", "1", "--export", str(export)]) == 0
     log = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
