@@ -73,8 +73,14 @@ class AdaIN(Method):
         info = {"network": "VGG16-HED block4_conv1 encoder + project decoder",
                 "weights_source": networks.source, "precision": networks.precision}
         if networks.source.startswith("adain_decoder from project"):
-            info["note"] = measured_sentence(weights.model_card("adain_decoder"))
+            info["note"] = project_decoder_note()
         return image, info
+
+
+@functools.cache
+def project_decoder_note() -> str:
+    """The shipped decoder's measured figures in words, read once per process like its weights."""
+    return measured_sentence(weights.model_card("adain_decoder"))
 
 
 def measured_sentence(card: dict) -> str:
