@@ -119,8 +119,8 @@ decoder of nearest-upsampling convolutions with a sigmoid output. Trained by the
   Adam lr {args.learning_rate}, beta {beta:.4g}, seed {args.seed}
 - Final negative ELBO: total {final['total']:.5f}, reconstruction (MSE) {final['reconstruction']:.5f},
   KL per pixel value {final['kl']:.4f}
-- Time: {seconds:.0f} s wall on {platform.machine()} CPU, {os.cpu_count()} cores shared with other jobs
-  (`nice -n 10`), TensorFlow CPU, {platform.python_version()}
+- Time: {seconds:.0f} s wall on {platform.machine()} CPU, {os.cpu_count()} cores (load average at the end
+  {os.getloadavg()[0]:.1f}), TensorFlow CPU, {platform.python_version()}
 - Licence: the project's own; the data are freely usable photos (SOURCES.md of the shared image
   set), the scikit-image sample photos and any --images given.
 

@@ -95,7 +95,7 @@ NETWORKS: dict[str, Network] = {
     "vae_generic": Network(
         "vae_generic.weights.h5", "StyleBench's generic VAE (photos and paintings), the VAE warm start",
         "same as this repository (trained by the project)", asset="assets/vae/vae_generic.weights.h5",
-        file_hash="45447eccd44711d76e6b6266b7d9667c018df4a6410de7482c096969e6855f0c"),
+        file_hash="8e1f045b6436fc8fd880942743595fb5f3d8036e2dff41dabc5da9a52fb8a462"),
     "adain_decoder": Network(
         "adain_decoder.npz", "StyleBench's AdaIN decoder for VGG16-HED block4_conv1 (methods.adain_train)",
         "same as this repository (trained on public-domain and unrestricted images)",
