@@ -43,10 +43,10 @@ MAGENTA_HUB = "https://tfhub.dev/google/magenta/arbitrary-image-stylization-v1-2
 CYCLEGAN_PAINTINGS = (
     ("starry_night", "823c4b296bbf73680927661dea7dec86ff22c95ceddd6e885bd5402743277ea0"),
     ("great_wave", "dc798676409798adb613de629ef6dbabcb7218e538a6ded0dfda5bc2a75315b5"),
-    ("the_scream", "2c19975b5acff474a1b3bd99a389ce42f38da4f0b604f24edc0e785d87b03fc5"),
+    ("the_scream", "3bcb9161ceab0ebf1626b957630e2bb20c258874ff1edd4431fb7d9d312b64bb"),
     ("water_lilies", "08a04336a8d56beb42682e25203e2ef6a3dfb5ba0b301e3c111ebb35507c4ced"),
-    ("composition_vii", "8412d2ba394cd397078077f9b76d77f32bcfa8f2ffc462d731805ee32d7eb60d"),
-    ("shipwreck", "79ff8e62655685cb36e4bbb504b09886d2b91ce6f552c7992fc68483f72bfb55"),
+    ("composition_vii", "52809476f5bc3a108ac5cf398492b63f23ce86756e51b326a343d84f5ed3a9c6"),
+    ("shipwreck", "fb71981ecf57024ddfdb9c7fc85e93b5a3d9e68ddd4e540218afefacc122ef2b"),
 )
 
 
