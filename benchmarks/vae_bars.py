@@ -1,13 +1,15 @@
 """The VAE's bars, measured in one run on the shared image set.
 
-    PYTHONPATH=. python benchmarks/vae_bars.py [--modes style adain] [--sheet assets/vae/contact_sheet.png]
+    PYTHONPATH=. python benchmarks/vae_bars.py [--modes gram style adain] [--sheet assets/vae/contact_sheet.png]
+        [--beside gatys adain]
 
 For every shared painting and photo (long side 512): the Gram style loss to the painting
 (VGG16-HED, block1_conv1..block5_conv1, methods.losses.style_loss) of the untouched photo
 and of each mode's output, its change in percent, and SSIM to the photo. Timings: the first
 stylisation with each new style (training included, fresh cache in a temporary folder) and
 the later photos with the same style. Bars: style loss at least 20 % below the photo's with
-SSIM above 0.4; first stylisation under 60 s, later photos under 2 s.
+SSIM above 0.4; first stylisation under 60 s, later photos under 2 s. --beside adds other
+methods' outputs (default parameters) to the contact sheet, after the VAE's, for comparison.
 """
 from __future__ import annotations
 
@@ -28,12 +30,14 @@ STYLE_LAYERS = tuple(f"block{b}_conv1" for b in range(1, 6))
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--images", type=Path, default=IMAGES)
-    parser.add_argument("--modes", nargs="+", default=["style", "adain"], choices=["style", "adain"])
+    parser.add_argument("--modes", nargs="+", default=["gram", "style", "adain"], choices=["gram", "style", "adain"])
     parser.add_argument("--styles", nargs="*", help="painting file names (default: all)")
     parser.add_argument("--contents", nargs="*", help="photo file names (default: all)")
     parser.add_argument("--side", type=int, default=512)
     parser.add_argument("--param", action="append", default=[], help="NAME=VALUE for the vae method")
-    parser.add_argument("--sheet", type=Path, help="write a contact sheet PNG here")
+    parser.add_argument("--sheet", type=Path, help="write a contact sheet here (.png or .jpg)")
+    parser.add_argument("--tile", type=int, default=96, help="contact sheet tile side in px")
+    parser.add_argument("--beside", nargs="*", default=[], help="other methods to show on the sheet (e.g. gatys adain)")
     parser.add_argument("--keep-cache", action="store_true", help="use $STYLEBENCH_CACHE, not a fresh one")
     args = parser.parse_args(argv)
     if not args.keep_cache:
@@ -91,6 +95,8 @@ def main(argv=None) -> int:
                 sheet_row.append(result.image)
                 print(" ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
                                for k, v in rows[-1].items()), flush=True)
+            for other in args.beside:
+                sheet_row.append(get(other).stylize(content, style).image)
         sheet.append(sheet_row)
     frame = pd.DataFrame(rows)
     summary = frame.groupby("mode").agg(change_pct=("change_pct", "mean"), ssim=("ssim", "mean"),
@@ -104,13 +110,14 @@ def main(argv=None) -> int:
     print(frame.groupby(["mode", "style"])[["change_pct", "ssim"]].mean().round(3).to_string())
     print(summary.round(3).to_string())
     if args.sheet:
-        write_sheet(sheet, args.sheet, args.modes, [n for n, _ in contents])
+        columns = [f"vae {mode}" for mode in args.modes] + args.beside
+        write_sheet(sheet, args.sheet, columns, [n for n, _ in contents], args.tile)
     return 0
 
 
 def write_sheet(rows, path: Path, modes, contents, tile: int = 96) -> None:
     """One row per painting: the painting, then each photo followed by each mode's output."""
-    from methods.images import resize, save_png
+    from methods.images import resize, save_image
 
     def fit(image):  # letterbox into a tile x tile square
         h, w = image.shape[:2]
@@ -122,7 +129,7 @@ def write_sheet(rows, path: Path, modes, contents, tile: int = 96) -> None:
         return out
 
     grid = np.concatenate([np.concatenate([fit(image) for image in row], axis=1) for row in rows], axis=0)
-    save_png(grid, path)
+    save_image(grid, path)
     print(f"wrote {path} ({path.stat().st_size / 1e3:.0f} kB): columns painting, then per photo "
           f"({', '.join(contents)}): photo, {', '.join(modes)}")
 

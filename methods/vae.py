@@ -7,13 +7,20 @@ draws the image back. Training maximises the ELBO: reconstruction + beta * KL.
 
 Stylisation encodes the photo (the mean, no sampling), moves its latent maps towards the
 painting's (AdaIN: each channel takes the painting's latent mean and deviation, by
-`strength`) and decodes. Two modes differ in the VAE doing it:
+`strength`) and decodes. Three modes differ in the VAE doing it:
+  gram   the style mode's ELBO on the painting's crops, plus, with the encoder frozen, a Gram
+         style loss and a content loss (VGG16-HED, as Johnson et al. 2016) on the decoded
+         latents of train photos moved to the painting's latent statistics: the decoder learns
+         to draw a photo's layout with the painting's texture, not only its palette. The train
+         photos come through eval.imageset (mirror, cache or download), as checkpoint=train's.
   style  the VAE fine-tuned (ELBO, beta) on random crops of the style image, starting from
          the project's generic VAE (assets/vae, methods/vae_train.py). Its decoder only knows
          the painting's colours and strokes, so the photo's layout comes back drawn with the
          painting's vocabulary. Trained models are kept on disk (cache_home()/vae), keyed by
          the style image and the training parameters.
   adain  no training: the generic VAE (photos and paintings) itself.
+  auto   (the default) gram where the train photos can be had, else style, with a note saying so:
+         a machine with neither the image set nor a network still gets a VAE column.
 A decoder from a 1/8-resolution latent cannot draw fine detail (its output is blurred), so
 `detail` adds the photo's high frequencies (photo minus its Gaussian blur) back on top,
 toned down to the painting's own high-frequency contrast: a smooth painting gets less of the
@@ -49,47 +56,72 @@ BETA = 0.1  # KL weight: higher lets less of the photo through the latent
 DETAIL_SIGMA = 2.0  # px: the Gaussian blur whose residual is the photo's fine detail
 DETAIL_GAIN = (0.25, 1.0)  # bounds of the painting-to-photo detail contrast ratio
 LEARNING_RATE = 1e-3
-CACHE_VERSION = 2  # bump when training changes, so stale cached models are not reused
+STYLE_WEIGHT, CONTENT_WEIGHT = 5.0, 3.0  # gram mode: chosen on 4 train paintings x 4 held-out train photos
+CACHE_VERSION = 3  # bump when training changes, so stale cached models are not reused
 PREVIEW_SIDE = 192
+# gram mode: style layers as Gatys's, AdaIN's and the CycleGAN style term's; photo crops per step
+GRAM_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1")
+GRAM_CONTENT_LAYER = "block3_conv1"
+PHOTO_CROP, PHOTO_BATCH = 96, 2
 
 
 class VAE(Method):
     name = "vae"
     title = "VAE (style-domain variational autoencoder)"
     family = "variational autoencoder"
-    description = ("Kingma & Welling 2014: a small convolutional VAE fine-tuned on crops of the painting "
-                   "redraws the photo's latent layout with the painting's colours and strokes.")
+    description = ("Kingma & Welling 2014: a small convolutional VAE fine-tuned on crops of the painting, its "
+                   "decoder also taught with a Gram style loss on train photos, redraws the photo's latent "
+                   "layout with the painting's colours and strokes.")
     params = (
-        Param("mode", "style", "choice", "style: fine-tune the VAE on the painting (cached per style); "
-              "adain: the generic VAE, no training", choices=("style", "adain")),
+        Param("mode", "auto", "choice", "gram: fine-tune the decoder on the painting and on train photos with "
+              "a Gram style loss; style: fine-tune the VAE on the painting alone (both cached per style); "
+              "adain: the generic VAE, no training; auto: gram where the train photos can be had (image set, "
+              "cache or download), else style, and it says so", choices=("auto", "gram", "style", "adain")),
         Param("strength", 1.0, "float", "how far the photo's latent statistics move to the painting's "
               "(AdaIN on the latent maps)", 0.0, 1.0),
-        Param("steps", 300, "int", "training steps on the style image (style mode); a request stops with an "
-              "error at the 5 min cap per request (about 3000 steps on 2 cores)", 0, 5000),
-        Param("beta", BETA, "float", "KL weight of the ELBO in training (style mode): higher keeps less "
+        Param("steps", 300, "int", "training steps on the style image (gram and style modes); a request stops "
+              "with an error at the 5 min cap per request (on 2 cores about 1800 steps in gram mode, 3000 in "
+              "style mode)", 0, 5000),
+        Param("beta", BETA, "float", "KL weight of the ELBO in training (gram and style modes): higher keeps less "
               "of the photo", 0.001, 10.0),
+        Param("style_weight", STYLE_WEIGHT, "float", "gram mode: weight of the Gram style loss", 0.0, 100.0),
+        Param("content_weight", CONTENT_WEIGHT, "float", "gram mode: weight of the content loss", 0.0, 100.0),
         Param("latent_channels", LATENT, "int", "latent channels (the warm start has "
               f"{LATENT}; other widths start partly untrained)", 1, 64),
-        Param("detail", 1.0, "float", "how much of the photo's fine detail to add back, at the painting's "
-              "detail contrast (the decoder blurs)", 0.0, 1.0),
+        Param("detail", 1.0, "float", "style and adain modes: how much of the photo's fine detail to add back, "
+              "at the painting's detail contrast (their decoder blurs; gram mode's draws its own)", 0.0, 1.0),
         Param("blend", 0.0, "float", "mix the photo back into the result (0 = VAE output only)", 0.0, 1.0),
         Param("seed", 0, "int", "random seed (initialisation, crops, sampling noise)", 0, 2**31 - 1),
     )
 
     def networks(self, params):
-        return (GENERIC,)
+        return (GENERIC, "vgg16_hed") if params["mode"] in ("auto", "gram") else (GENERIC,)
 
     def load(self, params):
         return load_generic()
 
     def run(self, content, style, params, on_progress, generic):
+        params, note = resolve_mode(params)
         if params["mode"] == "adain":
             model, info = generic, {"steps": 0, "cache": "not used", "warm_start": generic.source}
         else:
             model, info = style_vae(generic, style, params, on_progress, content)
         return paint(model, content, style, params), {"mode": params["mode"], "weights_source": generic.source,
                                                       "training_images": list(weights.training_images(GENERIC)),
-                                                      **info}
+                                                      **info, **({"note": note} if note else {})}
+
+
+def resolve_mode(params: dict) -> tuple[dict, str]:
+    """mode=auto: gram where the train photos can be had, else style, with a note that says why."""
+    if params["mode"] != "auto":
+        return params, ""
+    from methods.base import MethodError
+
+    try:
+        train_photos()
+        return {**params, "mode": "gram"}, ""
+    except MethodError as error:
+        return {**params, "mode": "style"}, f"The VAE ran its style mode (the palette only, weaker). {error}"
 
 
 def paint(model: "StyleVAE", content: np.ndarray, style: np.ndarray, params: dict) -> np.ndarray:
@@ -99,7 +131,7 @@ def paint(model: "StyleVAE", content: np.ndarray, style: np.ndarray, params: dic
         target = adain(latent, model.encode(resize_max(style, STYLE_SIDES[-1])))
         latent = (1.0 - params["strength"]) * latent + params["strength"] * target
     image = model.decode(latent, content.shape)
-    if params["detail"]:
+    if params["detail"] and params["mode"] != "gram":  # a gram decoder draws its own detail
         detail = fine_detail(content)
         painting = fine_detail(resize_max(style, max(content.shape[:2])))  # at the photo's scale
         image = image + params["detail"] * detail_gain(detail, painting) * detail
@@ -216,21 +248,29 @@ class StyleVAE:
         return {layer.name: layer for model in (self.encoder, self.decoder) for layer in model.layers
                 if layer.get_weights()}
 
-    def train(self, batches, steps: int, beta: float, seed: int, report=None, learning_rate=LEARNING_RATE):
-        """Adam on the negative ELBO; batches(step) -> float32 (N, h, w, 3). Returns the last parts."""
+    def train(self, batches, steps: int, beta: float, seed: int, report=None, learning_rate=LEARNING_RATE,
+              photos=None, gram_terms=None):
+        """Adam on the negative ELBO; batches(step) -> float32 (N, h, w, 3). Returns the last parts.
+        With photos(step) (crops like batches') and gram_terms (GramTerms), the decoder alone is trained,
+        on the ELBO plus gram_terms' losses on those photos."""
         import keras
         import tensorflow as tf
 
         optimizer = keras.optimizers.Adam(learning_rate)
-        variables = self.encoder.trainable_variables + self.decoder.trainable_variables
+        variables = self.decoder.trainable_variables
+        if gram_terms is None:
+            variables = self.encoder.trainable_variables + variables
         beta_t = tf.constant(beta, tf.float32)
 
-        @tf.function(reduce_retracing=True)
-        def step(images, noise):
+        @tf.function(reduce_retracing=True, autograph=False)  # no tensor-dependent Python branches to convert
+        def step(images, noise, photo_crops):
             with tf.GradientTape() as tape:
                 mean, log_variance = self.encoder(images, training=True)
                 z = reparameterise(mean, log_variance, noise)
                 total, parts = elbo(images, self.decoder(z, training=True), mean, log_variance, beta_t)
+                if gram_terms is not None:
+                    parts = {**parts, **gram_terms(self, photo_crops)}
+                    total = total + parts["style"] + parts["content"]
             optimizer.apply_gradients(zip(tape.gradient(total, variables), variables))
             return total, parts
 
@@ -240,7 +280,8 @@ class StyleVAE:
             images = batches(index)
             shape = (images.shape[0], images.shape[1] // DOWNSAMPLE, images.shape[2] // DOWNSAMPLE,
                      self.latent_channels)
-            total, parts = step(tf.constant(images), tf.constant(rng.standard_normal(shape, dtype=np.float32)))
+            crops = tf.constant(photos(index)) if photos else tf.zeros((0,))
+            total, parts = step(tf.constant(images), tf.constant(rng.standard_normal(shape, dtype=np.float32)), crops)
             if report:
                 report(index, float(total), parts)
         return {"total": float(total), **{k: float(v) for k, v in parts.items()}} if steps else {}
@@ -253,6 +294,38 @@ class StyleVAE:
     def decode(self, latent: np.ndarray, shape) -> np.ndarray:
         out = np.asarray(self.decoder(latent[None], training=False))[0]
         return out[:shape[0], :shape[1]]
+
+
+class GramTerms:
+    """gram mode's losses on a batch of photo crops: their latents take the painting's latent mean and
+    deviation (AdaIN), are decoded, and the decoding is scored against the painting's Gram matrices
+    (style) and the photo's features (content), each times its weight."""
+
+    def __init__(self, model: StyleVAE, style: np.ndarray, style_weight: float, content_weight: float):
+        import tensorflow as tf
+
+        from methods.backbones import feature_extractor
+        from methods.losses import gram
+
+        self.vgg = feature_extractor("vgg16_hed", GRAM_LAYERS + (GRAM_CONTENT_LAYER,))
+        self.targets = {name: gram(value) for name, value in self.vgg(style[None]).items() if name in GRAM_LAYERS}
+        latent = model.encode(style)
+        self.latent_mean, self.latent_std = tf.constant(latent.mean((0, 1))), tf.constant(latent.std((0, 1)))
+        self.style_weight, self.content_weight = style_weight, content_weight
+
+    def __call__(self, model: StyleVAE, photos) -> dict:
+        import tensorflow as tf
+
+        from methods.losses import content_loss, style_loss
+
+        latent, _ = model.encoder(photos, training=False)
+        mean, variance = tf.nn.moments(latent, axes=[1, 2], keepdims=True)
+        moved = (latent - mean) / (tf.sqrt(variance) + 1e-5) * self.latent_std + self.latent_mean
+        features = self.vgg(model.decoder(moved, training=True))
+        layer = GRAM_CONTENT_LAYER
+        return {"style": self.style_weight * style_loss({k: features[k] for k in GRAM_LAYERS}, self.targets)[0],
+                "content": self.content_weight * content_loss({layer: features[layer]},
+                                                              {layer: self.vgg(photos)[layer]})[0]}
 
 
 def _pad(image: np.ndarray) -> np.ndarray:
@@ -318,7 +391,9 @@ def style_key(style: np.ndarray, params: dict) -> str:
     """Cache key: the style image's pixels and every parameter that changes training."""
     digest = hashlib.sha256(np.ascontiguousarray(style, np.float32).tobytes())
     digest.update(repr(style.shape).encode())
-    trained = {k: params[k] for k in ("steps", "beta", "latent_channels", "seed")}
+    trained = {k: params[k] for k in ("mode", "steps", "beta", "latent_channels", "seed")}
+    if params["mode"] == "gram":
+        trained.update(style_weight=params["style_weight"], content_weight=params["content_weight"])
     digest.update(json.dumps({"version": CACHE_VERSION, "warm": _warm_hash(), **trained}, sort_keys=True).encode())
     return digest.hexdigest()[:32]
 
@@ -363,11 +438,18 @@ def style_vae(generic: StyleVAE, style: np.ndarray, params: dict, on_progress=No
         # (a full encode and decode) only every tenth of the run, and only for a listener
         wanted = (index % every == 0 or index == steps) and getattr(on_progress, "listening", True)
         image = paint(vae, preview, style, params) if wanted and preview is not None else None
+        gram_parts = "".join(f", {name} {float(parts[name]):.4f}" for name in ("style", "content") if name in parts)
         on_progress(index / steps, f"training on the style: step {index}/{steps}, "
                     f"ELBO loss {total:.4f} (reconstruction {float(parts['reconstruction']):.4f}, "
-                    f"KL {float(parts['kl']):.4f})", image)
+                    f"KL {float(parts['kl']):.4f}{gram_parts})", image)
 
-    final = vae.train(crop_sampler([style], params["seed"]), steps, beta, params["seed"], report)
+    photos, gram_terms = None, None
+    if params["mode"] == "gram":
+        photos = crop_sampler(train_photos(), params["seed"] + 1, PHOTO_BATCH, PHOTO_CROP)
+        painting = resize_max(style, STYLE_SIDES[-1])
+        gram_terms = GramTerms(vae, painting, params["style_weight"], params["content_weight"])
+    final = vae.train(crop_sampler([style], params["seed"]), steps, beta, params["seed"], report,
+                      photos=photos, gram_terms=gram_terms)
     info = {"steps": steps, "beta": beta, "warm_start": warm, "elbo": final}
     try:
         vae.save(path)
@@ -375,6 +457,19 @@ def style_vae(generic: StyleVAE, style: np.ndarray, params: dict, on_progress=No
     except OSError as error:  # a read-only cache costs speed, not the result
         info["cache_error"] = error.strerror or type(error).__name__
     return vae, {**info, "cache": "miss", "cache_file": path.name}
+
+
+@functools.cache
+def train_photos() -> tuple:
+    """gram mode's photos: the image set's train split at 512 px (never an eval photo)."""
+    from eval import imageset
+    from methods.base import MethodError
+
+    try:
+        return tuple(imageset.load(entry, STYLE_SIDES[-1]) for entry in imageset.TRAIN_PHOTOS)
+    except imageset.ImageSetError as error:
+        raise MethodError(f"VAE mode gram needs the train photos to learn from: {error}. "
+                          "Modes style and adain need none.") from None
 
 
 def _write_atomic(path: Path, text: str) -> None:
