@@ -120,8 +120,10 @@ def resolve_mode(params: dict) -> tuple[dict, str]:
     try:
         train_photos()
         return {**params, "mode": "gram"}, ""
-    except MethodError as error:
-        return {**params, "mode": "style"}, f"The VAE ran its style mode (the palette only, weaker). {error}"
+    except MethodError:  # the full message, with where to put the photos, is gram mode's own error
+        return {**params, "mode": "style"}, ("The VAE ran its style mode (the palette only, weaker): its gram mode "
+                                             "learns from the 17 train photos, which are not on this machine and "
+                                             "could not be downloaded. Choose mode gram to see where they go.")
 
 
 def paint(model: "StyleVAE", content: np.ndarray, style: np.ndarray, params: dict) -> np.ndarray:
