@@ -583,9 +583,9 @@ Here a small VAE is fine-tuned on crops of the painting, so its decoder can only
 the painting's colours and textures; the photo is encoded, its latent statistics moved toward
 the painting's, and decoded. The ELBO alone teaches the decoder the painting's palette, not its
 texture (mode `style`: no better than a colour transfer). Mode `gram` (the default where the
-train photos can be had) adds, as
-Johnson et al. 2016 do for a feed-forward network, a Gram style loss and a content loss on
-decoded train photos: the decoder learns to draw a photo's layout with the painting's strokes.
+train photos can be had) adds, as Johnson et al. 2016 do for a feed-forward network, a Gram
+style loss and a content loss on decoded train photos: the decoder learns to draw a photo's
+layout with the painting's strokes.
 
 **Can:** learn a style from a single painting in under a minute, and sample variations.
 **Cannot:** draw sharp detail (its latent is 1/8 of the photo's size, so strokes are coarse and
