@@ -310,6 +310,7 @@ class GramTerms:
         from methods.losses import gram
 
         self.vgg = feature_extractor("vgg16_hed", GRAM_LAYERS + (GRAM_CONTENT_LAYER,))
+        self.content_vgg = feature_extractor("vgg16_hed", (GRAM_CONTENT_LAYER,))  # the photos need no deeper layer
         self.targets = {name: gram(value) for name, value in self.vgg(style[None]).items() if name in GRAM_LAYERS}
         latent = model.encode(style)
         self.latent_mean, self.latent_std = tf.constant(latent.mean((0, 1))), tf.constant(latent.std((0, 1)))
@@ -327,7 +328,7 @@ class GramTerms:
         layer = GRAM_CONTENT_LAYER
         return {"style": self.style_weight * style_loss({k: features[k] for k in GRAM_LAYERS}, self.targets)[0],
                 "content": self.content_weight * content_loss({layer: features[layer]},
-                                                              {layer: self.vgg(photos)[layer]})[0]}
+                                                              {layer: self.content_vgg(photos)[layer]})[0]}
 
 
 def _pad(image: np.ndarray) -> np.ndarray:
