@@ -12,8 +12,12 @@ reserved images are refused. Each step: random crops (with flips) of --batch pho
   identity loss (not in the paper; --identity-weight, default 0) mean squared error of
                 f(decoder(f(photo))) against f(photo) at block1-4 conv1, as SANet (Park &
                 Lee 2019) adds: it teaches the decoder to give back the photo at strength 0;
+  smoothness    (not in the paper; --tv-weight, default 0) mean squared difference of
+                neighbouring pixels of g, a total-variation term against the decoder's fine grid;
 Adam 1e-4 with the reference code's decay lr / (1 + 5e-5 step). The encoder is frozen.
 
+--init starts a new run folder from a decoder file (the shipped assets/adain/decoder.npz, whose
+run folder does not outlive the machine it was trained on); the step count starts at 0.
 Resumable: the run folder keeps a checkpoint (every --checkpoint-every steps, and when the run
 is interrupted), the loss curve (log.jsonl) and sample grids. With --export, the decoder is
 written as methods.adain reads it (float16 .npz) with a model card beside it.
@@ -31,7 +35,7 @@ import numpy as np
 
 from methods import import_tensorflow_quietly
 from methods.adain import CONTENT_LAYER, EPSILON, STYLE_LAYERS, _forward
-from methods.training import load_domain, random_crops, replace_folder, run_command, training_log
+from methods.training import load_domain, random_crops, replace_folder, run_command, train_photo_paths, training_log
 
 # model card section headings: export keeps what sits under CHOICES; benchmarks/adain_bars.py --card writes MEASURED
 CHOICES, MEASURED = "## Choices measured", "## Measured (benchmarks/adain_bars.py)"
@@ -52,6 +56,9 @@ def parse_args(argv):
     parser.add_argument("--style-weight", type=float, default=10.0)
     parser.add_argument("--identity-weight", type=float, default=0.0,
                         help="weight of the identity loss (0, the paper's recipe, leaves it out)")
+    parser.add_argument("--tv-weight", type=float, default=0.0,
+                        help="weight of the smoothness (total variation) term (0, the paper's recipe, leaves it out)")
+    parser.add_argument("--init", type=Path, help="a decoder file (.npz or .weights.h5) a new run starts from")
     parser.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
                         help="auto: bfloat16 where the CPU has bfloat16 units (or on a GPU), else float32")
     parser.add_argument("--checkpoint-every", type=int, default=100)
@@ -70,7 +77,7 @@ def parse_args(argv):
 def default_images() -> tuple[list[str], list[str]]:
     from eval import imageset
 
-    photos = [str(imageset.locate(entry)) for entry in imageset.TRAIN_PHOTOS]
+    photos = [str(path) for path in train_photo_paths("the AdaIN decoder")]
     return photos, [str(path) for path in imageset.train_painting_paths()]
 
 
@@ -116,6 +123,11 @@ class Trainer:
             style_part = moments_loss(features, style)
             parts = {"content": content, "style": style_part}
             total = content + self.args.style_weight * style_part
+            if self.args.tv_weight:
+                image = tf.cast(decoded, tf.float32)
+                parts["smoothness"] = (tf.reduce_mean(tf.square(image[:, 1:] - image[:, :-1]))
+                                       + tf.reduce_mean(tf.square(image[:, :, 1:] - image[:, :, :-1])))
+                total += self.args.tv_weight * parts["smoothness"]
             if self.args.identity_weight:
                 rebuilt = self.encoder(self.decoder(tf.cast(photo[CONTENT_LAYER], tf.float32), training=True))
                 parts["identity"] = tf.add_n([tf.reduce_mean(tf.square(tf.cast(rebuilt[name], tf.float32)
@@ -172,6 +184,11 @@ def train(args, photos: list[str], paintings: list[str]) -> dict:
         start = state["step"]
         rng.bit_generator.state = state["rng"]
         print(f"resumed from {checkpoint} at step {start}", file=sys.stderr)
+    elif args.init:
+        from methods.adain import read_decoder
+
+        trainer.decoder.set_weights(read_decoder(args.init).get_weights())
+        print(f"started from {args.init}", file=sys.stderr)
     fixed = np.random.default_rng(1234)
     sample_c, sample_s = random_crops(content, args.crop, 4, fixed), random_crops(style, args.crop, 4, fixed)
     device = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
@@ -240,6 +257,7 @@ def export(args, trainer, photos, paintings, device: str, dtype: str) -> None:
 {chr(10).join(f"  `{line}`" for line in commands)}
 - **Recipe**: content loss on the AdaIN target at block4_conv1, style loss on channel means and deviations
   at block1-4 conv1, style weight {args.style_weight}; identity weight {args.identity_weight};
+  smoothness weight {args.tv_weight}; started from {args.init or 'random weights'};
   Adam {args.lr}, lr / (1 + {args.lr_decay} step);
   {dtype} compute.
 - **Steps / time / machine**: {args.steps} steps, {seconds:.0f} s of training on {device} ({os.cpu_count()} cores).
@@ -260,7 +278,7 @@ def _plot_curve(curve: list[dict], path: Path) -> None:
 
     figure, axis = plt.subplots(figsize=(6, 3.5))
     steps = [entry["step"] for entry in curve]
-    for part in ("total", "content", "style", "identity"):
+    for part in ("total", "content", "style", "identity", "smoothness"):
         if any(part in entry for entry in curve):
             axis.plot(steps, [entry.get(part, np.nan) for entry in curve], label=part)
     axis.set(xlabel="step", ylabel="loss", yscale="log", title="AdaIN decoder training")
@@ -280,7 +298,7 @@ def main(argv=None) -> int:
         photos = imageset.image_specs(args.content) if args.content else photos
         paintings = imageset.image_specs(args.style) if args.style else paintings
         refusal = imageset.training_refusal(photos + paintings)
-    except (OSError, imageset.ImageSetError) as error:
+    except (OSError, ValueError, imageset.ImageSetError) as error:  # MethodError is a ValueError
         refusal = str(error)
     return run_command("methods.adain_train", argv, args.out, refusal, lambda _: train(args, photos, paintings))
 

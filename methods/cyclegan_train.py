@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from methods import import_tensorflow_quietly
-from methods.training import load_domain, random_crops, replace_folder, run_command, training_log
+from methods.training import load_domain, random_crops, replace_folder, run_command, train_photo_paths, training_log
 
 STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1")  # --style-weight's
 # checkpoint=train's recipe: the one every shared painting's generator started with (their model
@@ -353,7 +353,6 @@ def generator_for(style, on_progress) -> tuple[Path, bool]:
     time cap resumes there next time. One process trains a painting at a time (a file lock)."""
     import fcntl
 
-    from eval import imageset
     from methods import weights
     from methods.magenta import style_embedding
     from methods.base import MethodError
@@ -367,10 +366,7 @@ def generator_for(style, on_progress) -> tuple[Path, bool]:
         return generator, False
     style_embedding(painting)  # the file will record it: a missing Magenta network fails now, not after training
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        photos = [str(imageset.locate(entry)) for entry in imageset.TRAIN_PHOTOS]
-    except imageset.ImageSetError as error:
-        raise MethodError(f"checkpoint=train needs the train photos to learn from: {error}") from None
+    photos = [str(path) for path in train_photo_paths("checkpoint=train")]
     args = parse_args(["--domain-a", *photos, "--domain-b", "your painting", "--out", str(folder / "run"),
                        "--export", str(generator), *ON_DEMAND])
     first = {}

@@ -1,6 +1,6 @@
-"""What the training commands share (methods.cyclegan_train, methods.adain_train): loading
-image domains, random crops, atomic checkpoint folders, the loss log, and the CLI's tail.
-Inference code never imports this module."""
+"""What the training code shares (the *_train commands, and the training a method runs on demand:
+VAE gram mode, CycleGAN checkpoint=train): the train photos, loading image domains, random crops,
+atomic checkpoint folders, the loss log, and the CLI's tail. Pure inference never needs it."""
 from __future__ import annotations
 
 import json
@@ -12,6 +12,19 @@ from typing import Callable
 import numpy as np
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
+
+
+def train_photo_paths(purpose: str, hint: str = "") -> list[Path]:
+    """The image set's train photos (never an eval photo), verified files from its mirror, cache or
+    download. This is the one place methods reads eval.imageset's manifest: training needs the
+    split, and the manifest is the split's single record. MethodError (a ValueError) if absent."""
+    from eval import imageset
+    from methods.base import MethodError
+
+    try:
+        return [imageset.locate(entry) for entry in imageset.TRAIN_PHOTOS]
+    except imageset.ImageSetError as error:
+        raise MethodError(f"{purpose} needs the train photos to learn from: {error}" + (f". {hint}" if hint else "")) from None
 
 
 def load_domain(specs, max_side: int) -> list[np.ndarray]:

@@ -12,7 +12,8 @@ painting's (AdaIN: each channel takes the painting's latent mean and deviation, 
          style loss and a content loss (VGG16-HED, as Johnson et al. 2016) on the decoded
          latents of train photos moved to the painting's latent statistics: the decoder learns
          to draw a photo's layout with the painting's texture, not only its palette. The train
-         photos come through eval.imageset (mirror, cache or download), as checkpoint=train's.
+         photos come through methods.training.train_photo_paths (mirror, cache or download),
+         as checkpoint=train's.
   style  the VAE fine-tuned (ELBO, beta) on random crops of the style image, starting from
          the project's generic VAE (assets/vae, methods/vae_train.py). Its decoder only knows
          the painting's colours and strokes, so the photo's layout comes back drawn with the
@@ -465,14 +466,11 @@ def style_vae(generic: StyleVAE, style: np.ndarray, params: dict, on_progress=No
 @functools.cache
 def train_photos() -> tuple:
     """gram mode's photos: the image set's train split at 512 px (never an eval photo)."""
-    from eval import imageset
-    from methods.base import MethodError
+    from methods.images import load_image
+    from methods.training import train_photo_paths
 
-    try:
-        return tuple(imageset.load(entry, STYLE_SIDES[-1]) for entry in imageset.TRAIN_PHOTOS)
-    except imageset.ImageSetError as error:
-        raise MethodError(f"VAE mode gram needs the train photos to learn from: {error}. "
-                          "Modes style and adain need none.") from None
+    paths = train_photo_paths("VAE mode gram", "Modes style and adain need none.")
+    return tuple(load_image(path, STYLE_SIDES[-1]) for path in paths)
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -24,9 +24,9 @@ SKIMAGE_PHOTOS = ("camera", "immunohistochemistry", "retina")  # in the wheel, n
 
 def default_specs() -> list[str]:
     """The default training images: train-split files (mirror, cache or download) and skimage:NAME."""
-    from eval import imageset  # the training command only: inference code never needs the manifest
+    from methods.training import train_photo_paths
 
-    return [str(imageset.locate(entry)) for entry in imageset.TRAIN_PHOTOS] + [f"skimage:{n}" for n in SKIMAGE_PHOTOS]
+    return [str(path) for path in train_photo_paths("the generic VAE")] + [f"skimage:{n}" for n in SKIMAGE_PHOTOS]
 
 
 def training_images(specs) -> list[tuple[str, np.ndarray]]:
