@@ -14,6 +14,9 @@ reserved images are refused. Each step: random crops (with flips) of --batch pho
                 Lee 2019) adds: it teaches the decoder to give back the photo at strength 0;
   smoothness    (not in the paper; --tv-weight, default 0) mean squared difference of
                 neighbouring pixels of g, a total-variation term against the decoder's fine grid;
+  structure     (not in the paper; --structure-weight, default 0) mean squared error of the
+                instance-normalised block1-3 conv1 features of g against the photo's: its layout at
+                finer scales than block4, whatever their statistics (normalised as StyTr2's content loss);
 Adam 1e-4 with the reference code's decay lr / (1 + 5e-5 step). The encoder is frozen.
 
 --init starts a new run folder from a decoder file (the shipped assets/adain/decoder.npz, whose
@@ -58,6 +61,8 @@ def parse_args(argv):
                         help="weight of the identity loss (0, the paper's recipe, leaves it out)")
     parser.add_argument("--tv-weight", type=float, default=0.0,
                         help="weight of the smoothness (total variation) term (0, the paper's recipe, leaves it out)")
+    parser.add_argument("--structure-weight", type=float, default=0.0,
+                        help="weight of the normalised content term at block1-3 conv1 (0, the paper's recipe, leaves it out)")
     parser.add_argument("--init", type=Path, help="a decoder file (.npz or .weights.h5) a new run starts from")
     parser.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
                         help="auto: bfloat16 where the CPU has bfloat16 units (or on a GPU), else float32")
@@ -94,6 +99,14 @@ def moments_loss(features, targets):
     return total
 
 
+def _normalised(features):
+    """Per image and channel, zero mean and unit deviation over space (instance normalisation)."""
+    import tensorflow as tf
+
+    mean, var = tf.nn.moments(tf.cast(features, tf.float32), axes=(1, 2), keepdims=True)
+    return (tf.cast(features, tf.float32) - mean) / tf.sqrt(var + EPSILON)
+
+
 class Trainer:
     def __init__(self, args, dtype: str):
         import keras
@@ -123,6 +136,11 @@ class Trainer:
             style_part = moments_loss(features, style)
             parts = {"content": content, "style": style_part}
             total = content + self.args.style_weight * style_part
+            if self.args.structure_weight:
+                parts["structure"] = tf.add_n([tf.reduce_mean(tf.square(_normalised(features[name])
+                                                                        - _normalised(photo[name])))
+                                               for name in STYLE_LAYERS[:-1]])
+                total += self.args.structure_weight * parts["structure"]
             if self.args.tv_weight:
                 image = tf.cast(decoded, tf.float32)
                 parts["smoothness"] = (tf.reduce_mean(tf.square(image[:, 1:] - image[:, :-1]))
@@ -257,7 +275,7 @@ def export(args, trainer, photos, paintings, device: str, dtype: str) -> None:
 {chr(10).join(f"  `{line}`" for line in commands)}
 - **Recipe**: content loss on the AdaIN target at block4_conv1, style loss on channel means and deviations
   at block1-4 conv1, style weight {args.style_weight}; identity weight {args.identity_weight};
-  smoothness weight {args.tv_weight}; started from {args.init or 'random weights'};
+  smoothness weight {args.tv_weight}; structure weight {args.structure_weight}; started from {args.init or 'random weights'};
   Adam {args.lr}, lr / (1 + {args.lr_decay} step);
   {dtype} compute.
 - **Steps / time / machine**: {args.steps} steps, {seconds:.0f} s of training on {device} ({os.cpu_count()} cores).
@@ -278,7 +296,7 @@ def _plot_curve(curve: list[dict], path: Path) -> None:
 
     figure, axis = plt.subplots(figsize=(6, 3.5))
     steps = [entry["step"] for entry in curve]
-    for part in ("total", "content", "style", "identity", "smoothness"):
+    for part in ("total", "content", "style", "identity", "smoothness", "structure"):
         if any(part in entry for entry in curve):
             axis.plot(steps, [entry.get(part, np.nan) for entry in curve], label=part)
     axis.set(xlabel="step", ylabel="loss", yscale="log", title="AdaIN decoder training")
