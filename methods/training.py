@@ -24,7 +24,8 @@ def train_photo_paths(purpose: str, hint: str = "") -> list[Path]:
     try:
         return [imageset.locate(entry) for entry in imageset.TRAIN_PHOTOS]
     except imageset.ImageSetError as error:
-        raise MethodError(f"{purpose} needs the train photos to learn from: {error}" + (f". {hint}" if hint else "")) from None
+        message = f"{purpose} needs the train photos to learn from: {error}"
+        raise MethodError(message + (f". {hint}" if hint else "")) from None
 
 
 def load_domain(specs, max_side: int) -> list[np.ndarray]:
