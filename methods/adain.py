@@ -94,14 +94,21 @@ def measured_sentence(card: dict) -> str:
             f"three style scores on {won} (bar: 80 %), median SSIM {ssim:.2f} (bar 0.35).{weak}")
 
 
+def instance_normalised(features, eps: float = EPSILON):
+    """Features (N, H, W, C) with zero mean and unit deviation per image and channel, over space."""
+    import keras
+
+    mean, var = keras.ops.moments(features, axes=(1, 2), keepdims=True)
+    return (features - mean) / keras.ops.sqrt(var + eps)
+
+
 def adain(content, style, eps: float = EPSILON):
     """Content features (N, H, W, C) given the style features' channel means and deviations.
     Works on NumPy arrays and tensors alike (keras.ops)."""
     import keras
 
-    c_mean, c_var = keras.ops.moments(content, axes=(1, 2), keepdims=True)
     s_mean, s_var = keras.ops.moments(style, axes=(1, 2), keepdims=True)
-    return (content - c_mean) / keras.ops.sqrt(c_var + eps) * keras.ops.sqrt(s_var + eps) + s_mean
+    return instance_normalised(content, eps) * keras.ops.sqrt(s_var + eps) + s_mean
 
 
 def stylise(forward, content: np.ndarray, style: np.ndarray, strength: float = 1.0) -> np.ndarray:

@@ -62,7 +62,8 @@ def parse_args(argv):
     parser.add_argument("--tv-weight", type=float, default=0.0,
                         help="weight of the smoothness (total variation) term (0, the paper's recipe, leaves it out)")
     parser.add_argument("--structure-weight", type=float, default=0.0,
-                        help="weight of the normalised content term at block1-3 conv1 (0, the paper's recipe, leaves it out)")
+                        help="weight of the normalised content term at block1-3 conv1 "
+                             "(0, the paper's recipe, leaves it out)")
     parser.add_argument("--init", type=Path, help="a decoder file (.npz or .weights.h5) a new run starts from")
     parser.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
                         help="auto: bfloat16 where the CPU has bfloat16 units (or on a GPU), else float32")
@@ -99,14 +100,6 @@ def moments_loss(features, targets):
     return total
 
 
-def _normalised(features):
-    """Per image and channel, zero mean and unit deviation over space (instance normalisation)."""
-    import tensorflow as tf
-
-    mean, var = tf.nn.moments(tf.cast(features, tf.float32), axes=(1, 2), keepdims=True)
-    return (tf.cast(features, tf.float32) - mean) / tf.sqrt(var + EPSILON)
-
-
 class Trainer:
     def __init__(self, args, dtype: str):
         import keras
@@ -124,7 +117,7 @@ class Trainer:
     def _step(self, photos, paintings):
         import tensorflow as tf
 
-        from methods.adain import adain
+        from methods.adain import adain, instance_normalised
 
         style, photo = self.encoder(paintings), self.encoder(photos)
         target = adain(photo[CONTENT_LAYER], style[CONTENT_LAYER])
@@ -137,9 +130,9 @@ class Trainer:
             parts = {"content": content, "style": style_part}
             total = content + self.args.style_weight * style_part
             if self.args.structure_weight:
-                parts["structure"] = tf.add_n([tf.reduce_mean(tf.square(_normalised(features[name])
-                                                                        - _normalised(photo[name])))
-                                               for name in STYLE_LAYERS[:-1]])
+                layouts = [[instance_normalised(tf.cast(source[name], tf.float32)) for source in (features, photo)]
+                           for name in STYLE_LAYERS[:-1]]
+                parts["structure"] = tf.add_n([tf.reduce_mean(tf.square(ours - photos)) for ours, photos in layouts])
                 total += self.args.structure_weight * parts["structure"]
             if self.args.tv_weight:
                 image = tf.cast(decoded, tf.float32)
@@ -275,7 +268,7 @@ def export(args, trainer, photos, paintings, device: str, dtype: str) -> None:
 {chr(10).join(f"  `{line}`" for line in commands)}
 - **Recipe**: content loss on the AdaIN target at block4_conv1, style loss on channel means and deviations
   at block1-4 conv1, style weight {args.style_weight}; identity weight {args.identity_weight};
-  smoothness weight {args.tv_weight}; structure weight {args.structure_weight}; started from {args.init or 'random weights'};
+  smoothness weight {args.tv_weight}; structure weight {args.structure_weight};
   Adam {args.lr}, lr / (1 + {args.lr_decay} step);
   {dtype} compute.
 - **Steps / time / machine**: {args.steps} steps, {seconds:.0f} s of training on {device} ({os.cpu_count()} cores).

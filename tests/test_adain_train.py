@@ -51,8 +51,9 @@ def test_a_run_starts_from_the_shipped_decoder_and_logs_the_optional_terms(tmp_p
     run, export = tmp_path / "run", tmp_path / "decoder.npz"
     shipped = weights.resolve("adain_decoder").path
     assert adain_train.main(["--content", *PHOTOS, "--style", STYLE, "--out", str(run), "--crop", "32", "--batch", "1",
-                             "--max-side", "128", "--steps", "1", "--lr", "0", "--tv-weight", "100", "--structure-weight", "2", "--init",
-                             str(shipped), "--sample-every", "1000", "--no-progress", "--export", str(export)]) == 0
+                             "--max-side", "128", "--steps", "1", "--lr", "0", "--tv-weight", "100",
+                             "--structure-weight", "2", "--init", str(shipped), "--sample-every", "1000",
+                             "--no-progress", "--export", str(export)]) == 0
     with np.load(shipped) as before, np.load(export) as after:  # learning rate 0: the shipped weights, unchanged
         names = [name for name in before.files if name.startswith("w")]
         assert names and all(np.array_equal(before[name], after[name]) for name in names)
