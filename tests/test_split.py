@@ -15,14 +15,16 @@ PAINTING = imageset.SHARED_MIRROR / "styles" / "starry_night.jpg"
 
 
 def test_every_entry_is_in_one_split_and_the_splits_are_disjoint():
-    assert {entry.split for entry in imageset.MANIFEST.values()} == {"eval", "train"}
+    assert {entry.split for entry in imageset.MANIFEST.values()} == {"eval", "train", "validation"}
     eval_names = {e.name for e in imageset.CONTENTS + imageset.STYLES}
     train_names = {e.name for e in imageset.TRAIN_PHOTOS + imageset.TRAIN_PAINTINGS}
     assert all(e.split == "eval" for e in imageset.CONTENTS + imageset.STYLES)
     assert all(e.split == "train" for e in imageset.TRAIN_PHOTOS + imageset.TRAIN_PAINTINGS)
     assert len(imageset.TRAIN_PHOTOS) == 17 and not eval_names & train_names
     assert len(train_names) == len(imageset.TRAIN_PHOTOS) + len(imageset.TRAIN_PAINTINGS)
-    assert set(imageset.MANIFEST) == eval_names | train_names
+    validation_names = {e.name for e in imageset.VALIDATION_PHOTOS}
+    assert all(e.split == "validation" for e in imageset.VALIDATION_PHOTOS) and len(validation_names) == 4
+    assert set(imageset.MANIFEST) == eval_names | train_names | validation_names
     assert not set(imageset.RESERVED) & set(imageset.MANIFEST)
     assert [imageset.split_of(n) for n in ("kodim05", "kodim01", "kodim08", "udnie", "camera")] == \
         ["eval", "train", "reserved", "reserved", None]
@@ -154,3 +156,12 @@ def test_reserved_images_are_refused_even_with_the_flag(tmp_path):
     reserved = str(tmp_path / "udnie.jpg")
     assert "reserved" in imageset.training_refusal([reserved], allow_eval=True)
     assert imageset.training_refusal([str(EVAL_PHOTO)], allow_eval=True) is None
+
+
+def test_validation_photos_are_refused_even_with_the_flag(tmp_path, capsys):
+    hopper = imageset.locate(imageset.MANIFEST["grace_hopper"], download=False)  # matplotlib ships it
+    common = ["--domain-b", str(PAINTING), "--out", str(tmp_path / "run"), "--steps", "1", "--crop", "32",
+              "--allow-eval-images"]
+    err = refused(cyclegan_train.main, ["--domain-a", str(hopper), *common], capsys)
+    assert "validation" in err and "grace_hopper" in err
+    assert not (tmp_path / "run").exists()
