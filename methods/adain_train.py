@@ -132,7 +132,7 @@ class Trainer:
             if self.args.structure_weight:
                 layouts = [[instance_normalised(tf.cast(source[name], tf.float32)) for source in (features, photo)]
                            for name in STYLE_LAYERS[:-1]]
-                parts["structure"] = tf.add_n([tf.reduce_mean(tf.square(ours - photos)) for ours, photos in layouts])
+                parts["structure"] = tf.add_n([tf.reduce_mean(tf.square(ours - theirs)) for ours, theirs in layouts])
                 total += self.args.structure_weight * parts["structure"]
             if self.args.tv_weight:
                 image = tf.cast(decoded, tf.float32)
