@@ -254,8 +254,10 @@ def export(args, trainer, photos, paintings, device: str, dtype: str) -> None:
     card = weights.card_path(args.export)
     # hand-written findings outlive a re-export; the figures measured on the old decoder do not
     kept = card.read_text().partition(CHOICES)[2].split(MEASURED)[0].rstrip() if card.is_file() else ""
-    rows = "\n".join(f"| {e['step']} | {e['total']:.2f} | {e['content']:.2f} | {e['style']:.3f} | "
-                     f"{format(e['identity'], '.2f') if 'identity' in e else '-'} |" for e in curve[every - 1::every])
+    extra = [part for part in ("identity", "smoothness", "structure") if any(part in entry for entry in curve)]
+    rows = "\n".join("| " + " | ".join([str(e["step"]), f"{e['total']:.2f}", f"{e['content']:.2f}", f"{e['style']:.3f}"]
+                                       + [format(e[part], ".3f") if part in e else "-" for part in extra]) + " |"
+                     for e in curve[every - 1::every])
     card.write_text(weights.format_front_matter(imageset.card_fields(names)) + f"""\
 # AdaIN decoder for VGG16-HED block4_conv1 (project model)
 
@@ -275,8 +277,8 @@ def export(args, trainer, photos, paintings, device: str, dtype: str) -> None:
 - **Last logged losses** (mean of the last checkpoint interval): {', '.join(f"{k} {v:.3f}" for k, v in losses.items())}.
 
 ## Loss curve ({plot.name}; means over each checkpoint interval)
-| step | total | content | style | identity |
-|---:|---:|---:|---:|---:|
+| {" | ".join(["step", "total", "content", "style", *extra])} |
+|---:|---:|---:|---:|{"---:|" * len(extra)}
 {rows}
 """ + (f"\n{CHOICES}{kept}\n" if kept else ""))
 
