@@ -46,7 +46,7 @@ class AdaIN(Method):
     title = "AdaIN (Huang & Belongie)"
     family = "fast arbitrary feed-forward (encoder, AdaIN, decoder)"
     description = ("Huang & Belongie 2017: VGG16-HED features to block4_conv1, their channel means and "
-                   "deviations replaced by the painting's, decoded by a decoder this project trained (3.4 h on 2 CPU "
+                   "deviations replaced by the painting's, decoded by a decoder this project trained (4.6 h on 2 CPU "
                    "cores). A weak decoder so far: it puts strokes on the photo but keeps little of its detail; each "
                    "output's note gives its measured figures against the project's bars.")
     params = (

@@ -100,7 +100,7 @@ NETWORKS: dict[str, Network] = {
         "adain_decoder.npz", "StyleBench's AdaIN decoder for VGG16-HED block4_conv1 (methods.adain_train)",
         "same as this repository (trained on public-domain and unrestricted images)",
         asset="assets/adain/decoder.npz",
-        file_hash="169dbeada4fa5c1429be6f74f6ed535b88b6ebb7d527f3606fad3703a34ac2f7"),
+        file_hash="f28747072e9c73cff25a647cea4f11bc86d77520e9af514e2e6254b5fc9575b7"),
     # methods.cyclegan_train generators, one per shared painting, trained on the train photos only;
     # float16 .npz files that also carry the painting's fingerprint and style embedding
     **{f"cyclegan_{painting}": Network(
