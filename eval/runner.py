@@ -272,11 +272,13 @@ def _limit_threads(threads: int) -> None:
 
 def _init_worker(threads: int, parent: int) -> None:
     """Worker initialiser: limit threads, a quiet TensorFlow, and die with the parent (pid `parent`)."""
+    # the watcher first: importing TensorFlow takes seconds (tens on a loaded machine), and a parent
+    # killed meanwhile would otherwise leave the worker running until the import ends
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="exit-with-parent", daemon=True).start()
     from methods import import_tensorflow_quietly
 
     _limit_threads(threads)
     import_tensorflow_quietly()
-    threading.Thread(target=_exit_with_parent, args=(parent,), name="exit-with-parent", daemon=True).start()
 
 
 def _exit_with_parent(parent: int, every: float = 1.0) -> None:
