@@ -42,7 +42,7 @@ def test_decoder_inverts_the_encoder_on_a_held_out_photo(networks):
     decoded = np.clip(np.asarray(networks.decoder(features), np.float32)[0], 0, 1)
     error = np.mean((encode(decoded) - features) ** 2)
     chance = np.mean((encode(other) - features) ** 2)  # another photo's features in its place
-    assert error < 0.6 * chance  # measured: 0.43 of chance
+    assert error < 0.6 * chance  # measured: 0.27 of chance (0.43 before the structure fine-tune)
 
 
 def test_alpha_zero_moves_back_toward_the_photo(method, photo, starry):
