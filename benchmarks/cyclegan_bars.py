@@ -74,9 +74,9 @@ def main(argv=None) -> int:
                                 for n in cyclegan.PROJECT_MODELS]
     by_name = {entry.name: entry for entry in (*imageset.CONTENTS, *imageset.TRAIN_PHOTOS,
                                                *imageset.VALIDATION_PHOTOS)}
-    validation = [entry.name for entry in imageset.VALIDATION_PHOTOS]
-    names = [name for part in args.photos.split(",") for name in (validation if part == "validation" else [part])
-             ] if args.photos else []
+    names = []
+    for part in args.photos.split(",") if args.photos else []:
+        names += [entry.name for entry in imageset.VALIDATION_PHOTOS] if part == "validation" else [part]
     chosen = [by_name[name] for name in names] if names else imageset.CONTENTS
     photos = {entry.name: imageset.load(entry, SIZE) for entry in chosen}
     if args.views:

@@ -254,9 +254,10 @@ def export(args, trainer, photos, paintings, device: str, dtype: str) -> None:
     card = weights.card_path(args.export)
     # hand-written findings outlive a re-export; the figures measured on the old decoder do not
     kept = card.read_text().partition(CHOICES)[2].split(MEASURED)[0].rstrip() if card.is_file() else ""
-    extra = [part for part in ("identity", "smoothness", "structure") if any(part in entry for entry in curve)]
-    rows = "\n".join("| " + " | ".join([str(e["step"]), f"{e['total']:.2f}", f"{e['content']:.2f}", f"{e['style']:.3f}"]
-                                       + [format(e[part], ".3f") if part in e else "-" for part in extra]) + " |"
+    columns = ["step", "total", "content", "style"] + [
+        part for part in ("identity", "smoothness", "structure") if any(part in entry for entry in curve)]
+    formats = {"step": "d", "total": ".2f", "content": ".2f"}  # the others ".3f"
+    rows = "\n".join("| " + " | ".join(format(e[c], formats.get(c, ".3f")) if c in e else "-" for c in columns) + " |"
                      for e in curve[every - 1::every])
     card.write_text(weights.format_front_matter(imageset.card_fields(names)) + f"""\
 # AdaIN decoder for VGG16-HED block4_conv1 (project model)
@@ -277,8 +278,8 @@ def export(args, trainer, photos, paintings, device: str, dtype: str) -> None:
 - **Last logged losses** (mean of the last checkpoint interval): {', '.join(f"{k} {v:.3f}" for k, v in losses.items())}.
 
 ## Loss curve ({plot.name}; means over each checkpoint interval)
-| {" | ".join(["step", "total", "content", "style", *extra])} |
-|---:|---:|---:|---:|{"---:|" * len(extra)}
+| {" | ".join(columns)} |
+|{"---:|" * len(columns)}
 {rows}
 """ + (f"\n{CHOICES}{kept}\n" if kept else ""))
 
