@@ -22,6 +22,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 
 from methods import weights
+from methods.backbones import bfloat16_cpu
 from methods.base import Method, Param
 from methods.images import resize_max
 
@@ -127,16 +128,6 @@ def _forward(encoder, decoder, content, style, strength):
     features = keras.ops.cast(encoder(content)[CONTENT_LAYER], "float32")  # statistics in float32
     target = adain(features, keras.ops.cast(encoder(style)[CONTENT_LAYER], "float32"))
     return decoder((1.0 - strength) * features + strength * target)
-
-
-def bfloat16_cpu() -> bool:
-    """Whether this CPU has bfloat16 matrix instructions (oneDNN then runs bfloat16 convolutions fast)."""
-    try:
-        with open("/proc/cpuinfo") as file:
-            flags = next((line for line in file if line.startswith("flags")), "").split()
-    except OSError:
-        return False
-    return "amx_bf16" in flags or "avx512_bf16" in flags
 
 
 def build_encoder(dtype: str = "float32"):

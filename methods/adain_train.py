@@ -173,7 +173,7 @@ class Trainer:
 def choose_dtype(precision: str) -> str:
     import tensorflow as tf
 
-    from methods.adain import bfloat16_cpu
+    from methods.backbones import bfloat16_cpu
 
     if precision == "auto":
         precision = "bfloat16" if tf.config.list_physical_devices("GPU") or bfloat16_cpu() else "float32"

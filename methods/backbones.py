@@ -29,22 +29,39 @@ class FeatureExtractor:
         import tensorflow as tf
 
         bgr = tf.reverse(tf.convert_to_tensor(images, tf.float32), axis=[-1]) * 255.0 - CAFFE_MEAN_BGR
-        return self.model(bgr)
+        # float32 out whatever the compute dtype: Gram matrices and losses need its range and precision
+        return {name: tf.cast(value, tf.float32) for name, value in self.model(bgr).items()}
 
 
-def feature_extractor(backbone: str, layers) -> FeatureExtractor:
-    """A cached extractor computing only what `layers` need (the graph stops at the deepest)."""
-    return _extractor(backbone, tuple(sorted(set(layers), key=LAYERS.index)))
+def feature_extractor(backbone: str, layers, dtype: str = "float32") -> FeatureExtractor:
+    """A cached extractor computing only what `layers` need (the graph stops at the deepest).
+    dtype "mixed_bfloat16" computes in bfloat16 with float32 weights (see bfloat16_cpu)."""
+    return _extractor(backbone, tuple(sorted(set(layers), key=LAYERS.index)), dtype)
+
+
+def bfloat16_cpu() -> bool:
+    """Whether this CPU has bfloat16 matrix instructions (oneDNN then runs bfloat16 convolutions fast)."""
+    try:
+        with open("/proc/cpuinfo") as file:
+            flags = next((line for line in file if line.startswith("flags")), "").split()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
 
 
 @functools.cache
-def _extractor(backbone: str, layers: tuple[str, ...]) -> FeatureExtractor:
+def _extractor(backbone: str, layers: tuple[str, ...], dtype: str = "float32") -> FeatureExtractor:
     import keras
 
     vgg, source = _vgg(backbone)
     unknown = set(layers) - set(LAYERS)
     if unknown:
         raise ValueError(f"unknown VGG layers {sorted(unknown)}; use {LAYERS}")
+    if dtype != "float32":
+        weights_ = vgg.get_weights()
+        vgg = keras.models.clone_model(vgg, clone_function=lambda layer: layer.__class__.from_config(
+            {**layer.get_config(), "dtype": dtype}))
+        vgg.set_weights(weights_)
     model = keras.Model(vgg.input, {name: vgg.get_layer(name).output for name in layers})
     model.trainable = False
     return FeatureExtractor(backbone, model, source)

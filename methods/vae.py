@@ -158,25 +158,27 @@ def detail_gain(photo_detail: np.ndarray, painting_detail: np.ndarray) -> float:
 
 # --- the model -------------------------------------------------------------------------------
 
-def build(latent_channels: int = LATENT):
-    """(encoder, decoder) Keras models, any input size divisible by DOWNSAMPLE."""
+def build(latent_channels: int = LATENT, dtype: str = "float32"):
+    """(encoder, decoder) Keras models, any input size divisible by DOWNSAMPLE. With dtype
+    "mixed_bfloat16" the inner convolutions compute in bfloat16; the latent maps and the image
+    come out of float32 layers, so the ELBO and the pixels keep float32 precision."""
     import keras
     from keras import layers
 
     image = keras.Input((None, None, 3))
-    x = layers.Conv2D(32, 3, padding="same", activation="relu", name="enc1")(image)
-    x = layers.Conv2D(64, 4, strides=2, padding="same", activation="relu", name="enc2")(x)
-    x = layers.Conv2D(128, 4, strides=2, padding="same", activation="relu", name="enc3")(x)
-    x = layers.Conv2D(128, 4, strides=2, padding="same", activation="relu", name="enc4")(x)
+    x = layers.Conv2D(32, 3, padding="same", activation="relu", name="enc1", dtype=dtype)(image)
+    x = layers.Conv2D(64, 4, strides=2, padding="same", activation="relu", name="enc2", dtype=dtype)(x)
+    x = layers.Conv2D(128, 4, strides=2, padding="same", activation="relu", name="enc3", dtype=dtype)(x)
+    x = layers.Conv2D(128, 4, strides=2, padding="same", activation="relu", name="enc4", dtype=dtype)(x)
     mean = layers.Conv2D(latent_channels, 1, name="mean")(x)
     log_variance = layers.Conv2D(latent_channels, 1, name="log_variance")(x)
     encoder = keras.Model(image, [mean, log_variance], name="encoder")
 
     z = keras.Input((None, None, latent_channels))
-    y = layers.Conv2D(128, 3, padding="same", activation="relu", name="dec1")(z)
+    y = layers.Conv2D(128, 3, padding="same", activation="relu", name="dec1", dtype=dtype)(z)
     for width, name in ((128, "dec2"), (64, "dec3"), (32, "dec4")):
-        y = layers.UpSampling2D(2, interpolation="nearest")(y)  # resize-conv: no checkerboard
-        y = layers.Conv2D(width, 3, padding="same", activation="relu", name=name)(y)
+        y = layers.UpSampling2D(2, interpolation="nearest", dtype=dtype)(y)  # resize-conv: no checkerboard
+        y = layers.Conv2D(width, 3, padding="same", activation="relu", name=name, dtype=dtype)(y)
     y = layers.Conv2D(3, 3, padding="same", activation="sigmoid", name="rgb")(y)
     decoder = keras.Model(z, y, name="decoder")
     return encoder, decoder
@@ -208,9 +210,9 @@ def elbo(images, reconstruction, mean, log_variance, beta: float):
 class StyleVAE:
     """An encoder/decoder pair with its training loop, encoding and decoding."""
 
-    def __init__(self, latent_channels: int = LATENT):
+    def __init__(self, latent_channels: int = LATENT, dtype: str = "float32"):
         self.latent_channels = latent_channels
-        self.encoder, self.decoder = build(latent_channels)
+        self.encoder, self.decoder = build(latent_channels, dtype)
         self.source = "not loaded (random initialisation)"
 
     def save(self, path: Path) -> None:
@@ -310,8 +312,9 @@ class GramTerms:
         from methods.backbones import feature_extractor
         from methods.losses import gram
 
-        self.vgg = feature_extractor("vgg16_hed", GRAM_LAYERS + (GRAM_CONTENT_LAYER,))
-        self.content_vgg = feature_extractor("vgg16_hed", (GRAM_CONTENT_LAYER,))  # the photos need no deeper layer
+        dtype = gram_dtype()
+        self.vgg = feature_extractor("vgg16_hed", GRAM_LAYERS + (GRAM_CONTENT_LAYER,), dtype)
+        self.content_vgg = feature_extractor("vgg16_hed", (GRAM_CONTENT_LAYER,), dtype)  # the photos need no deeper layer
         self.targets = {name: gram(value) for name, value in self.vgg(style[None]).items() if name in GRAM_LAYERS}
         latent = model.encode(style)
         self.latent_mean, self.latent_std = tf.constant(latent.mean((0, 1))), tf.constant(latent.std((0, 1)))
@@ -330,6 +333,15 @@ class GramTerms:
         return {"style": self.style_weight * style_loss({k: features[k] for k in GRAM_LAYERS}, self.targets)[0],
                 "content": self.content_weight * content_loss({layer: features[layer]},
                                                               {layer: self.content_vgg(photos)[layer]})[0]}
+
+
+def gram_dtype() -> str:
+    """gram mode's compute dtype, for its VGG and its VAE: bfloat16 where the CPU has bfloat16 units
+    (the first photo with a new painting then takes about 53 s instead of 80 s on a 2-core AMD EPYC,
+    assets/vae/comparison.md), float32 elsewhere. Weights stay float32 either way."""
+    from methods.backbones import bfloat16_cpu
+
+    return "mixed_bfloat16" if bfloat16_cpu() else "float32"
 
 
 def _pad(image: np.ndarray) -> np.ndarray:
@@ -397,7 +409,8 @@ def style_key(style: np.ndarray, params: dict) -> str:
     digest.update(repr(style.shape).encode())
     trained = {k: params[k] for k in ("mode", "steps", "beta", "latent_channels", "seed")}
     if params["mode"] == "gram":
-        trained.update(style_weight=params["style_weight"], content_weight=params["content_weight"])
+        trained.update(style_weight=params["style_weight"], content_weight=params["content_weight"],
+                       dtype=gram_dtype())
     digest.update(json.dumps({"version": CACHE_VERSION, "warm": _warm_hash(), **trained}, sort_keys=True).encode())
     return digest.hexdigest()[:32]
 
@@ -417,7 +430,7 @@ def style_vae(generic: StyleVAE, style: np.ndarray, params: dict, on_progress=No
 
     key = style_key(style, params)
     path, card = cache_dir() / f"{key}.weights.h5", cache_dir() / f"{key}.json"
-    vae = StyleVAE(params["latent_channels"])
+    vae = StyleVAE(params["latent_channels"], gram_dtype() if params["mode"] == "gram" else "float32")
     if path.is_file() and card.is_file():
         try:
             vae.load(path)
