@@ -53,25 +53,27 @@ def bfloat16_cpu() -> bool:
 def _extractor(backbone: str, layers: tuple[str, ...], dtype: str = "float32") -> FeatureExtractor:
     import keras
 
-    vgg, source = _vgg(backbone)
+    vgg, source = _vgg(backbone, dtype)
     unknown = set(layers) - set(LAYERS)
     if unknown:
         raise ValueError(f"unknown VGG layers {sorted(unknown)}; use {LAYERS}")
-    if dtype != "float32":
-        weights_ = vgg.get_weights()
-        vgg = keras.models.clone_model(vgg, clone_function=lambda layer: layer.__class__.from_config(
-            {**layer.get_config(), "dtype": dtype}))
-        vgg.set_weights(weights_)
     model = keras.Model(vgg.input, {name: vgg.get_layer(name).output for name in layers})
     model.trainable = False
     return FeatureExtractor(backbone, model, source)
 
 
 @functools.cache
-def _vgg(backbone: str):
-    """The full convolutional VGG of a backbone and the weights source that served it."""
+def _vgg(backbone: str, dtype: str = "float32"):
+    """The full convolutional VGG of a backbone and the weights source that served it; another
+    dtype than float32 gives a copy of the float32 network computing in that dtype."""
     import keras
 
+    if dtype != "float32":
+        exact, source = _vgg(backbone)
+        vgg = keras.models.clone_model(exact, clone_function=lambda layer: layer.__class__.from_config(
+            {**layer.get_config(), "dtype": dtype}))
+        vgg.set_weights(exact.get_weights())
+        return vgg, source
     if backbone == "vgg16_hed":
         resolved = weights.resolve("vgg16_hed")
         vgg = keras.applications.VGG16(weights=None, include_top=False, input_shape=(None, None, 3))
