@@ -22,7 +22,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 
 from methods import weights
-from methods.backbones import bfloat16_cpu
+from methods.backbones import fast_dtype
 from methods.base import Method, Param
 from methods.images import resize_max
 
@@ -211,8 +211,8 @@ def load_networks(decoder_path: str | None = None) -> Networks:
     training checkpoint's, to score it)."""
     import tensorflow as tf
 
-    precision = "bfloat16" if bfloat16_cpu() else "float32"
-    dtype = "mixed_bfloat16" if precision == "bfloat16" else "float32"
+    dtype = fast_dtype()
+    precision = "bfloat16" if dtype == "mixed_bfloat16" else "float32"
     encoder = build_encoder(dtype)
     if decoder_path is None:
         resolved = weights.resolve("adain_decoder")

@@ -173,10 +173,10 @@ class Trainer:
 def choose_dtype(precision: str) -> str:
     import tensorflow as tf
 
-    from methods.backbones import bfloat16_cpu
+    from methods.backbones import fast_dtype
 
     if precision == "auto":
-        precision = "bfloat16" if tf.config.list_physical_devices("GPU") or bfloat16_cpu() else "float32"
+        return "mixed_bfloat16" if tf.config.list_physical_devices("GPU") else fast_dtype()
     return "mixed_bfloat16" if precision == "bfloat16" else "float32"
 
 

@@ -39,6 +39,7 @@ def feature_extractor(backbone: str, layers, dtype: str = "float32") -> FeatureE
     return _extractor(backbone, tuple(sorted(set(layers), key=LAYERS.index)), dtype)
 
 
+@functools.cache
 def bfloat16_cpu() -> bool:
     """Whether this CPU has bfloat16 matrix instructions (oneDNN then runs bfloat16 convolutions fast)."""
     try:
@@ -47,6 +48,12 @@ def bfloat16_cpu() -> bool:
     except OSError:
         return False
     return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def fast_dtype() -> str:
+    """The Keras dtype policy for networks that may compute in bfloat16: "mixed_bfloat16" where the CPU
+    has bfloat16 units (bfloat16_cpu), else "float32"."""
+    return "mixed_bfloat16" if bfloat16_cpu() else "float32"
 
 
 @functools.cache

@@ -312,7 +312,7 @@ class GramTerms:
         from methods.backbones import feature_extractor
         from methods.losses import gram
 
-        dtype = gram_dtype()
+        dtype = fine_tune_dtype("gram")
         self.vgg = feature_extractor("vgg16_hed", GRAM_LAYERS + (GRAM_CONTENT_LAYER,), dtype)
         self.content_vgg = feature_extractor("vgg16_hed", (GRAM_CONTENT_LAYER,), dtype)  # the photos need no deeper layer
         self.targets = {name: gram(value) for name, value in self.vgg(style[None]).items() if name in GRAM_LAYERS}
@@ -335,13 +335,14 @@ class GramTerms:
                                                               {layer: self.content_vgg(photos)[layer]})[0]}
 
 
-def gram_dtype() -> str:
-    """gram mode's compute dtype, for its VGG and its VAE: bfloat16 where the CPU has bfloat16 units
-    (the first photo with a new painting then takes about 53 s instead of 80 s on a 2-core AMD EPYC,
-    assets/vae/comparison.md), float32 elsewhere. Weights stay float32 either way."""
-    from methods.backbones import bfloat16_cpu
+def fine_tune_dtype(mode: str) -> str:
+    """The per-style fine-tune's compute dtype, for its VGG and its VAE. gram mode: bfloat16 where the
+    CPU has bfloat16 units (the first photo with a new painting then takes about 53 s instead of 80 s
+    on a 2-core AMD EPYC, assets/vae/comparison.md); the other modes, measured in float32, stay so.
+    Weights stay float32 either way."""
+    from methods.backbones import fast_dtype
 
-    return "mixed_bfloat16" if bfloat16_cpu() else "float32"
+    return fast_dtype() if mode == "gram" else "float32"
 
 
 def _pad(image: np.ndarray) -> np.ndarray:
@@ -410,7 +411,7 @@ def style_key(style: np.ndarray, params: dict) -> str:
     trained = {k: params[k] for k in ("mode", "steps", "beta", "latent_channels", "seed")}
     if params["mode"] == "gram":
         trained.update(style_weight=params["style_weight"], content_weight=params["content_weight"],
-                       dtype=gram_dtype())
+                       dtype=fine_tune_dtype("gram"))
     digest.update(json.dumps({"version": CACHE_VERSION, "warm": _warm_hash(), **trained}, sort_keys=True).encode())
     return digest.hexdigest()[:32]
 
@@ -430,7 +431,7 @@ def style_vae(generic: StyleVAE, style: np.ndarray, params: dict, on_progress=No
 
     key = style_key(style, params)
     path, card = cache_dir() / f"{key}.weights.h5", cache_dir() / f"{key}.json"
-    vae = StyleVAE(params["latent_channels"], gram_dtype() if params["mode"] == "gram" else "float32")
+    vae = StyleVAE(params["latent_channels"], fine_tune_dtype(params["mode"]))
     if path.is_file() and card.is_file():
         try:
             vae.load(path)

@@ -121,7 +121,7 @@ def test_gram_terms_fall_while_the_decoder_learns_the_painting():
 
 
 def test_bfloat16_networks_compute_what_float32_ones_do(photo):
-    """gram mode computes in bfloat16 on CPUs with bfloat16 units (vae.gram_dtype): same weights, float32 out,
+    """gram mode computes in bfloat16 on CPUs with bfloat16 units (vae.fine_tune_dtype): same weights, float32 out,
     features and decodings within bfloat16's precision of float32's."""
     from methods.backbones import feature_extractor
 
@@ -134,7 +134,7 @@ def test_bfloat16_networks_compute_what_float32_ones_do(photo):
     models = [vae.StyleVAE(dtype=dtype) for dtype in ("float32", "mixed_bfloat16")]
     for model in models:
         model.load(weights.resolve(vae.GENERIC).path)
-    (exact_image, fast_image) = (m.decode(m.encode(photo), photo.shape) for m in models)
+    exact_image, fast_image = (m.decode(m.encode(photo), photo.shape) for m in models)
     assert fast_image.dtype == np.float32
     assert np.abs(fast_image - exact_image).mean() < 0.005  # 0.001 measured; the reconstruction itself errs by 0.1
 
