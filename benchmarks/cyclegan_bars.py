@@ -7,8 +7,8 @@ colour transfer, with the eval's judge and size; its speed at 512 px; a contact 
 
 Per generator: on how many photos it beats the colour transfer on texture ratio and style gain
 at once (bar: 80 %), and on all three style scores; median SSIM (bar: 0.4); the median time of
-a 512 px translation, warm (bar: 1.5 s). A snapshot (.weights.h5 of a training run) is read as
-an ngf 32, 6-block generator and scored against --painting: quality against training steps.
+a 512 px translation, warm (bar: 1.5 s). A snapshot (.weights.h5 of a training run) is read with
+its run's shape (checkpoint/state.json) and scored against --painting: quality against training steps.
 """
 from __future__ import annotations
 

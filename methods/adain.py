@@ -26,7 +26,7 @@ import functools
 import hashlib
 import threading
 from collections import OrderedDict
-from typing import Any, Callable, NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -128,7 +128,7 @@ def statistics(features, eps: float = EPSILON):
 
 def adain(content, style, eps: float = EPSILON):
     """Content features (N, H, W, C) given the style features' channel means and deviations.
-    Works on NumPy arrays and tensors alike (keras.ops)."""
+    NumPy arrays in, NumPy out (inference); tensors go through keras.ops (training)."""
     mean, deviation = statistics(style, eps)
     return instance_normalised(content, eps) * deviation + mean
 
@@ -286,6 +286,7 @@ def load_int8_networks() -> Networks:
     sessions = [ort.InferenceSession(str(r.path), options) for r in (encoder, decoder)]
 
     def runner(session):
-        return lambda x: session.run(None, {"x": np.ascontiguousarray(x.transpose(0, 3, 1, 2))})[0].transpose(0, 2, 3, 1)
+        nchw = lambda x: np.ascontiguousarray(x.transpose(0, 3, 1, 2))  # noqa: E731
+        return lambda x: session.run(None, {"x": nchw(x)})[0].transpose(0, 2, 3, 1)
 
     return Networks(*map(runner, sessions), "int8 (onnxruntime)", decoder.describe())

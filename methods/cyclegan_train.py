@@ -25,7 +25,7 @@ independent check of the recipe (no generator trained on them).
 TensorFlow uses a GPU when one is present. The run folder holds a checkpoint (resumed
 automatically), sample grids every --sample-every steps, the photo-to-painting generator at
 every checkpoint (snapshots/, for quality against training time) and, with --export, that
-generator as methods.cyclegan reads it (float16, with the painting's fingerprint and style
+generator (or, with --export-step, the snapshot of that step) as methods.cyclegan reads it (float16, with the painting's fingerprint and style
 embedding) plus a model card.
 
 `generator_for(style, on_progress)` is checkpoint=train: the same training on demand, with
@@ -82,6 +82,8 @@ def parse_args(argv):
     parser.add_argument("--checkpoint-every", type=int, default=250)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--export", type=Path, help="write the A-to-B generator's weights here at the end")
+    parser.add_argument("--export-step", type=int, help="export the snapshot of this step instead of the last "
+                        "generator (one chosen on validation photos)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (logs only)")
     parser.add_argument("--no-snapshots", action="store_true", help="keep no generator per checkpoint")
     parser.add_argument("--allow-eval-images", action="store_true", help="accept eval photos in domain A "
@@ -91,6 +93,10 @@ def parse_args(argv):
         parser.error("--crop must be a multiple of 4, at least 32")
     if args.steps < 1 or args.batch < 1:
         parser.error("--steps and --batch must be positive")
+    if args.export_step is not None and not (args.export and not args.no_snapshots and 0 < args.export_step <= args.steps
+                                             and args.export_step % args.checkpoint_every == 0):
+        parser.error("--export-step needs --export and snapshots, and a checkpoint step (a multiple of "
+                     "--checkpoint-every) no later than --steps")
     return args
 
 
@@ -311,7 +317,7 @@ def train(args, command: str = "", domain_b=None, on_step=None, painting: str = 
         if saved:
             trainer.save(checkpoint, done, rng.bit_generator.state, pools)
             if not args.no_snapshots:  # the photo-to-painting generator at this step: quality against time
-                trainer.g_ab.save_weights(str(args.out / "snapshots" / f"g_ab_step_{done:06d}.weights.h5"))
+                trainer.g_ab.save_weights(str(snapshot_path(args.out, done)))
             log.write(json.dumps({"step": done, "lr": rate, "seconds": round(time.perf_counter() - started, 1),
                                   "run_start": start, **{k: round(v, 4) for k, v in losses.items()}}) + "\n")
             log.flush()
@@ -329,12 +335,18 @@ def train(args, command: str = "", domain_b=None, on_step=None, painting: str = 
 
         args.export.parent.mkdir(parents=True, exist_ok=True)
         partial = args.export.with_name(args.export.name + ".partial")
+        if args.export_step:
+            trainer.g_ab.load_weights(str(snapshot_path(args.out, args.export_step)))
         save_generator(trainer.g_ab, partial, painting=painting or _painting_name(args.domain_b),
                        style=domain_b[0], side=args.max_side)
         partial.replace(args.export)
         if command:
             write_card(args, seconds, device, command)
     return {"steps": args.steps, "start": start, "seconds": seconds, "device": device, "losses": losses}
+
+
+def snapshot_path(run: Path, step: int) -> Path:
+    return run / "snapshots" / f"g_ab_step_{step:06d}.weights.h5"
 
 
 def _painting_name(specs) -> str:
@@ -411,6 +423,7 @@ def write_card(args, seconds: float, device: str, command: str) -> Path:
     history = args.out / "commands.txt"  # every command that trained this run folder, in order
     commands = list(dict.fromkeys(history.read_text().splitlines())) if history.is_file() else [command]
     card = weights.card_path(args.export)
+    exported = f"; exported: the generator of step {args.export_step} (snapshot)" if args.export_step else ""
     card.write_text(weights.format_front_matter(fields) + f"""# CycleGAN photo -> {', '.join(targets)} (project model)
 
 - **Network**: CycleGAN ResNet generator (methods/cyclegan.py), ngf {args.ngf}, {args.n_blocks} residual blocks,
@@ -423,7 +436,7 @@ def write_card(args, seconds: float, device: str, command: str) -> Path:
   {args.style_weight}; PatchGAN ndf {args.ndf}, history {args.pool_size}; Adam {args.lr} (beta1 0.5), batch
   {args.batch}, linear decay from step {args.steps // 2 if args.decay_from is None else args.decay_from}.
 - **Steps / time / machine**: {args.steps} steps, {max(logged, seconds):.0f} s of training, on {device}
-  ({os.cpu_count()} cores).
+  ({os.cpu_count()} cores){exported}.
 - **Last logged losses**: {', '.join(f"{k} {v:.3f}" for k, v in losses.items())}.
 """)
     return card

@@ -52,6 +52,17 @@ def test_training_writes_a_checkpoint_and_resumes(tmp_path):
     assert (generator.ngf, generator.n_blocks) == (8, 2) and "coffee" in generator.meta["painting"]
     assert generator.meta["style_embedding"].shape == (100,)
     assert (tmp_path / "g.md").is_file()  # its model card
+    # a snapshot chosen on validation photos is exported instead of the last generator, and the card says so
+    assert cyclegan_train.main([*common, "--steps", "3", "--export-step", "2", "--export", str(tmp_path / "g2.npz")]) == 0
+    snapshot = cyclegan.build_generator(8, 2, "resize")
+    snapshot.load_weights(str(tmp_path / "run" / "snapshots" / "g_ab_step_000002.weights.h5"))
+    exported = cyclegan.read_generator(tmp_path / "g2.npz")
+    as_stored = [w.astype(np.float16).astype(np.float32) for w in snapshot.get_weights()]  # files keep float16
+    assert all(np.array_equal(a, b) for a, b in zip(exported.get_weights(), as_stored))
+    assert not all(np.array_equal(a, b) for a, b in zip(generator.get_weights(), as_stored))  # step 3's differs
+    assert "exported: the generator of step 2" in (tmp_path / "g2.md").read_text()
+    with pytest.raises(SystemExit):  # not a checkpoint step
+        cyclegan_train.main([*common, "--steps", "3", "--export-step", "1", "--export", str(tmp_path / "g3.npz")])
 
 
 def test_float16_generator_files_translate_like_float32(tmp_path, photo):
