@@ -7,8 +7,8 @@ FEATURE_MEANS scaling inside) and decoder_int8.onnx, then prints their sha256 fo
 weights table. Both are the Keras networks of methods.adain layer for layer (NCHW), quantised
 statically by onnxruntime: int8 weights per channel, uint8 activations with ranges calibrated
 on train photos and train paintings only (the encoder on the images, the decoder on AdaIN
-targets of train photo x train painting pairs). On a CPU with VNNI int8 convolutions run
-about 3x faster than float32 and 2x faster than bfloat16 (assets/adain/decoder.md).
+targets of train photo x train painting pairs). On a CPU with VNNI the int8 networks run
+about 1.4x faster than bfloat16 and 3x faster than float32 (assets/adain/decoder.md).
 """
 from __future__ import annotations
 
