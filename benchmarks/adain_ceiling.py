@@ -8,7 +8,7 @@ loss) on 128 px crops of the train photos, and every 150 steps decode(encode(pho
 with the photo (SSIM, as the eval's) on the four validation photos, which no network trained on.
 Stylised outputs move the features away from the photo's, so their SSIM sits below what a
 reconstruction reaches: if this ceiling is near the bar, the bar is out of reach for the encoder.
-The first line also gives a reference: each photo shrunk 8 times (the block4 grid) and enlarged back.
+The first line also gives a reference: each photo shrunk 8 times (the block4 grid) and enlarged back (Lanczos).
 """
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eval import imageset, metrics  # noqa: E402
-from methods import import_tensorflow_quietly  # noqa: E402
+from methods import import_tensorflow_quietly, weights  # noqa: E402
 from methods.adain import CONTENT_LAYER, build_encoder, read_decoder  # noqa: E402
 from methods.adain_train import STYLE_LAYERS, choose_dtype  # noqa: E402
+from methods.images import resize  # noqa: E402
 from methods.training import load_domain, random_crops, train_photo_paths  # noqa: E402
 
 SIZE = 256  # the eval's size
@@ -33,10 +34,7 @@ SIZE = 256  # the eval's size
 
 def thumbnail(photo: np.ndarray) -> np.ndarray:
     """The photo at block4's resolution (1/8), enlarged back: what a decoder would give from a tiny copy."""
-    from skimage.transform import resize
-
-    small = resize(photo, (photo.shape[0] // 8, photo.shape[1] // 8), anti_aliasing=True)
-    return np.clip(resize(small, photo.shape[:2], order=3), 0, 1).astype(np.float32)
+    return resize(resize(photo, (photo.shape[0] // 8, photo.shape[1] // 8)), photo.shape[:2])
 
 
 def main(argv=None) -> int:
@@ -47,8 +45,6 @@ def main(argv=None) -> int:
     import_tensorflow_quietly()
     import keras
     import tensorflow as tf
-
-    from methods import weights
 
     dtype = choose_dtype("auto")
     encoder = build_encoder(dtype)
