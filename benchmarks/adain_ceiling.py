@@ -53,11 +53,12 @@ def main(argv=None) -> int:
     optimizer.build(decoder.trainable_variables)
     photos = load_domain([str(path) for path in train_photo_paths("the AdaIN ceiling")], 512)
     validation = {entry.name: imageset.load(entry, SIZE) for entry in imageset.VALIDATION_PHOTOS}
+    validation = {name: photo[: photo.shape[0] // 8 * 8, : photo.shape[1] // 8 * 8]  # the encoder pools 3 times
+                  for name, photo in validation.items()}
 
     def validation_ssim() -> dict:
         scores = {}
         for name, photo in validation.items():
-            photo = photo[: photo.shape[0] // 8 * 8, : photo.shape[1] // 8 * 8]  # the encoder pools 3 times
             rebuilt = decoder(tf.cast(encoder(photo[None])[CONTENT_LAYER], tf.float32))
             scores[name] = round(metrics.ssim(np.clip(np.asarray(rebuilt, np.float32)[0], 0, 1), photo), 3)
         return scores
@@ -69,12 +70,12 @@ def main(argv=None) -> int:
             rebuilt = decoder(tf.cast(features[CONTENT_LAYER], tf.float32), training=True)
             again = encoder(rebuilt)
             pixels = tf.reduce_mean(tf.square(tf.cast(rebuilt, tf.float32) - batch))
-            layout = tf.add_n([tf.reduce_mean(tf.square(tf.cast(again[name], tf.float32)
+            features_error = tf.add_n([tf.reduce_mean(tf.square(tf.cast(again[name], tf.float32)
                                                         - tf.cast(features[name], tf.float32)))
                                for name in STYLE_LAYERS[:-1]])
-            total = 10.0 * pixels + layout
+            total = 10.0 * pixels + features_error
         optimizer.apply_gradients(zip(tape.gradient(total, decoder.trainable_variables), decoder.trainable_variables))
-        return pixels, layout
+        return pixels, features_error
 
     log = args.log.open("a") if args.log else None
 
@@ -90,10 +91,10 @@ def main(argv=None) -> int:
     rng, started = np.random.default_rng(0), time.perf_counter()
     report({"step": 0, "val_ssim": validation_ssim(), "thumbnail_ssim": thumbnails})
     for done in range(1, args.steps + 1):
-        pixels, layout = step(tf.constant(random_crops(photos, 128, 8, rng)))
+        pixels, features_error = step(tf.constant(random_crops(photos, 128, 8, rng)))
         if done % 150 == 0 or done == args.steps:
             report({"step": done, "seconds": round(time.perf_counter() - started), "pixels": round(float(pixels), 4),
-                    "layout": round(float(layout), 3), "val_ssim": validation_ssim()})
+                    "features": round(float(features_error), 3), "val_ssim": validation_ssim()})
     return 0
 
 
