@@ -2,7 +2,8 @@
 its training), against the colour transfer, with the eval's judge and size; speed at 512 px.
 
     python benchmarks/adain_bars.py [--decoder runs/adain/checkpoint/decoder.weights.h5]
-        [--precision int8|float] [--strength 1.0] [--sheet assets/adain/contact_sheet.jpg] [--card] [--split train]
+        [--precision int8|float] [--strength 1.0] [--style-size 512] [--sheet assets/adain/contact_sheet.jpg] [--card]
+        [--split train|validation]
 
 Bars: beats the colour transfer on the Gram ratio, the texture ratio and the style gain at once
 on at least 80 % of pairs; median SSIM at least 0.35; a 512 px photo in at most 0.5 s, warm
@@ -12,7 +13,9 @@ statistics computed) and with one seen before (kept, as a second photo with the 
 
 --split train scores 6 train paintings x 8 train photos instead: images every candidate decoder
 trained on, so it can choose between training runs without looking at the eval images. Its
-numbers are not held-out numbers and are never the reported ones.
+numbers are not held-out numbers and are never the reported ones. --split validation scores 12 train
+paintings x the 4 validation photos (eval/imageset.py VALIDATION_PHOTOS, which no network trained on):
+photos as unseen as the eval's, paintings the decoder has seen; also for choosing, never reported.
 """
 from __future__ import annotations
 
@@ -43,11 +46,13 @@ def main(argv=None) -> int:
     parser.add_argument("--strength", type=float, default=1.0)
     parser.add_argument("--sheet", type=Path, help="contact sheet: painting | photo, colour transfer, AdaIN per photo")
     parser.add_argument("--card", action="store_true", help="write the figures into assets/adain/decoder.md")
-    parser.add_argument("--split", choices=("eval", "train"), default="eval",
-                        help="train: choose between runs on training images (not held out)")
+    parser.add_argument("--style-size", type=int, default=512, help="the painting's long side before encoding "
+                        "(the method's style_size; its default 512)")
+    parser.add_argument("--split", choices=("eval", "train", "validation"), default="eval",
+                        help="train, validation: choose between runs or settings without the eval images")
     args = parser.parse_args(argv)
-    if args.split == "train" and (args.card or args.sheet):
-        parser.error("--card and --sheet report held-out numbers: not with --split train")
+    if args.split != "eval" and (args.card or args.sheet):
+        parser.error("--card and --sheet report the eval's numbers: not with --split train or validation")
     import_tensorflow_quietly()
     if args.decoder or args.precision == "float":
         networks = adain.load_networks(args.decoder)
@@ -56,11 +61,13 @@ def main(argv=None) -> int:
     contents, styles = imageset.CONTENTS, imageset.STYLES
     if args.split == "train":  # every 2nd photo and every 4th painting: spread over the lists, fixed
         contents, styles = imageset.TRAIN_PHOTOS[::2][:8], imageset.TRAIN_PAINTINGS[::4][:6]
+    if args.split == "validation":
+        contents, styles = imageset.VALIDATION_PHOTOS, imageset.TRAIN_PAINTINGS[::4][:12]
     photos = {entry.name: imageset.load(entry, SIZE) for entry in contents}
     judge, wins, ssims, sheet = metrics.default_judge(), [], [], []
     for entry in styles:
         painting = imageset.load(entry, SIZE)
-        large = imageset.load(entry, 512)  # the method's default style_size
+        large = imageset.load(entry, args.style_size)
         row, painting_wins = [painting], 0
         for name, photo in photos.items():
             output = adain.stylise(networks, photo, large, args.strength)
