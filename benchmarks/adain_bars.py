@@ -98,13 +98,14 @@ def main(argv=None) -> int:
             f"{big.shape[1]}x{big.shape[0]} px in {np.median(times['seen']):.2f} s warm with a painting seen before, "
             f"{np.median(times['new']):.2f} s with a new one (bar 0.5 s, {networks.precision}); "
             f"load {os.getloadavg()[0]:.1f}")
-    print(f"{networks.source} strength {args.strength}, {args.split} images: {line}")
+    print(f"{networks.source} strength {args.strength}, painting at {args.style_size} px, {args.split} images: {line}")
     if args.sheet:
         print("contact sheet:", save_image(contact_sheet(sheet, height=120), args.sheet))
     if args.card:
         card = weights.card_path(weights.PROJECT_ROOT / weights.NETWORKS["adain_decoder"].asset)
         weights.write_measured(card, MEASURED, f"The {len(imageset.STYLES)} eval paintings x {len(photos)} eval photos "
-                               f"(never trained on) at {SIZE} px, eval judge, strength {args.strength}: {line}.",
+                               f"(never trained on) at {SIZE} px, the painting read at {args.style_size} px, eval judge, "
+                               f"strength {args.strength}: {line}.",
                                eval_wins=f"{sum(wins)}/{len(wins)}", eval_ssim=f"{np.median(ssims):.2f}")
     return 0
 
