@@ -37,6 +37,10 @@ from methods.reference import colour_transfer  # noqa: E402
 
 SIZE = 256  # the eval's default size
 SHEET_PHOTOS = ("astronaut", "kodim13", "chelsea")
+# (photos, paintings) per --split; slices spread the picks over the lists, fixed
+SPLITS = {"eval": (imageset.CONTENTS, imageset.STYLES),
+          "train": (imageset.TRAIN_PHOTOS[::2][:8], imageset.TRAIN_PAINTINGS[::4][:6]),
+          "validation": (imageset.VALIDATION_PHOTOS, imageset.TRAIN_PAINTINGS[::4][:12])}
 
 
 def main(argv=None) -> int:
@@ -48,7 +52,7 @@ def main(argv=None) -> int:
     parser.add_argument("--card", action="store_true", help="write the figures into assets/adain/decoder.md")
     parser.add_argument("--style-size", type=int, default=512, help="the painting's long side before encoding "
                         "(the method's style_size; its default 512)")
-    parser.add_argument("--split", choices=("eval", "train", "validation"), default="eval",
+    parser.add_argument("--split", choices=tuple(SPLITS), default="eval",
                         help="train, validation: choose between runs or settings without the eval images")
     args = parser.parse_args(argv)
     if args.split != "eval" and (args.card or args.sheet):
@@ -58,11 +62,7 @@ def main(argv=None) -> int:
         networks = adain.load_networks(args.decoder)
     else:
         networks = adain.load_int8_networks()
-    contents, styles = imageset.CONTENTS, imageset.STYLES
-    if args.split == "train":  # every 2nd photo and every 4th painting: spread over the lists, fixed
-        contents, styles = imageset.TRAIN_PHOTOS[::2][:8], imageset.TRAIN_PAINTINGS[::4][:6]
-    if args.split == "validation":
-        contents, styles = imageset.VALIDATION_PHOTOS, imageset.TRAIN_PAINTINGS[::4][:12]
+    contents, styles = SPLITS[args.split]
     photos = {entry.name: imageset.load(entry, SIZE) for entry in contents}
     judge, wins, ssims, sheet = metrics.default_judge(), [], [], []
     for entry in styles:

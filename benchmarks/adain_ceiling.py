@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from eval import imageset, metrics  # noqa: E402
 from methods import import_tensorflow_quietly, weights  # noqa: E402
 from methods.adain import CONTENT_LAYER, build_encoder, read_decoder  # noqa: E402
-from methods.adain_train import STYLE_LAYERS, choose_dtype  # noqa: E402
+from methods.adain_train import STYLE_LAYERS, choose_dtype, feature_error  # noqa: E402
 from methods.images import resize  # noqa: E402
 from methods.training import load_domain, random_crops, train_photo_paths  # noqa: E402
 
@@ -70,9 +70,7 @@ def main(argv=None) -> int:
             rebuilt = decoder(tf.cast(features[CONTENT_LAYER], tf.float32), training=True)
             again = encoder(rebuilt)
             pixels = tf.reduce_mean(tf.square(tf.cast(rebuilt, tf.float32) - batch))
-            features_error = tf.add_n([tf.reduce_mean(tf.square(tf.cast(again[name], tf.float32)
-                                                        - tf.cast(features[name], tf.float32)))
-                               for name in STYLE_LAYERS[:-1]])
+            features_error = feature_error(again, features, STYLE_LAYERS[:-1])
             total = 10.0 * pixels + features_error
         optimizer.apply_gradients(zip(tape.gradient(total, decoder.trainable_variables), decoder.trainable_variables))
         return pixels, features_error

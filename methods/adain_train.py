@@ -87,6 +87,14 @@ def default_images() -> tuple[list[str], list[str]]:
     return photos, [str(path) for path in imageset.train_painting_paths()]
 
 
+def feature_error(features, targets, layers):
+    """Sum over `layers` of the mean squared difference of two encodings, in float32."""
+    import tensorflow as tf
+
+    return tf.add_n([tf.reduce_mean(tf.square(tf.cast(features[name], tf.float32) - tf.cast(targets[name], tf.float32)))
+                     for name in layers])
+
+
 def moments_loss(features, targets):
     """Sum over layers of the squared errors of channel means and standard deviations."""
     import tensorflow as tf
@@ -141,9 +149,7 @@ class Trainer:
                 total += self.args.tv_weight * parts["smoothness"]
             if self.args.identity_weight:
                 rebuilt = self.encoder(self.decoder(tf.cast(photo[CONTENT_LAYER], tf.float32), training=True))
-                parts["identity"] = tf.add_n([tf.reduce_mean(tf.square(tf.cast(rebuilt[name], tf.float32)
-                                                                       - tf.cast(photo[name], tf.float32)))
-                                              for name in STYLE_LAYERS])
+                parts["identity"] = feature_error(rebuilt, photo, STYLE_LAYERS)
                 total += self.args.identity_weight * parts["identity"]
         variables = self.decoder.trainable_variables
         self.optimizer.apply_gradients(zip(tape.gradient(total, variables), variables))
