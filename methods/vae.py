@@ -11,7 +11,9 @@ painting's (AdaIN: each channel takes the painting's latent mean and deviation, 
   gram   the style mode's ELBO on the painting's crops, plus, with the encoder frozen, a Gram
          style loss and a content loss (VGG16-HED, as Johnson et al. 2016) on the decoded
          latents of train photos moved to the painting's latent statistics: the decoder learns
-         to draw a photo's layout with the painting's texture, not only its palette. The train
+         to draw a photo's layout with the painting's texture, not only its palette. It starts
+         from GRAM_WARM, the generic VAE whose decoder already learnt those losses over the 50
+         train paintings (methods.vae_train --gram): 300 steps then go further. The train
          photos come through methods.training.train_photo_paths (mirror, cache or download),
          as checkpoint=train's.
   style  the VAE fine-tuned (ELBO, beta) on random crops of the style image, starting from
@@ -48,6 +50,7 @@ from methods.base import Method, Param
 from methods.images import readable_side, resize, resize_max
 
 GENERIC = "vae_generic"  # the warm start, an entry of methods.weights.NETWORKS
+GRAM_WARM = "vae_gram_warm"  # gram mode's warm start: GENERIC's decoder taught gram mode's losses on 50 train paintings
 LATENT = 8  # latent channels of the generic VAE
 DOWNSAMPLE = 8  # three stride-2 convolutions
 CROP = 64
@@ -96,7 +99,7 @@ class VAE(Method):
     )
 
     def networks(self, params):
-        return (GENERIC, "vgg16_hed") if params["mode"] in ("auto", "gram") else (GENERIC,)
+        return (GENERIC, GRAM_WARM, "vgg16_hed") if params["mode"] in ("auto", "gram") else (GENERIC,)
 
     def load(self, params):
         return load_generic()
@@ -107,8 +110,10 @@ class VAE(Method):
             model, info = generic, {"steps": 0, "cache": "not used", "warm_start": generic.source}
         else:
             model, info = style_vae(generic, style, params, on_progress, content)
-        return paint(model, content, style, params), {"mode": params["mode"], "weights_source": generic.source,
-                                                      "training_images": list(weights.training_images(GENERIC)),
+        warm = warm_start(params["mode"])
+        return paint(model, content, style, params), {"mode": params["mode"],
+                                                      "weights_source": weights.resolve(warm).describe(),
+                                                      "training_images": list(weights.training_images(warm)),
                                                       **info, **({"note": note} if note else {})}
 
 
@@ -254,10 +259,11 @@ class StyleVAE:
                 if layer.get_weights()}
 
     def train(self, batches, steps: int, beta: float, seed: int, report=None, learning_rate=LEARNING_RATE,
-              photos=None, gram_terms=None):
+              photos=None, gram_terms=None, targets=None):
         """Adam on the negative ELBO; batches(step) -> float32 (N, h, w, 3). Returns the last parts.
-        With photos(step) (crops like batches') and gram_terms (GramTerms), the decoder alone is trained,
-        on the ELBO plus gram_terms' losses on those photos."""
+        With photos(step) (crops like batches'), gram_terms (GramTerms) and targets(step) (a
+        GramTerms.target, the painting batches(step) is cut from), the decoder alone is trained, on the
+        ELBO plus gram_terms' losses on those photos."""
         import keras
         import tensorflow as tf
 
@@ -268,13 +274,13 @@ class StyleVAE:
         beta_t = tf.constant(beta, tf.float32)
 
         @tf.function(reduce_retracing=True, autograph=False)  # no tensor-dependent Python branches to convert
-        def step(images, noise, photo_crops):
+        def step(images, noise, photo_crops, target):
             with tf.GradientTape() as tape:
                 mean, log_variance = self.encoder(images, training=True)
                 z = reparameterise(mean, log_variance, noise)
                 total, parts = elbo(images, self.decoder(z, training=True), mean, log_variance, beta_t)
                 if gram_terms is not None:
-                    parts = {**parts, **gram_terms(self, photo_crops)}
+                    parts = {**parts, **gram_terms(self, photo_crops, target)}
                     total = total + parts["style"] + parts["content"]
             optimizer.apply_gradients(zip(tape.gradient(total, variables), variables))
             return total, parts
@@ -286,7 +292,9 @@ class StyleVAE:
             shape = (images.shape[0], images.shape[1] // DOWNSAMPLE, images.shape[2] // DOWNSAMPLE,
                      self.latent_channels)
             crops = tf.constant(photos(index)) if photos else tf.zeros((0,))
-            total, parts = step(tf.constant(images), tf.constant(rng.standard_normal(shape, dtype=np.float32)), crops)
+            target = targets(index) if targets else ()
+            total, parts = step(tf.constant(images), tf.constant(rng.standard_normal(shape, dtype=np.float32)), crops,
+                                target)
             if report:
                 report(index, float(total), parts)
         return {"total": float(total), **{k: float(v) for k, v in parts.items()}} if steps else {}
@@ -302,35 +310,43 @@ class StyleVAE:
 
 
 class GramTerms:
-    """gram mode's losses on a batch of photo crops: their latents take the painting's latent mean and
-    deviation (AdaIN), are decoded, and the decoding is scored against the painting's Gram matrices
-    (style) and the photo's features (content), each times its weight."""
+    """gram mode's losses on a batch of photo crops: their latents take a painting's latent mean and
+    deviation (AdaIN), are decoded, and the decoding is scored against that painting's Gram matrices
+    (style) and the photo's features (content), each times its weight. A painting enters as a
+    `target` (its Gram matrices and latent statistics), so one set of terms serves many paintings."""
 
-    def __init__(self, model: StyleVAE, style: np.ndarray, style_weight: float, content_weight: float):
-        import tensorflow as tf
-
+    def __init__(self, style_weight: float, content_weight: float):
         from methods.backbones import feature_extractor
-        from methods.losses import gram
 
         dtype = fine_tune_dtype("gram")
         self.vgg = feature_extractor("vgg16_hed", GRAM_LAYERS + (GRAM_CONTENT_LAYER,), dtype)
         self.content_vgg = feature_extractor("vgg16_hed", (GRAM_CONTENT_LAYER,), dtype)  # the photos need no deeper layer
-        self.targets = {name: gram(value) for name, value in self.vgg(style[None]).items() if name in GRAM_LAYERS}
-        latent = model.encode(style)
-        self.latent_mean, self.latent_std = tf.constant(latent.mean((0, 1))), tf.constant(latent.std((0, 1)))
         self.style_weight, self.content_weight = style_weight, content_weight
 
-    def __call__(self, model: StyleVAE, photos) -> dict:
+    def target(self, model: StyleVAE, painting: np.ndarray) -> tuple:
+        """(Gram matrices in GRAM_LAYERS order, latent mean, latent deviation) of a painting."""
+        import tensorflow as tf
+
+        from methods.losses import gram
+
+        features = self.vgg(painting[None])
+        latent = model.encode(painting)
+        return (tuple(gram(features[name]) for name in GRAM_LAYERS),
+                tf.constant(latent.mean((0, 1))), tf.constant(latent.std((0, 1))))
+
+    def __call__(self, model: StyleVAE, photos, target: tuple) -> dict:
         import tensorflow as tf
 
         from methods.losses import content_loss, style_loss
 
+        grams, latent_mean, latent_std = target
         latent, _ = model.encoder(photos, training=False)
         mean, variance = tf.nn.moments(latent, axes=[1, 2], keepdims=True)
-        moved = (latent - mean) / (tf.sqrt(variance) + 1e-5) * self.latent_std + self.latent_mean
+        moved = (latent - mean) / (tf.sqrt(variance) + 1e-5) * latent_std + latent_mean
         features = self.vgg(model.decoder(moved, training=True))
         layer = GRAM_CONTENT_LAYER
-        return {"style": self.style_weight * style_loss({k: features[k] for k in GRAM_LAYERS}, self.targets)[0],
+        return {"style": self.style_weight * style_loss({k: features[k] for k in GRAM_LAYERS},
+                                                        dict(zip(GRAM_LAYERS, grams)))[0],
                 "content": self.content_weight * content_loss({layer: features[layer]},
                                                               {layer: self.content_vgg(photos)[layer]})[0]}
 
@@ -412,13 +428,14 @@ def style_key(style: np.ndarray, params: dict) -> str:
     if params["mode"] == "gram":
         trained.update(style_weight=params["style_weight"], content_weight=params["content_weight"],
                        dtype=fine_tune_dtype("gram"))
-    digest.update(json.dumps({"version": CACHE_VERSION, "warm": _warm_hash(), **trained}, sort_keys=True).encode())
+    warm = weights.resolve(warm_start(params["mode"])).sha256[:16]  # hashed once per process by the resolver
+    digest.update(json.dumps({"version": CACHE_VERSION, "warm": warm, **trained}, sort_keys=True).encode())
     return digest.hexdigest()[:32]
 
 
-@functools.cache
-def _warm_hash() -> str:
-    return weights.resolve(GENERIC).sha256[:16]  # hashed once per process by the resolver
+def warm_start(mode: str) -> str:
+    """The network a mode's per-style model starts from (and adain mode runs as it is)."""
+    return GRAM_WARM if mode == "gram" else GENERIC
 
 
 def cache_dir() -> Path:
@@ -442,8 +459,9 @@ def style_vae(generic: StyleVAE, style: np.ndarray, params: dict, on_progress=No
             pass
     keras.utils.set_random_seed(params["seed"])
     partial = params["latent_channels"] != generic.latent_channels
-    vae.load(weights.resolve(GENERIC).path, partial=partial)
-    warm = f"{generic.source}" + (" (trunk only: latent width differs)" if partial else "")
+    resolved = weights.resolve(warm_start(params["mode"]))
+    vae.load(resolved.path, partial=partial)
+    warm = resolved.describe() + (" (trunk only: latent width differs)" if partial else "")
     steps, beta = params["steps"], params["beta"]
     # a preview of a thin photo keeps its short side readable (resize_max refuses under MIN_SIDE)
     preview = resize_max(content, readable_side(content.shape, PREVIEW_SIDE)) if content is not None else None
@@ -461,13 +479,15 @@ def style_vae(generic: StyleVAE, style: np.ndarray, params: dict, on_progress=No
                     f"ELBO loss {total:.4f} (reconstruction {float(parts['reconstruction']):.4f}, "
                     f"KL {float(parts['kl']):.4f}{gram_parts})", image)
 
-    photos, gram_terms = None, None
+    photos, gram_terms, targets = None, None, None
     if params["mode"] == "gram":
         photos = crop_sampler(train_photos(), params["seed"] + 1, PHOTO_BATCH, PHOTO_CROP)
         painting = resize_max(style, STYLE_SIDES[-1])
-        gram_terms = GramTerms(vae, painting, params["style_weight"], params["content_weight"])
+        gram_terms = GramTerms(params["style_weight"], params["content_weight"])
+        target = gram_terms.target(vae, painting)
+        targets = lambda _step: target  # noqa: E731 (one painting)
     final = vae.train(crop_sampler([style], params["seed"]), steps, beta, params["seed"], report,
-                      photos=photos, gram_terms=gram_terms)
+                      photos=photos, gram_terms=gram_terms, targets=targets)
     info = {"steps": steps, "beta": beta, "warm_start": warm, "elbo": final}
     try:
         vae.save(path)

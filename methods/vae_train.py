@@ -1,6 +1,13 @@
 """Pretrain the generic VAE, the warm start of methods.vae, and write its model card.
 
     python -m methods.vae_train --steps 6000 --out assets/vae/vae_generic.weights.h5
+    python -m methods.vae_train --gram --steps 8000 --images PAINTINGS --out assets/vae/vae_gram_warm.weights.h5
+
+--gram trains gram mode's warm start instead: from --init (the generic VAE), the decoder alone, on
+gram mode's losses (methods.vae.GramTerms) with a random one of the --images paintings each step,
+so a new painting's 300-step fine-tune starts from a decoder that already draws texture from
+moved latents. Its photos are the train photos; --hold-out NAME drops photos and paintings by card
+name (for choosing settings with benchmarks/vae_dev.py, which scores held-out ones).
 
 Data: random crops (flips, several scales) of the train split of the image set (the 17 Kodak
 photos of train/photos, eval/imageset.py's TRAIN_PHOTOS) and of scikit-image sample photos
@@ -22,11 +29,16 @@ import numpy as np
 SKIMAGE_PHOTOS = ("camera", "immunohistochemistry", "retina")  # in the wheel, not in the eval set
 
 
-def default_specs() -> list[str]:
-    """The default training images: train-split files (mirror, cache or download) and skimage:NAME."""
+def train_photo_specs() -> list[str]:
+    """The train split's photos (mirror, cache or download)."""
     from methods.training import train_photo_paths
 
-    return [str(path) for path in train_photo_paths("the generic VAE")] + [f"skimage:{n}" for n in SKIMAGE_PHOTOS]
+    return [str(path) for path in train_photo_paths("the generic VAE")]
+
+
+def default_specs() -> list[str]:
+    """The default training images: the train photos and skimage:NAME."""
+    return train_photo_specs() + [f"skimage:{n}" for n in SKIMAGE_PHOTOS]
 
 
 def training_images(specs) -> list[tuple[str, np.ndarray]]:
@@ -55,13 +67,16 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=6000)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--beta", type=float, default=0.1, help="KL weight of the ELBO")
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--learning-rate", type=float, help="default 1e-3, with --gram 5e-4")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--images", nargs="+", default=[], metavar="PATH",
                         help="more training images: files, folders or skimage:NAME")
     parser.add_argument("--allow-eval-images", action="store_true",
                         help="train on eval images anyway (the card then says the model is not held out)")
     parser.add_argument("--out", type=Path, default=Path("assets/vae/vae_generic.weights.h5"))
+    parser.add_argument("--gram", action="store_true", help="train gram mode's warm start on the --images paintings")
+    parser.add_argument("--init", type=Path, help="--gram: the VAE to start from (default: the generic VAE)")
+    parser.add_argument("--hold-out", nargs="+", default=[], metavar="NAME", help="--gram: card names left out")
     args = parser.parse_args(argv)
     import_tensorflow_quietly()
     if not args.out.name.endswith(".weights.h5"):
@@ -72,10 +87,20 @@ def main(argv=None) -> int:
         return 2
     from eval import imageset
 
+    if args.gram and args.init is None:
+        args.init = weights.resolve(vae.GENERIC).path
+    if args.learning_rate is None:
+        args.learning_rate = 5e-4 if args.gram else 1e-3
     try:  # every image is checked against the split before any is loaded or trained on
         specs = default_specs() + args.images
         refusal = imageset.training_refusal(specs, args.allow_eval_images)
-        images = [] if refusal else training_images(specs)
+        if args.gram and not refusal:
+            kept = lambda specs: [(n, image) for n, image in training_images(specs) if n not in args.hold_out]  # noqa: E731
+            photos, paintings = kept(train_photo_specs()), kept(args.images)
+            images = photos + paintings
+            refusal = "" if paintings and photos else "--gram needs --images (paintings) and train photos left in"
+        elif not refusal:
+            images = training_images(specs)
     except (imageset.ImageSetError, ValueError, OSError) as error:  # ImageError is a ValueError
         refusal = str(error)
     if refusal:
@@ -85,25 +110,67 @@ def main(argv=None) -> int:
     import keras
 
     keras.utils.set_random_seed(args.seed)
-    model = vae.StyleVAE(vae.LATENT)
     beta = args.beta
-    batches = vae.crop_sampler([image for _, image in images], args.seed, batch=args.batch)
     started = time.perf_counter()
 
     def report(step, total, parts):
         if step % 100 == 0 or step == args.steps:
             print(f"step {step}/{args.steps} loss {total:.5f} reconstruction {float(parts['reconstruction']):.5f} "
-                  f"kl {float(parts['kl']):.4f} ({time.perf_counter() - started:.0f} s)", flush=True)
+                  f"kl {float(parts['kl']):.4f}"
+                  + "".join(f" {name} {float(parts[name]):.4f}" for name in ("style", "content") if name in parts)
+                  + f" ({time.perf_counter() - started:.0f} s)", flush=True)
 
-    final = model.train(batches, args.steps, beta, args.seed, report, learning_rate=args.learning_rate)
+    if args.gram:
+        model = vae.StyleVAE(vae.LATENT, vae.fine_tune_dtype("gram"))
+        model.load(args.init)
+        terms = vae.GramTerms(vae.STYLE_WEIGHT, vae.CONTENT_WEIGHT)
+        targets = [terms.target(model, image) for _, image in paintings]  # at 512 px, as gram mode's
+        crops = [vae.crop_sampler([image], args.seed + i) for i, (_, image) in enumerate(paintings)]
+        painting_of = np.random.default_rng(args.seed).integers(len(paintings), size=args.steps + 1)  # per step
+        final = model.train(lambda step: crops[painting_of[step]](step), args.steps, beta, args.seed, report,
+                            learning_rate=args.learning_rate, gram_terms=terms, targets=lambda step: targets[painting_of[step]],
+                            photos=vae.crop_sampler([image for _, image in photos], args.seed + 1, vae.PHOTO_BATCH,
+                                                    vae.PHOTO_CROP))
+    else:
+        model = vae.StyleVAE(vae.LATENT)
+        batches = vae.crop_sampler([image for _, image in images], args.seed, batch=args.batch)
+        final = model.train(batches, args.steps, beta, args.seed, report, learning_rate=args.learning_rate)
     seconds = time.perf_counter() - started
     model.save(args.out)
     command = "python -m methods.vae_train " + " ".join(argv if argv is not None else sys.argv[1:])
     card = weights.card_path(args.out)
-    card.write_text(weights.format_front_matter(imageset.card_fields([name for name, _ in images]))
-                    + model_card(images, args, beta, final, seconds, command))
+    names = [name for name, _ in images]
+    if args.gram:  # the warm start saw what its --init saw, too
+        names = list(dict.fromkeys(weights.read_front_matter(weights.card_path(args.init)).get("training_images", [])
+                                   + names))
+    card.write_text(weights.format_front_matter(imageset.card_fields(names))
+                    + (gram_card if args.gram else model_card)(images, args, beta, final, seconds, command))
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) and {card}")
     return 0
+
+
+def gram_card(images, args, beta, final, seconds, command) -> str:
+    from eval import imageset
+    from methods import vae
+
+    data = ", ".join(name for name, _ in images)
+    return f"""# gram mode's warm start (methods.vae)
+
+The generic VAE (`{Path(args.init).name}`, sha256 {imageset.sha256_file(args.init)[:16]}...) with its decoder further
+trained, encoder frozen, on gram mode's losses: each step a random painting's crops (ELBO, beta {beta:.4g})
+and train-photo crops decoded from latents moved to that painting's latent statistics (Gram style loss
+x{vae.STYLE_WEIGHT:g}, content loss x{vae.CONTENT_WEIGHT:g}, VGG16-HED). A new painting's fine-tune starts here.
+
+- Command: `{command}`
+- Steps: {args.steps}, Adam lr {args.learning_rate}, seed {args.seed}
+- Final step: total {final['total']:.4f}, reconstruction (MSE) {final['reconstruction']:.5f}, KL {final['kl']:.4f},
+  style {final['style']:.4f}, content {final['content']:.4f}
+- Time: {seconds:.0f} s wall on {platform.machine()} CPU, {os.cpu_count()} cores (load average at the end
+  {os.getloadavg()[0]:.1f}), TensorFlow CPU, {platform.python_version()}
+
+## Data ({len(images)} images, train split only)
+{data}
+"""
 
 
 def model_card(images, args, beta, final, seconds, command) -> str:

@@ -96,6 +96,11 @@ NETWORKS: dict[str, Network] = {
         "vae_generic.weights.h5", "StyleBench's generic VAE (photos and paintings), the VAE warm start",
         "same as this repository (trained by the project)", asset="assets/vae/vae_generic.weights.h5",
         file_hash="8e1f045b6436fc8fd880942743595fb5f3d8036e2dff41dabc5da9a52fb8a462"),
+    "vae_gram_warm": Network(
+        "vae_gram_warm.weights.h5", "StyleBench's VAE for gram mode's warm start (the generic VAE, decoder taught "
+        "gram mode's losses on the train paintings)", "same as this repository (trained by the project)",
+        asset="assets/vae/vae_gram_warm.weights.h5",
+        file_hash="b1d391cd4322d06413d920cd3b641a26975bd5fdff06c137a5653c8ab2b51fff"),
     "adain_decoder": Network(
         "adain_decoder.npz", "StyleBench's AdaIN decoder for VGG16-HED block4_conv1 (methods.adain_train)",
         "same as this repository (trained on public-domain and unrestricted images)",

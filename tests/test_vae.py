@@ -109,12 +109,13 @@ def test_gram_terms_fall_while_the_decoder_learns_the_painting():
     model = vae.StyleVAE()
     model.load(weights.resolve(vae.GENERIC).path)
     encoder_before = [w.copy() for w in model.encoder.get_weights()]
-    terms = vae.GramTerms(model, style, vae.STYLE_WEIGHT, vae.CONTENT_WEIGHT)
+    terms = vae.GramTerms(vae.STYLE_WEIGHT, vae.CONTENT_WEIGHT)
+    target = terms.target(model, style)
     photos = vae.crop_sampler(vae.train_photos()[:4], seed=1, batch=2, crop=64, sides=(128,))
     styles = []
     model.train(vae.crop_sampler([style], seed=0, batch=2, crop=32, sides=(128,)), steps=40, beta=0.1, seed=0,
                 report=lambda index, total, parts: styles.append(float(parts["style"])),
-                photos=photos, gram_terms=terms)
+                photos=photos, gram_terms=terms, targets=lambda _step: target)
     assert np.mean(styles[-5:]) < 0.6 * styles[0]  # the Gram loss of decoded photos fell
     for before, after in zip(encoder_before, model.encoder.get_weights()):
         np.testing.assert_array_equal(before, after)  # the encoder, and so the latent space, stays
@@ -216,6 +217,29 @@ def test_warm_start_is_the_committed_project_asset():
     assert 0 < loaded < len(model.layers())
     np.testing.assert_array_equal(model.encoder.get_layer("enc2").kernel,
                                   vae.load_generic().encoder.get_layer("enc2").kernel)
+
+
+def test_gram_warm_start_is_the_generic_vae_with_a_retrained_decoder():
+    generic, gram = vae.load_generic(), vae.StyleVAE()
+    gram.load(weights.resolve(vae.GRAM_WARM).path)
+    assert weights.resolve(vae.GRAM_WARM).source == "project"
+    for mine, theirs in zip(gram.encoder.get_weights(), generic.encoder.get_weights()):
+        np.testing.assert_array_equal(mine, theirs)  # one latent space: gram mode moves latents the generic VAE made
+    assert not np.allclose(gram.decoder.get_layer("dec4").kernel, generic.decoder.get_layer("dec4").kernel)
+    assert set(weights.training_images(vae.GENERIC)) <= set(weights.training_images(vae.GRAM_WARM))
+
+
+def test_gram_stage_command_trains_the_decoder_only(tmp_path):
+    out = tmp_path / "gram.weights.h5"
+    # a scikit-image texture stands in for the train paintings, which a fresh machine lacks
+    assert train_main(["--gram", "--steps", "2", "--images", "skimage:immunohistochemistry", "--out", str(out)]) == 0
+    card = (tmp_path / "gram.md").read_text()
+    assert "--gram --steps 2" in card and "skimage:immunohistochemistry" in card and "kodim01" in card
+    trained, generic = vae.StyleVAE(), vae.load_generic()
+    trained.load(out)
+    for mine, theirs in zip(trained.encoder.get_weights(), generic.encoder.get_weights()):
+        np.testing.assert_array_equal(mine, theirs)
+    assert not np.allclose(trained.decoder.get_layer("rgb").kernel, generic.decoder.get_layer("rgb").kernel)
 
 
 def test_pretraining_command_writes_weights_and_card(tmp_path, capsys):
