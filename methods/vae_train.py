@@ -89,6 +89,9 @@ def main(argv=None) -> int:
 
     if args.gram and args.init is None:
         args.init = weights.resolve(vae.GENERIC).path
+    if args.gram and not Path(args.init).is_file():
+        print(f"error: --init {args.init}: no such file", file=sys.stderr)
+        return 2
     if args.learning_rate is None:
         args.learning_rate = 5e-4 if args.gram else 1e-3
     try:  # every image is checked against the split before any is loaded or trained on
@@ -168,7 +171,7 @@ x{vae.STYLE_WEIGHT:g}, content loss x{vae.CONTENT_WEIGHT:g}, VGG16-HED). A new p
 - Time: {seconds:.0f} s wall on {platform.machine()} CPU, {os.cpu_count()} cores (load average at the end
   {os.getloadavg()[0]:.1f}), TensorFlow CPU, {platform.python_version()}
 
-## Data ({len(images)} images, train split only)
+## Data ({len(images)} images; the front matter says whether any is an eval image)
 {data}
 """
 

@@ -240,6 +240,8 @@ def test_gram_stage_command_trains_the_decoder_only(tmp_path):
     for mine, theirs in zip(trained.encoder.get_weights(), generic.encoder.get_weights()):
         np.testing.assert_array_equal(mine, theirs)
     assert not np.allclose(trained.decoder.get_layer("rgb").kernel, generic.decoder.get_layer("rgb").kernel)
+    assert train_main(["--gram", "--init", str(tmp_path / "none.weights.h5"), "--images", "skimage:retina",
+                       "--out", str(tmp_path / "x.weights.h5")]) == 2
 
 
 def test_pretraining_command_writes_weights_and_card(tmp_path, capsys):
