@@ -65,7 +65,7 @@ def main(argv=None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m methods.vae_train", description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=6000)
-    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--batch", type=int, default=16, help="crops per step (the generic VAE; --gram uses gram mode's)")
     parser.add_argument("--beta", type=float, default=0.1, help="KL weight of the ELBO")
     parser.add_argument("--learning-rate", type=float, help="default 1e-3, with --gram 5e-4")
     parser.add_argument("--seed", type=int, default=0)
