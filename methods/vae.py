@@ -239,7 +239,7 @@ class StyleVAE:
         if not partial:
             self._joint().load_weights(str(path))
             return len(self.layers())
-        source = StyleVAE(_latent_width(path))
+        source = StyleVAE(latent_width(path))
         source.load(path)
         loaded = 0
         for name, layer in self.layers().items():
@@ -366,14 +366,18 @@ def _pad(image: np.ndarray) -> np.ndarray:
     return np.pad(image, ((0, -height % DOWNSAMPLE), (0, -width % DOWNSAMPLE), (0, 0)), mode="reflect")
 
 
-def _latent_width(path: Path) -> int:
+def latent_width(path: Path) -> int:
+    """The latent channels of a saved VAE: the outputs of its 1x1 kernels (mean and log-variance, the only
+    1x1 convolutions of `build`; Keras names the saved layers conv2d_N, not by their names)."""
     import h5py
 
     with h5py.File(path, "r") as file:
         widths = []
         file.visititems(lambda name, item: widths.append(item.shape[-1])
-                        if "mean" in name and getattr(item, "ndim", 0) == 4 else None)
-    return widths[0] if widths else LATENT
+                        if getattr(item, "ndim", 0) == 4 and item.shape[:2] == (1, 1) else None)
+    if not widths:
+        raise ValueError(f"{path}: not a VAE of methods.vae (no latent layer)")
+    return widths[0]
 
 
 # --- crops -----------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=6000)
     parser.add_argument("--batch", type=int, default=16, help="crops per step (the generic VAE; --gram uses gram mode's)")
     parser.add_argument("--beta", type=float, default=0.1, help="KL weight of the ELBO")
+    parser.add_argument("--latent-channels", type=int, default=8, help="latent channels (--gram: --init's)")
     parser.add_argument("--learning-rate", type=float, help="default 1e-3, with --gram 5e-4")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--images", nargs="+", default=[], metavar="PATH",
@@ -124,7 +125,7 @@ def main(argv=None) -> int:
                   + f" ({time.perf_counter() - started:.0f} s)", flush=True)
 
     if args.gram:
-        model = vae.StyleVAE(vae.LATENT, vae.fine_tune_dtype("gram"))
+        model = vae.StyleVAE(vae.latent_width(args.init), vae.fine_tune_dtype("gram"))
         model.load(args.init)
         terms = vae.GramTerms(vae.STYLE_WEIGHT, vae.CONTENT_WEIGHT)
         targets = [terms.target(model, image) for _, image in paintings]  # at 512 px, as gram mode's
@@ -135,7 +136,7 @@ def main(argv=None) -> int:
                             photos=vae.crop_sampler([image for _, image in photos], args.seed + 1, vae.PHOTO_BATCH,
                                                     vae.PHOTO_CROP))
     else:
-        model = vae.StyleVAE(vae.LATENT)
+        model = vae.StyleVAE(args.latent_channels)
         batches = vae.crop_sampler([image for _, image in images], args.seed, batch=args.batch)
         final = model.train(batches, args.steps, beta, args.seed, report, learning_rate=args.learning_rate)
     seconds = time.perf_counter() - started
@@ -181,7 +182,7 @@ def model_card(images, args, beta, final, seconds, command) -> str:
     return f"""# Generic VAE (warm start of the `vae` method)
 
 Fully convolutional VAE of `methods/vae.py` (`build`): encoder 32-64-128-128 channels, three
-stride-2 convolutions, {8} latent channels at 1/8 resolution (mean and log-variance maps);
+stride-2 convolutions, {args.latent_channels} latent channels at 1/8 resolution (mean and log-variance maps);
 decoder of nearest-upsampling convolutions with a sigmoid output. Trained by the project.
 
 - Command: `{command}`

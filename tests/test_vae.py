@@ -208,15 +208,18 @@ def test_the_cache_serves_the_second_photo(photo, painting, fresh_cache):
     assert get("vae").stylize(photo, painting, steps=21).info["cache"] == "miss"  # parameters are in the key
 
 
-def test_warm_start_is_the_committed_project_asset():
+def test_warm_start_is_the_committed_project_asset(tmp_path):
     resolved = weights.resolve(vae.GENERIC)
     assert resolved.source == "project"
     assert resolved.path.stat().st_size < 10e6
+    assert vae.latent_width(resolved.path) == vae.LATENT
     model = vae.StyleVAE(4)  # another latent width keeps the trunk only
     loaded = model.load(resolved.path, partial=True)
     assert 0 < loaded < len(model.layers())
     np.testing.assert_array_equal(model.encoder.get_layer("enc2").kernel,
                                   vae.load_generic().encoder.get_layer("enc2").kernel)
+    model.save(tmp_path / "narrow.weights.h5")
+    assert vae.latent_width(tmp_path / "narrow.weights.h5") == 4  # read from the file, whatever Keras named the layers
 
 
 def test_gram_warm_start_is_the_generic_vae_with_a_retrained_decoder():
@@ -256,5 +259,8 @@ def test_pretraining_command_writes_weights_and_card(tmp_path, capsys):
     for name, layer in first.layers().items():  # the command reproduces its weights exactly
         for mine, theirs in zip(layer.get_weights(), second.layers()[name].get_weights()):
             np.testing.assert_array_equal(mine, theirs)
+    narrow = tmp_path / "narrow.weights.h5"
+    assert train_main(["--steps", "1", "--batch", "2", "--latent-channels", "4", "--out", str(narrow)]) == 0
+    assert vae.latent_width(narrow) == 4 and "4 latent channels" in (tmp_path / "narrow.md").read_text()
     assert train_main(["--steps", "2", "--out", str(tmp_path / "bad.h5")]) == 2
     assert "weights.h5" in capsys.readouterr().err
