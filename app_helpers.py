@@ -588,8 +588,8 @@ style loss and a content loss on decoded train photos: the decoder learns to dra
 layout with the painting's strokes.
 
 **Can:** learn a style from a single painting in under a minute, and sample variations.
-**Cannot:** draw sharp detail (its latent is 1/8 of the photo's size, so strokes are coarse and
-fine structure goes), or reuse training: every new painting means training again (cached afterwards).
+**Cannot:** draw sharp detail (its latent is 1/4 of the photo's size in mode `gram`, 1/8 in the others, so
+strokes are coarse and fine structure goes), or reuse training: every new painting means training again (cached afterwards).
 """,
 }
 

@@ -9,7 +9,8 @@ colour transfer, a win being all three style scores at once (the issue's bar: 80
 SSIM 0.5). The warm start saw these paintings and photos (it trains on the whole train split), so
 the figures are optimistic beside the eval's and only rank settings; they are never the reported ones.
 --warm scores another gram-mode warm start (a .weights.h5 from `methods.vae_train --gram`, best with
-`--hold-out` of these paintings and photos) instead of the shipped one.
+`--hold-out` of these paintings and photos; its latent at the shipped one's resolution, methods.vae.DOWNSAMPLE)
+instead of the shipped one.
 --photos validation scores on the four validation photos (imageset.VALIDATION_PHOTOS) instead, which
 no network saw, and fine-tunes on all 17 train photos.
 """

@@ -1,7 +1,7 @@
 """Variational autoencoder (Kingma & Welling 2014) as a style transfer method.
 
 A small fully convolutional VAE: the encoder maps an image to per-position mean and
-log-variance maps at 1/8 resolution, a sample is drawn with the reparameterisation trick
+log-variance maps at 1/8 resolution (gram mode's: 1/4), a sample is drawn with the reparameterisation trick
 (z = mean + exp(log_variance / 2) * noise, so gradients reach the encoder), and the decoder
 draws the image back. Training maximises the ELBO: reconstruction + beta * KL.
 
@@ -12,8 +12,9 @@ painting's (AdaIN: each channel takes the painting's latent mean and deviation, 
          style loss and a content loss (VGG16-HED, as Johnson et al. 2016) on the decoded
          latents of train photos moved to the painting's latent statistics: the decoder learns
          to draw a photo's layout with the painting's texture, not only its palette. It starts
-         from GRAM_WARM, the generic VAE whose decoder already learnt those losses over the 50
-         train paintings (methods.vae_train --gram): 300 steps then go further. The train
+         from GRAM_WARM, a VAE with a 1/4-resolution latent (the generic VAE retrained so) whose
+         decoder already learnt those losses over the 50 train paintings (methods.vae_train --gram):
+         300 steps then go further. The finer latent keeps more of the photo's edges (SSIM). The train
          photos come through methods.training.train_photo_paths (mirror, cache or download),
          as checkpoint=train's.
   style  the VAE fine-tuned (ELBO, beta) on random crops of the style image, starting from
@@ -50,9 +51,11 @@ from methods.base import Method, Param
 from methods.images import readable_side, resize, resize_max
 
 GENERIC = "vae_generic"  # the warm start, an entry of methods.weights.NETWORKS
-GRAM_WARM = "vae_gram_warm"  # gram mode's warm start: GENERIC's decoder taught gram mode's losses on 50 train paintings
+GRAM_WARM = "vae_gram_warm"  # gram mode's warm start: GENERIC at a 1/4 latent, decoder taught gram mode's losses
 LATENT = 8  # latent channels of the generic VAE
-DOWNSAMPLE = 8  # three stride-2 convolutions
+# each shipped VAE's latent resolution (1/8: three stride-2 convolutions; 1/4: two). The weights file
+# cannot say: both have the same shapes.
+DOWNSAMPLE = {GENERIC: 8, GRAM_WARM: 4}
 CROP = 64
 BATCH = 8
 STYLE_SIDES = (256, 384, 512)  # the style image's long side for crops: strokes at several scales
@@ -163,8 +166,10 @@ def detail_gain(photo_detail: np.ndarray, painting_detail: np.ndarray) -> float:
 
 # --- the model -------------------------------------------------------------------------------
 
-def build(latent_channels: int = LATENT, dtype: str = "float32"):
-    """(encoder, decoder) Keras models, any input size divisible by DOWNSAMPLE. With dtype
+def build(latent_channels: int = LATENT, dtype: str = "float32", downsample: int = 8):
+    """(encoder, decoder) Keras models, any input size divisible by `downsample` (8 or 4: the latent's
+    resolution; the layers and their shapes are the same, enc4 strides 1 and the decoder upsamples
+    one time fewer at 4, so a 1/4 VAE can start from a 1/8 one's weights). With dtype
     "mixed_bfloat16" the inner convolutions compute in bfloat16; the latent maps and the image
     come out of float32 layers, so the ELBO and the pixels keep float32 precision."""
     import keras
@@ -174,7 +179,9 @@ def build(latent_channels: int = LATENT, dtype: str = "float32"):
     x = layers.Conv2D(32, 3, padding="same", activation="relu", name="enc1", dtype=dtype)(image)
     x = layers.Conv2D(64, 4, strides=2, padding="same", activation="relu", name="enc2", dtype=dtype)(x)
     x = layers.Conv2D(128, 4, strides=2, padding="same", activation="relu", name="enc3", dtype=dtype)(x)
-    x = layers.Conv2D(128, 4, strides=2, padding="same", activation="relu", name="enc4", dtype=dtype)(x)
+    if downsample not in (4, 8):
+        raise ValueError(f"downsample must be 4 or 8, not {downsample}")
+    x = layers.Conv2D(128, 4, strides=downsample // 4, padding="same", activation="relu", name="enc4", dtype=dtype)(x)
     mean = layers.Conv2D(latent_channels, 1, name="mean")(x)
     log_variance = layers.Conv2D(latent_channels, 1, name="log_variance")(x)
     encoder = keras.Model(image, [mean, log_variance], name="encoder")
@@ -182,7 +189,8 @@ def build(latent_channels: int = LATENT, dtype: str = "float32"):
     z = keras.Input((None, None, latent_channels))
     y = layers.Conv2D(128, 3, padding="same", activation="relu", name="dec1", dtype=dtype)(z)
     for width, name in ((128, "dec2"), (64, "dec3"), (32, "dec4")):
-        y = layers.UpSampling2D(2, interpolation="nearest", dtype=dtype)(y)  # resize-conv: no checkerboard
+        if name != "dec2" or downsample == 8:
+            y = layers.UpSampling2D(2, interpolation="nearest", dtype=dtype)(y)  # resize-conv: no checkerboard
         y = layers.Conv2D(width, 3, padding="same", activation="relu", name=name, dtype=dtype)(y)
     y = layers.Conv2D(3, 3, padding="same", activation="sigmoid", name="rgb")(y)
     decoder = keras.Model(z, y, name="decoder")
@@ -215,9 +223,9 @@ def elbo(images, reconstruction, mean, log_variance, beta: float):
 class StyleVAE:
     """An encoder/decoder pair with its training loop, encoding and decoding."""
 
-    def __init__(self, latent_channels: int = LATENT, dtype: str = "float32"):
-        self.latent_channels = latent_channels
-        self.encoder, self.decoder = build(latent_channels, dtype)
+    def __init__(self, latent_channels: int = LATENT, dtype: str = "float32", downsample: int = 8):
+        self.latent_channels, self.downsample = latent_channels, downsample
+        self.encoder, self.decoder = build(latent_channels, dtype, downsample)
         self.source = "not loaded (random initialisation)"
 
     def save(self, path: Path) -> None:
@@ -239,7 +247,7 @@ class StyleVAE:
         if not partial:
             self._joint().load_weights(str(path))
             return len(self.layers())
-        source = StyleVAE(latent_width(path))
+        source = StyleVAE(latent_width(path), downsample=self.downsample)
         source.load(path)
         loaded = 0
         for name, layer in self.layers().items():
@@ -289,7 +297,7 @@ class StyleVAE:
         parts = {}
         for index in range(1, steps + 1):
             images = batches(index)
-            shape = (images.shape[0], images.shape[1] // DOWNSAMPLE, images.shape[2] // DOWNSAMPLE,
+            shape = (images.shape[0], images.shape[1] // self.downsample, images.shape[2] // self.downsample,
                      self.latent_channels)
             crops = tf.constant(photos(index)) if photos else tf.zeros((0,))
             target = targets(index) if targets else ()
@@ -300,8 +308,10 @@ class StyleVAE:
         return {"total": float(total), **{k: float(v) for k, v in parts.items()}} if steps else {}
 
     def encode(self, image: np.ndarray) -> np.ndarray:
-        """The mean latent map of an image (padded to a multiple of DOWNSAMPLE)."""
-        mean, _ = self.encoder(_pad(image)[None], training=False)
+        """The mean latent map of an image (padded to a multiple of the downsampling)."""
+        height, width = image.shape[:2]
+        padded = np.pad(image, ((0, -height % self.downsample), (0, -width % self.downsample), (0, 0)), mode="reflect")
+        mean, _ = self.encoder(padded[None], training=False)
         return np.asarray(mean)[0]
 
     def decode(self, latent: np.ndarray, shape) -> np.ndarray:
@@ -361,11 +371,6 @@ def fine_tune_dtype(mode: str) -> str:
     return fast_dtype() if mode == "gram" else "float32"
 
 
-def _pad(image: np.ndarray) -> np.ndarray:
-    height, width = image.shape[:2]
-    return np.pad(image, ((0, -height % DOWNSAMPLE), (0, -width % DOWNSAMPLE), (0, 0)), mode="reflect")
-
-
 def latent_width(path: Path) -> int:
     """The latent channels of a saved VAE: the outputs of its 1x1 kernels (mean and log-variance, the only
     1x1 convolutions of `build`; Keras names the saved layers conv2d_N, not by their names)."""
@@ -418,7 +423,7 @@ def load_generic() -> StyleVAE:
 
 @functools.cache
 def _generic(path: str) -> StyleVAE:
-    vae = StyleVAE(LATENT)
+    vae = StyleVAE(LATENT, downsample=DOWNSAMPLE[GENERIC])
     vae.load(Path(path))
     vae.source = weights.resolve(GENERIC).describe()
     return vae
@@ -452,7 +457,8 @@ def style_vae(generic: StyleVAE, style: np.ndarray, params: dict, on_progress=No
 
     key = style_key(style, params)
     path, card = cache_dir() / f"{key}.weights.h5", cache_dir() / f"{key}.json"
-    vae = StyleVAE(params["latent_channels"], fine_tune_dtype(params["mode"]))
+    warm_name = warm_start(params["mode"])
+    vae = StyleVAE(params["latent_channels"], fine_tune_dtype(params["mode"]), DOWNSAMPLE[warm_name])
     if path.is_file() and card.is_file():
         try:
             vae.load(path)
@@ -462,8 +468,8 @@ def style_vae(generic: StyleVAE, style: np.ndarray, params: dict, on_progress=No
         except Exception:  # a damaged cache file is retrained, never fatal
             pass
     keras.utils.set_random_seed(params["seed"])
-    partial = params["latent_channels"] != generic.latent_channels
-    resolved = weights.resolve(warm_start(params["mode"]))
+    resolved = weights.resolve(warm_name)
+    partial = params["latent_channels"] != latent_width(resolved.path)
     vae.load(resolved.path, partial=partial)
     warm = resolved.describe() + (" (trunk only: latent width differs)" if partial else "")
     steps, beta = params["steps"], params["beta"]

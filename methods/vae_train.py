@@ -1,7 +1,13 @@
 """Pretrain the generic VAE, the warm start of methods.vae, and write its model card.
 
-    python -m methods.vae_train --steps 6000 --out assets/vae/vae_generic.weights.h5
-    python -m methods.vae_train --gram --steps 8000 --images PAINTINGS --out assets/vae/vae_gram_warm.weights.h5
+    python -m methods.vae_train --steps 5000 --images PAINTINGS --out assets/vae/vae_generic.weights.h5
+    python -m methods.vae_train --downsample 4 --init assets/vae/vae_generic.weights.h5 --steps 2000 \
+        --images PAINTINGS --out vae_generic_quarter.weights.h5
+    python -m methods.vae_train --gram --downsample 4 --init vae_generic_quarter.weights.h5 --steps 8000 \
+        --images PAINTINGS --out assets/vae/vae_gram_warm.weights.h5
+
+--downsample 4 builds the VAE with its latent at 1/4 of the image's size instead of 1/8 (same layers
+and shapes, so --init can be a 1/8 VAE: the second command retrains the generic VAE so).
 
 --gram trains gram mode's warm start instead: from --init (the generic VAE), the decoder alone, on
 gram mode's losses (methods.vae.GramTerms) with a random one of the --images paintings each step,
@@ -76,7 +82,10 @@ def main(argv=None) -> int:
                         help="train on eval images anyway (the card then says the model is not held out)")
     parser.add_argument("--out", type=Path, default=Path("assets/vae/vae_generic.weights.h5"))
     parser.add_argument("--gram", action="store_true", help="train gram mode's warm start on the --images paintings")
-    parser.add_argument("--init", type=Path, help="--gram: the VAE to start from (default: the generic VAE)")
+    parser.add_argument("--init", type=Path, help="the VAE to start from (with --gram by default the generic VAE; "
+                        "else random weights)")
+    parser.add_argument("--downsample", type=int, choices=(4, 8), default=8,
+                        help="the latent's resolution, 1/8 or 1/4 of the image's (with --gram, --init's)")
     parser.add_argument("--hold-out", nargs="+", default=[], metavar="NAME", help="--gram: card names left out")
     args = parser.parse_args(argv)
     import_tensorflow_quietly()
@@ -90,7 +99,7 @@ def main(argv=None) -> int:
 
     if args.gram and args.init is None:
         args.init = weights.resolve(vae.GENERIC).path
-    if args.gram and not Path(args.init).is_file():
+    if args.init is not None and not Path(args.init).is_file():
         print(f"error: --init {args.init}: no such file", file=sys.stderr)
         return 2
     if args.learning_rate is None:
@@ -125,7 +134,7 @@ def main(argv=None) -> int:
                   + f" ({time.perf_counter() - started:.0f} s)", flush=True)
 
     if args.gram:
-        model = vae.StyleVAE(vae.latent_width(args.init), vae.fine_tune_dtype("gram"))
+        model = vae.StyleVAE(vae.latent_width(args.init), vae.fine_tune_dtype("gram"), args.downsample)
         model.load(args.init)
         terms = vae.GramTerms(vae.STYLE_WEIGHT, vae.CONTENT_WEIGHT)
         targets = [terms.target(model, image) for _, image in paintings]  # at 512 px, as gram mode's
@@ -136,7 +145,9 @@ def main(argv=None) -> int:
                             photos=vae.crop_sampler([image for _, image in photos], args.seed + 1, vae.PHOTO_BATCH,
                                                     vae.PHOTO_CROP))
     else:
-        model = vae.StyleVAE(args.latent_channels)
+        model = vae.StyleVAE(args.latent_channels, downsample=args.downsample)
+        if args.init:
+            model.load(args.init, partial=args.latent_channels != vae.latent_width(args.init))
         batches = vae.crop_sampler([image for _, image in images], args.seed, batch=args.batch)
         final = model.train(batches, args.steps, beta, args.seed, report, learning_rate=args.learning_rate)
     seconds = time.perf_counter() - started
@@ -160,7 +171,7 @@ def gram_card(images, args, beta, final, seconds, command) -> str:
     data = ", ".join(name for name, _ in images)
     return f"""# gram mode's warm start (methods.vae)
 
-The generic VAE (`{Path(args.init).name}`, sha256 {imageset.sha256_file(args.init)[:16]}...) with its decoder further
+The VAE `{Path(args.init).name}` (sha256 {imageset.sha256_file(args.init)[:16]}..., latent at 1/{args.downsample}) with its decoder further
 trained, encoder frozen, on gram mode's losses: each step a random painting's crops (ELBO, beta {beta:.4g})
 and train-photo crops decoded from latents moved to that painting's latent statistics (Gram style loss
 x{vae.STYLE_WEIGHT:g}, content loss x{vae.CONTENT_WEIGHT:g}, VGG16-HED). A new painting's fine-tune starts here.
@@ -178,14 +189,16 @@ x{vae.STYLE_WEIGHT:g}, content loss x{vae.CONTENT_WEIGHT:g}, VGG16-HED). A new p
 
 
 def model_card(images, args, beta, final, seconds, command) -> str:
+    from eval import imageset
+
     data = "\n".join(f"- {name} ({image.shape[1]}x{image.shape[0]})" for name, image in images)
     return f"""# Generic VAE (warm start of the `vae` method)
 
-Fully convolutional VAE of `methods/vae.py` (`build`): encoder 32-64-128-128 channels, three
-stride-2 convolutions, {args.latent_channels} latent channels at 1/8 resolution (mean and log-variance maps);
+Fully convolutional VAE of `methods/vae.py` (`build`): encoder 32-64-128-128 channels,
+{args.latent_channels} latent channels at 1/{args.downsample} resolution (mean and log-variance maps);
 decoder of nearest-upsampling convolutions with a sigmoid output. Trained by the project.
 
-- Command: `{command}`
+- Command: `{command}`{f" (from `{Path(args.init).name}`, sha256 {imageset.sha256_file(args.init)[:16]}...)" if args.init else ""}
 - Steps: {args.steps}, batch {args.batch} random {64}x{64} crops (flips, long side 256/384/512),
   Adam lr {args.learning_rate}, beta {beta:.4g}, seed {args.seed}
 - Final negative ELBO: total {final['total']:.5f}, reconstruction (MSE) {final['reconstruction']:.5f},

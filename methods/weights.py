@@ -97,10 +97,10 @@ NETWORKS: dict[str, Network] = {
         "same as this repository (trained by the project)", asset="assets/vae/vae_generic.weights.h5",
         file_hash="8e1f045b6436fc8fd880942743595fb5f3d8036e2dff41dabc5da9a52fb8a462"),
     "vae_gram_warm": Network(
-        "vae_gram_warm.weights.h5", "StyleBench's VAE for gram mode's warm start (the generic VAE, decoder taught "
-        "gram mode's losses on the train paintings)", "same as this repository (trained by the project)",
+        "vae_gram_warm.weights.h5", "StyleBench's VAE for gram mode's warm start (the generic VAE retrained with a "
+        "1/4-resolution latent, its decoder taught gram mode's losses on the train paintings)", "same as this repository (trained by the project)",
         asset="assets/vae/vae_gram_warm.weights.h5",
-        file_hash="b1d391cd4322d06413d920cd3b641a26975bd5fdff06c137a5653c8ab2b51fff"),
+        file_hash="8c9d61eeee6f13257f8f69291c1bd1aa17f72484c1026e5bd718de57b3ba3289"),
     "adain_decoder": Network(
         "adain_decoder.npz", "StyleBench's AdaIN decoder for VGG16-HED block4_conv1 (methods.adain_train)",
         "same as this repository (trained on public-domain and unrestricted images)",

@@ -222,12 +222,14 @@ def test_warm_start_is_the_committed_project_asset(tmp_path):
     assert vae.latent_width(tmp_path / "narrow.weights.h5") == 4  # read from the file, whatever Keras named the layers
 
 
-def test_gram_warm_start_is_the_generic_vae_with_a_retrained_decoder():
-    generic, gram = vae.load_generic(), vae.StyleVAE()
+def test_gram_warm_start_is_a_quarter_resolution_vae_from_the_generic_one():
+    generic, gram = vae.load_generic(), vae.StyleVAE(downsample=vae.DOWNSAMPLE[vae.GRAM_WARM])
     gram.load(weights.resolve(vae.GRAM_WARM).path)
     assert weights.resolve(vae.GRAM_WARM).source == "project"
-    for mine, theirs in zip(gram.encoder.get_weights(), generic.encoder.get_weights()):
-        np.testing.assert_array_equal(mine, theirs)  # one latent space: gram mode moves latents the generic VAE made
+    photo = load_image(data.astronaut(), 96)  # 96 x 96
+    assert gram.encode(photo).shape == (24, 24, vae.LATENT) and generic.encode(photo).shape == (12, 12, vae.LATENT)
+    mean, log_variance = gram.encoder(photo[None])
+    assert float(np.mean(np.exp(np.asarray(log_variance)))) < 1.0  # a trained posterior is narrower than the prior
     assert not np.allclose(gram.decoder.get_layer("dec4").kernel, generic.decoder.get_layer("dec4").kernel)
     assert set(weights.training_images(vae.GENERIC)) <= set(weights.training_images(vae.GRAM_WARM))
 
@@ -259,6 +261,10 @@ def test_pretraining_command_writes_weights_and_card(tmp_path, capsys):
     for name, layer in first.layers().items():  # the command reproduces its weights exactly
         for mine, theirs in zip(layer.get_weights(), second.layers()[name].get_weights()):
             np.testing.assert_array_equal(mine, theirs)
+    quarter = tmp_path / "quarter.weights.h5"  # a 1/4-latent VAE starts from the generic 1/8 one: same shapes
+    assert train_main(["--steps", "1", "--batch", "2", "--downsample", "4", "--init",
+                       str(weights.resolve(vae.GENERIC).path), "--out", str(quarter)]) == 0
+    assert "at 1/4 resolution" in (tmp_path / "quarter.md").read_text()
     narrow = tmp_path / "narrow.weights.h5"
     assert train_main(["--steps", "1", "--batch", "2", "--latent-channels", "4", "--out", str(narrow)]) == 0
     assert vae.latent_width(narrow) == 4 and "4 latent channels" in (tmp_path / "narrow.md").read_text()
