@@ -32,8 +32,9 @@ photo's texture. It is never amplified: that amplifies the photo's texture and n
 painting's, and the eval judge scored it worse (assets/vae/comparison.md).
 
 Peak memory at its maximum size (a 1024 px photo, 300 training steps, `/usr/bin/time -v
-python -m methods`): 1.9 GB RSS; training works on 64 px crops, so more steps cost time, not
-memory (5000 steps stopped at the 5 min cap with 0.9 GB).
+python -m methods`): 1.4 GB RSS in gram mode with the 1/4 latent (2026-12-03; 1.9 GB in 2026-11);
+training works on 64 and 96 px crops, so more steps cost time, not memory (5000 steps stopped at
+the 5 min cap with 0.9 GB).
 """
 from __future__ import annotations
 
