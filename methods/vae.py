@@ -113,7 +113,7 @@ class VAE(Method):
         if params["mode"] == "adain":
             model, info = generic, {"steps": 0, "cache": "not used", "warm_start": generic.source}
         else:
-            model, info = style_vae(generic, style, params, on_progress, content)
+            model, info = style_vae(style, params, on_progress, content)
         warm = warm_start(params["mode"])
         return paint(model, content, style, params), {"mode": params["mode"],
                                                       "weights_source": weights.resolve(warm).describe(),
@@ -452,7 +452,7 @@ def cache_dir() -> Path:
     return weights.cache_home() / "vae"
 
 
-def style_vae(generic: StyleVAE, style: np.ndarray, params: dict, on_progress=None, content=None):
+def style_vae(style: np.ndarray, params: dict, on_progress=None, content=None):
     """The VAE fine-tuned on `style` with these parameters: from the disk cache or trained now."""
     import keras
 

@@ -98,7 +98,8 @@ NETWORKS: dict[str, Network] = {
         file_hash="8e1f045b6436fc8fd880942743595fb5f3d8036e2dff41dabc5da9a52fb8a462"),
     "vae_gram_warm": Network(
         "vae_gram_warm.weights.h5", "StyleBench's VAE for gram mode's warm start (the generic VAE retrained with a "
-        "1/4-resolution latent, its decoder taught gram mode's losses on the train paintings)", "same as this repository (trained by the project)",
+        "1/4-resolution latent, its decoder taught gram mode's losses on the train paintings)",
+        "same as this repository (trained by the project)",
         asset="assets/vae/vae_gram_warm.weights.h5",
         file_hash="8c9d61eeee6f13257f8f69291c1bd1aa17f72484c1026e5bd718de57b3ba3289"),
     "adain_decoder": Network(
