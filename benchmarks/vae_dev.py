@@ -68,7 +68,7 @@ def main(argv=None) -> int:
     method = get("vae")
     params = dict(p.split("=", 1) for p in args.param)
     photos = {name: imageset.load(photos_by_name[name], SIZE) for name in scored}
-    judge, wins, ssims, first, photo_of = metrics.default_judge(), [], [], [], []
+    judge, wins, ssims, first = metrics.default_judge(), [], [], []
     for name in DEV_PAINTINGS:
         painting = imageset.load(paintings_by_name[name], SIZE)
         row = []
@@ -80,7 +80,6 @@ def main(argv=None) -> int:
             ours = metrics.score(output, photo, painting, judge)
             lost = missed(ours, metrics.score(colour_transfer(photo, painting), photo, painting, judge))
             wins.append(not lost)
-            photo_of.append(photo_name)
             ssims.append(ours["ssim"])
             row.append(f"{photo_name} {'lost on ' + '+'.join(lost) if lost else 'win'}, ssim {ours['ssim']:.2f}")
         print(f"{name}: " + "; ".join(row), flush=True)
@@ -88,7 +87,7 @@ def main(argv=None) -> int:
           f"{sum(wins)}/{len(wins)} wins, median SSIM {np.median(ssims):.3f}, first photo with a painting "
           f"{np.mean(first):.0f} s mean (256 px), load {os.getloadavg()[0]:.1f}")
     for group, names in (("held-out train", DEV_PHOTOS), ("validation", validation)):
-        picked = [i for i, name in enumerate(photo_of) if name in names]
+        picked = [i for i in range(len(wins)) if scored[i % len(scored)] in names]  # paintings x scored, in order
         if picked and len(picked) < len(wins):
             print(f"  {group} photos: {sum(wins[i] for i in picked)}/{len(picked)} wins, "
                   f"median SSIM {np.median([ssims[i] for i in picked]):.3f}")

@@ -173,6 +173,8 @@ def build(latent_channels: int = LATENT, dtype: str = "float32", downsample: int
     one time fewer at 4, so a 1/4 VAE can start from a 1/8 one's weights). With dtype
     "mixed_bfloat16" the inner convolutions compute in bfloat16; the latent maps and the image
     come out of float32 layers, so the ELBO and the pixels keep float32 precision."""
+    if downsample not in (4, 8):
+        raise ValueError(f"downsample must be 4 or 8, not {downsample}")
     import keras
     from keras import layers
 
@@ -180,8 +182,6 @@ def build(latent_channels: int = LATENT, dtype: str = "float32", downsample: int
     x = layers.Conv2D(32, 3, padding="same", activation="relu", name="enc1", dtype=dtype)(image)
     x = layers.Conv2D(64, 4, strides=2, padding="same", activation="relu", name="enc2", dtype=dtype)(x)
     x = layers.Conv2D(128, 4, strides=2, padding="same", activation="relu", name="enc3", dtype=dtype)(x)
-    if downsample not in (4, 8):
-        raise ValueError(f"downsample must be 4 or 8, not {downsample}")
     x = layers.Conv2D(128, 4, strides=downsample // 4, padding="same", activation="relu", name="enc4", dtype=dtype)(x)
     mean = layers.Conv2D(latent_channels, 1, name="mean")(x)
     log_variance = layers.Conv2D(latent_channels, 1, name="log_variance")(x)
