@@ -11,6 +11,8 @@
 Two ways to run the same networks (`precision`):
   int8   the default: onnxruntime on methods.adain_export's statically quantised graphs
          (assets/adain/*_int8.onnx): on a CPU with VNNI 1.4x faster than bfloat16, 3x float32;
+         on an x86 CPU with AVX2 but no VNNI onnxruntime's int8 sums saturate (its encoder's features
+         miss by 20 %), so the float encoder feeds the int8 decoder there (backbones.int8_exact_cpu);
   float  TensorFlow, what training uses: bfloat16 with float32 weights where the CPU has
          bfloat16 units (AMX or AVX-512 BF16), about 7x faster than float32; elsewhere float32.
 A painting's channel statistics are kept for the last PAINTINGS_KEPT paintings, so a second
@@ -31,7 +33,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from methods import weights
-from methods.backbones import fast_dtype
+from methods.backbones import fast_dtype, int8_exact_cpu
 from methods.base import Method, Param
 from methods.images import resize_max
 
@@ -67,13 +69,15 @@ class AdaIN(Method):
         Param("preserve_color", False, "bool", "keep the photo's colours, transfer luminance only"),
         Param("style_size", 512, "int", "the painting's long side before encoding: larger reads finer strokes",
               128, 1024),
-        Param("precision", "int8", "choice", "int8: quantised networks on onnxruntime (fast on any CPU); float: "
+        Param("precision", "int8", "choice", "int8: quantised networks on onnxruntime (on an x86 CPU without VNNI the encoder runs in float: its "
+              "int8 saturates there); float: "
               "TensorFlow, bfloat16 where the CPU has bfloat16 units, else float32", choices=PRECISIONS),
     )
 
     def networks(self, params):
         if params["precision"] == "int8":
-            return ("adain_encoder_int8", "adain_decoder_int8")
+            encoder = ("adain_encoder_int8",) if int8_exact_cpu() else ("vgg16_hed", "adain_decoder")  # load_networks'
+            return encoder + ("adain_decoder_int8",)
         return ("vgg16_hed", "adain_decoder")
 
     def load(self, params):
@@ -277,16 +281,21 @@ def load_networks(decoder_path: str | None = None) -> Networks:
 
 @functools.cache
 def load_int8_networks() -> Networks:
-    """methods.adain_export's int8 graphs on onnxruntime (NCHW inside, NHWC at the edges)."""
+    """methods.adain_export's int8 graphs on onnxruntime; the float encoder where they are not exact."""
+    decoder = onnx_network("adain_decoder_int8")
+    source = weights.resolve("adain_decoder_int8").describe()
+    if not int8_exact_cpu():  # the decoder's int8 stays within 0.01 of float there; the encoder does not
+        return Networks(load_networks().encode, decoder, "int8 decoder, float encoder (this CPU has no VNNI, "
+                        "on which onnxruntime's int8 encoder saturates)", source)
+    return Networks(onnx_network("adain_encoder_int8"), decoder, "int8 (onnxruntime)", source)
+
+
+def onnx_network(name: str):
+    """An int8 graph of methods.adain_export on onnxruntime, as a function of NHWC batches (NCHW inside)."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.log_severity_level = 3
-    encoder, decoder = (weights.resolve(name) for name in ("adain_encoder_int8", "adain_decoder_int8"))
-    sessions = [ort.InferenceSession(str(r.path), options) for r in (encoder, decoder)]
-
-    def runner(session):
-        nchw = lambda x: np.ascontiguousarray(x.transpose(0, 3, 1, 2))  # noqa: E731
-        return lambda x: session.run(None, {"x": nchw(x)})[0].transpose(0, 2, 3, 1)
-
-    return Networks(*map(runner, sessions), "int8 (onnxruntime)", decoder.describe())
+    session = ort.InferenceSession(str(weights.resolve(name).path), options)
+    nchw = lambda x: np.ascontiguousarray(x.transpose(0, 3, 1, 2))  # noqa: E731
+    return lambda x: session.run(None, {"x": nchw(x)})[0].transpose(0, 2, 3, 1)

@@ -5,6 +5,7 @@ from skimage import data
 
 from eval import metrics
 from methods import adain, get, weights
+from methods.backbones import int8_exact_cpu
 from methods.images import load_image
 
 
@@ -51,7 +52,13 @@ def test_int8_networks_compute_what_the_float_ones_do(starry):
     int8, float_ = adain.load_int8_networks(), adain.load_networks()
     photo = load_image(data.astronaut(), 128)
     features = float_.encode(photo[None])
-    assert np.abs(int8.encode(photo[None]) - features).mean() < 0.08 * np.abs(features).mean()  # measured 0.028
+    encoder_error = np.abs(adain.onnx_network("adain_encoder_int8")(photo[None]) - features).mean()
+    if int8_exact_cpu():
+        assert encoder_error < 0.08 * np.abs(features).mean()  # measured 0.028
+        assert "float encoder" not in int8.precision
+    else:  # AVX2 without VNNI: the int8 encoder saturates, so the float one stands in
+        assert encoder_error > 0.08 * np.abs(features).mean()  # measured 0.197
+        assert np.array_equal(int8.encode(photo[None]), features)
     decoded = [np.clip(n.decode(features), 0, 1) for n in (int8, float_)]
     assert np.abs(decoded[0] - decoded[1]).mean() < 0.02  # measured 0.008
     stylised = [adain.stylise(n, photo, starry) for n in (int8, float_)]
@@ -111,7 +118,8 @@ def test_any_content_size_runs_and_the_decoder_is_the_verified_project_file(meth
         result = method.stylize(image, starry, style_size=128)
         assert result.image.shape == shape
     assert result.info["weights_source"].startswith("adain_decoder_int8 from project")
-    assert result.info["precision"] == "int8 (onnxruntime)"
+    assert result.info["precision"].startswith("int8")
+    assert ("float encoder" in result.info["precision"]) == (not int8_exact_cpu())  # see the int8 test below
     assert "unverified" not in result.info["weights_source"]
     # the page says what the card measured (benchmarks/adain_bars.py --card), weak or not
     assert result.info["note"] == adain.measured_sentence(weights.model_card("adain_decoder"))
