@@ -69,14 +69,15 @@ class AdaIN(Method):
         Param("preserve_color", False, "bool", "keep the photo's colours, transfer luminance only"),
         Param("style_size", 512, "int", "the painting's long side before encoding: larger reads finer strokes",
               128, 1024),
-        Param("precision", "int8", "choice", "int8: quantised networks on onnxruntime (on an x86 CPU without VNNI the encoder runs in float: its "
-              "int8 saturates there); float: "
-              "TensorFlow, bfloat16 where the CPU has bfloat16 units, else float32", choices=PRECISIONS),
+        Param("precision", "int8", "choice", "int8: quantised networks on onnxruntime (on an x86 CPU without "
+              "VNNI the encoder runs in float: its int8 saturates there); float: TensorFlow, bfloat16 where the "
+              "CPU has bfloat16 units, else float32", choices=PRECISIONS),
     )
 
     def networks(self, params):
         if params["precision"] == "int8":
-            encoder = ("adain_encoder_int8",) if int8_exact_cpu() else ("vgg16_hed", "adain_decoder")  # load_networks'
+            # without VNNI load_int8_networks runs load_networks' encoder, which reads both float files
+            encoder = ("adain_encoder_int8",) if int8_exact_cpu() else ("vgg16_hed", "adain_decoder")
             return encoder + ("adain_decoder_int8",)
         return ("vgg16_hed", "adain_decoder")
 
