@@ -76,9 +76,8 @@ class AdaIN(Method):
 
     def networks(self, params):
         if params["precision"] == "int8":
-            # without VNNI load_int8_networks runs load_networks' encoder, which reads both float files
-            encoder = ("adain_encoder_int8",) if int8_exact_cpu() else ("vgg16_hed", "adain_decoder")
-            return encoder + ("adain_decoder_int8",)
+            encoder = "adain_encoder_int8" if int8_exact_cpu() else "vgg16_hed"
+            return (encoder, "adain_decoder_int8")
         return ("vgg16_hed", "adain_decoder")
 
     def load(self, params):
@@ -263,21 +262,30 @@ class Networks(NamedTuple):
 def load_networks(decoder_path: str | None = None) -> Networks:
     """The Keras networks (precision "float"), built once per process; the decoder from the
     weights chain unless a path is given (a training checkpoint's, to score it)."""
-    import keras
     import tensorflow as tf
 
     dtype = fast_dtype()
     precision = "bfloat16" if dtype == "mixed_bfloat16" else "float32"
-    encoder = build_encoder(dtype)
     if decoder_path is None:
         resolved = weights.resolve("adain_decoder")
         decoder_path, source = resolved.path, resolved.describe()
     else:
         source = str(decoder_path)
     decoder = read_decoder(decoder_path, dtype)
-    encode = tf.function(lambda x: keras.ops.cast(encoder(x)[CONTENT_LAYER], "float32"), reduce_retracing=True)
     decode = tf.function(lambda x: decoder(x), reduce_retracing=True)
-    return Networks(lambda x: np.asarray(encode(x)), lambda x: np.asarray(decode(x)), precision, source)
+    return Networks(float_encoder(), lambda x: np.asarray(decode(x)), precision, source)
+
+
+@functools.cache
+def float_encoder() -> Callable:
+    """The Keras encoder (bfloat16 where the CPU has bfloat16 units), built once per process and
+    shared by every decoder, the int8 one included where its int8 encoder is not exact."""
+    import keras
+    import tensorflow as tf
+
+    encoder = build_encoder(fast_dtype())
+    encode = tf.function(lambda x: keras.ops.cast(encoder(x)[CONTENT_LAYER], "float32"), reduce_retracing=True)
+    return lambda x: np.asarray(encode(x))
 
 
 @functools.cache
@@ -286,7 +294,7 @@ def load_int8_networks() -> Networks:
     decoder = onnx_network("adain_decoder_int8")
     source = weights.resolve("adain_decoder_int8").describe()
     if not int8_exact_cpu():  # the decoder's int8 stays within 0.01 of float there; the encoder does not
-        return Networks(load_networks().encode, decoder, "int8 decoder, float encoder (this CPU has no VNNI, "
+        return Networks(float_encoder(), decoder, "int8 decoder, float encoder (this CPU has no VNNI, "
                         "on which onnxruntime's int8 encoder saturates)", source)
     return Networks(onnx_network("adain_encoder_int8"), decoder, "int8 (onnxruntime)", source)
 
