@@ -14,7 +14,9 @@ painting's (AdaIN: each channel takes the painting's latent mean and deviation, 
          to draw a photo's layout with the painting's texture, not only its palette. It starts
          from GRAM_WARM, a VAE with a 1/4-resolution latent (the generic VAE retrained so) whose
          decoder already learnt those losses over the 50 train paintings (methods.vae_train --gram):
-         300 steps then go further. The finer latent keeps more of the photo's edges (SSIM). The train
+         300 steps then go further, with a residual block added after the decoder's 1/4- and
+         1/2-resolution layers (`residual_blocks`; zero-initialised, so it starts as the warm start's
+         decoder). The finer latent keeps more of the photo's edges (SSIM). The train
          photos come through methods.training.train_photo_paths (mirror, cache or download),
          as checkpoint=train's.
   style  the VAE fine-tuned (ELBO, beta) on random crops of the style image, starting from
@@ -58,6 +60,7 @@ LATENT = 8  # latent channels of the generic VAE
 # cannot say: both have the same shapes.
 DOWNSAMPLE = {GENERIC: 8, GRAM_WARM: 4}
 CROP = 64
+RESIDUAL_BLOCKS = 1  # gram mode's fine-tune: chosen on the development split, assets/vae/comparison.md
 BATCH = 8
 STYLE_SIDES = (256, 384, 512)  # the style image's long side for crops: strokes at several scales
 BETA = 0.1  # KL weight: higher lets less of the photo through the latent
@@ -96,6 +99,9 @@ class VAE(Method):
         Param("content_weight", CONTENT_WEIGHT, "float", "gram mode: weight of the content loss", 0.0, 100.0),
         Param("latent_channels", LATENT, "int", "latent channels (the warm start has "
               f"{LATENT}; other widths start partly untrained)", 1, 64),
+        Param("residual_blocks", RESIDUAL_BLOCKS, "int", "gram mode: residual blocks the fine-tune adds after "
+              "the decoder's 1/4- and 1/2-resolution layers, starting as the identity: more capacity to draw the "
+              "painting's strokes", 0, 4),
         Param("detail", 1.0, "float", "style and adain modes: how much of the photo's fine detail to add back, "
               "at the painting's detail contrast (their decoder blurs; gram mode's draws its own)", 0.0, 1.0),
         Param("blend", 0.0, "float", "mix the photo back into the result (0 = VAE output only)", 0.0, 1.0),
@@ -167,12 +173,14 @@ def detail_gain(photo_detail: np.ndarray, painting_detail: np.ndarray) -> float:
 
 # --- the model -------------------------------------------------------------------------------
 
-def build(latent_channels: int = LATENT, dtype: str = "float32", downsample: int = 8):
+def build(latent_channels: int = LATENT, dtype: str = "float32", downsample: int = 8, residual: int = 0):
     """(encoder, decoder) Keras models, any input size divisible by `downsample` (8 or 4: the latent's
     resolution; the layers and their shapes are the same, enc4 strides 1 and the decoder upsamples
     one time fewer at 4, so a 1/4 VAE can start from a 1/8 one's weights). With dtype
     "mixed_bfloat16" the inner convolutions compute in bfloat16; the latent maps and the image
-    come out of float32 layers, so the ELBO and the pixels keep float32 precision."""
+    come out of float32 layers, so the ELBO and the pixels keep float32 precision. `residual` adds that
+    many residual blocks after dec2 and after dec3, their last convolution zero-initialised: a VAE
+    without them loads into one with them and computes the same image until they train."""
     if downsample not in (4, 8):
         raise ValueError(f"downsample must be 4 or 8, not {downsample}")
     import keras
@@ -193,6 +201,11 @@ def build(latent_channels: int = LATENT, dtype: str = "float32", downsample: int
         if name != "dec2" or downsample == 8:
             y = layers.UpSampling2D(2, interpolation="nearest", dtype=dtype)(y)  # resize-conv: no checkerboard
         y = layers.Conv2D(width, 3, padding="same", activation="relu", name=name, dtype=dtype)(y)
+        for block in range(residual if name in ("dec2", "dec3") else 0):
+            r = layers.Conv2D(width, 3, padding="same", activation="relu", name=f"{name}_res{block}a", dtype=dtype)(y)
+            r = layers.Conv2D(width, 3, padding="same", kernel_initializer="zeros", name=f"{name}_res{block}b",
+                              dtype=dtype)(r)
+            y = layers.Add(dtype=dtype)([y, r])
     y = layers.Conv2D(3, 3, padding="same", activation="sigmoid", name="rgb")(y)
     decoder = keras.Model(z, y, name="decoder")
     return encoder, decoder
@@ -224,9 +237,9 @@ def elbo(images, reconstruction, mean, log_variance, beta: float):
 class StyleVAE:
     """An encoder/decoder pair with its training loop, encoding and decoding."""
 
-    def __init__(self, latent_channels: int = LATENT, dtype: str = "float32", downsample: int = 8):
+    def __init__(self, latent_channels: int = LATENT, dtype: str = "float32", downsample: int = 8, residual: int = 0):
         self.latent_channels, self.downsample = latent_channels, downsample
-        self.encoder, self.decoder = build(latent_channels, dtype, downsample)
+        self.encoder, self.decoder = build(latent_channels, dtype, downsample, residual)
         self.source = "not loaded (random initialisation)"
 
     def save(self, path: Path) -> None:
@@ -244,16 +257,17 @@ class StyleVAE:
 
     def load(self, path: Path, partial: bool = False) -> int:
         """Read weights saved by `save`; partial copies only the layers whose shapes match
-        (a different latent width keeps the trunk). Returns how many layers were loaded."""
+        (a different latent width keeps the trunk; residual blocks the file lacks keep their start).
+        Returns how many layers were loaded."""
         if not partial:
             self._joint().load_weights(str(path))
             return len(self.layers())
-        source = StyleVAE(latent_width(path), downsample=self.downsample)
+        source = StyleVAE(latent_width(path), downsample=self.downsample, residual=residual_blocks(path))
         source.load(path)
         loaded = 0
         for name, layer in self.layers().items():
-            theirs = source.layers()[name].get_weights()
-            if [w.shape for w in theirs] == [w.shape for w in layer.get_weights()]:
+            theirs = source.layers()[name].get_weights() if name in source.layers() else []
+            if theirs and [w.shape for w in theirs] == [w.shape for w in layer.get_weights()]:
                 layer.set_weights(theirs)
                 loaded += 1
         return loaded
@@ -386,6 +400,16 @@ def latent_width(path: Path) -> int:
     return widths[0]
 
 
+def residual_blocks(path: Path) -> int:
+    """`build`'s residual argument of a saved VAE: 11 convolutions without blocks, four more per block."""
+    import h5py
+
+    with h5py.File(path, "r") as file:
+        kernels = []
+        file.visititems(lambda name, item: kernels.append(name) if getattr(item, "ndim", 0) == 4 else None)
+    return (len(kernels) - 11) // 4
+
+
 # --- crops -----------------------------------------------------------------------------------
 
 def crop_sampler(images, seed: int, batch: int = BATCH, crop: int = CROP, sides=STYLE_SIDES):
@@ -437,6 +461,7 @@ def style_key(style: np.ndarray, params: dict) -> str:
     trained = {k: params[k] for k in ("mode", "steps", "beta", "latent_channels", "seed")}
     if params["mode"] == "gram":
         trained.update(style_weight=params["style_weight"], content_weight=params["content_weight"],
+                       residual_blocks=params["residual_blocks"],
                        dtype=fine_tune_dtype("gram"))
     warm = weights.resolve(warm_start(params["mode"])).sha256[:16]  # hashed once per process by the resolver
     digest.update(json.dumps({"version": CACHE_VERSION, "warm": warm, **trained}, sort_keys=True).encode())
@@ -459,7 +484,10 @@ def style_vae(style: np.ndarray, params: dict, on_progress=None, content=None):
     key = style_key(style, params)
     path, card = cache_dir() / f"{key}.weights.h5", cache_dir() / f"{key}.json"
     warm_name = warm_start(params["mode"])
-    vae = StyleVAE(params["latent_channels"], fine_tune_dtype(params["mode"]), DOWNSAMPLE[warm_name])
+    resolved = weights.resolve(warm_name)
+    blocks = params["residual_blocks"] if params["mode"] == "gram" else residual_blocks(resolved.path)
+    keras.utils.set_random_seed(params["seed"])  # before the build: it draws the layers the warm start lacks
+    vae = StyleVAE(params["latent_channels"], fine_tune_dtype(params["mode"]), DOWNSAMPLE[warm_name], blocks)
     if path.is_file() and card.is_file():
         try:
             vae.load(path)
@@ -468,11 +496,11 @@ def style_vae(style: np.ndarray, params: dict, on_progress=None, content=None):
             return vae, {**json.loads(card.read_text()), "cache": "hit", "cache_file": path.name}
         except Exception:  # a damaged cache file is retrained, never fatal
             pass
-    keras.utils.set_random_seed(params["seed"])
-    resolved = weights.resolve(warm_name)
-    partial = params["latent_channels"] != latent_width(resolved.path)
-    vae.load(resolved.path, partial=partial)
-    warm = resolved.describe() + (" (trunk only: latent width differs)" if partial else "")
+    wider = params["latent_channels"] != latent_width(resolved.path)
+    added = blocks - residual_blocks(resolved.path)
+    vae.load(resolved.path, partial=wider or added != 0)
+    warm = (resolved.describe() + (" (trunk only: latent width differs)" if wider else "")
+            + (f" (+{added} residual block{'s' * (added > 1)} per level, starting as the identity)" if added > 0 else ""))
     steps, beta = params["steps"], params["beta"]
     # a preview of a thin photo keeps its short side readable (resize_max refuses under MIN_SIDE)
     preview = resize_max(content, readable_side(content.shape, PREVIEW_SIDE)) if content is not None else None

@@ -234,6 +234,20 @@ def test_gram_warm_start_is_a_quarter_resolution_vae_from_the_generic_one():
     assert set(weights.training_images(vae.GENERIC)) <= set(weights.training_images(vae.GRAM_WARM))
 
 
+def test_residual_blocks_start_as_the_identity_and_learn(tmp_path):
+    warm = weights.resolve(vae.GRAM_WARM).path
+    plain, deeper = vae.StyleVAE(downsample=4), vae.StyleVAE(downsample=4, residual=1)
+    plain.load(warm)
+    assert deeper.load(warm, partial=True) == len(plain.layers()) < len(deeper.layers())
+    latent = plain.encode(load_image(data.astronaut(), 64))
+    np.testing.assert_allclose(deeper.decode(latent, (64, 64)), plain.decode(latent, (64, 64)), atol=1e-6)
+    painting = load_image(data.immunohistochemistry(), 64)
+    deeper.train(vae.crop_sampler([painting], 0, batch=2, crop=32), 3, vae.BETA, 0)
+    assert np.abs(np.asarray(deeper.decoder.get_layer("dec3_res0b").kernel)).max() > 0  # the zero start moved
+    deeper.save(tmp_path / "deeper.weights.h5")
+    assert vae.residual_blocks(tmp_path / "deeper.weights.h5") == 1 and vae.residual_blocks(warm) == 0
+
+
 def test_gram_stage_command_trains_the_decoder_only(tmp_path):
     out = tmp_path / "gram.weights.h5"
     # a scikit-image texture stands in for the train paintings, which a fresh machine lacks
