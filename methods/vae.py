@@ -14,7 +14,7 @@ painting's (AdaIN: each channel takes the painting's latent mean and deviation, 
          to draw a photo's layout with the painting's texture, not only its palette. It starts
          from GRAM_WARM, a VAE with a 1/4-resolution latent (the generic VAE retrained so) whose
          decoder already learnt those losses over the 50 train paintings (methods.vae_train --gram):
-         300 steps then go further, with a residual block added after the decoder's 1/4- and
+         100 steps then go further, with a residual block added after the decoder's 1/4- and
          1/2-resolution layers (`residual_blocks`; zero-initialised, so it starts as the warm start's
          decoder). The finer latent keeps more of the photo's edges (SSIM). The train
          photos come through methods.training.train_photo_paths (mirror, cache or download),
@@ -60,6 +60,7 @@ LATENT = 8  # latent channels of the generic VAE
 # cannot say: both have the same shapes.
 DOWNSAMPLE = {GENERIC: 8, GRAM_WARM: 4}
 CROP = 64
+STEPS = 100  # per-style fine-tune: as many eval wins as 300 in a third of the time, assets/vae/comparison.md
 RESIDUAL_BLOCKS = 1  # gram mode's fine-tune: chosen on the development split, assets/vae/comparison.md
 BATCH = 8
 STYLE_SIDES = (256, 384, 512)  # the style image's long side for crops: strokes at several scales
@@ -90,9 +91,9 @@ class VAE(Method):
               "cache or download), else style, and it says so", choices=("auto", "gram", "style", "adain")),
         Param("strength", 1.0, "float", "how far the photo's latent statistics move to the painting's "
               "(AdaIN on the latent maps)", 0.0, 1.0),
-        Param("steps", 300, "int", "training steps on the style image (gram and style modes); a request stops "
-              "with an error at the 5 min cap per request (on 2 cores about 1800 steps in gram mode, 3000 in "
-              "style mode)", 0, 5000),
+        Param("steps", STEPS, "int", "training steps on the style image (gram and style modes); a request stops "
+              "with an error at the 5 min cap per request (on 2 cores about 600 steps in gram mode in float32, "
+              "1800 in bfloat16, 3000 in style mode)", 0, 5000),
         Param("beta", BETA, "float", "KL weight of the ELBO in training (gram and style modes): higher keeps less "
               "of the photo", 0.001, 10.0),
         Param("style_weight", STYLE_WEIGHT, "float", "gram mode: weight of the Gram style loss", 0.0, 100.0),
