@@ -567,8 +567,8 @@ Here the project trained one generator per example painting, on photos that are 
 (the domain $Y$ is crops of that one painting), with one addition to the paper's losses: a Gram
 style loss on $G(x)$, as in Gatys' method. On a few minutes of CPU training the adversarial loss
 alone taught the generators the painting's colours but not its texture. *auto* uses your painting's own generator, or
-else the nearest one by style and says which and how near; *train* trains one for your painting
-(about 8 minutes on 2 CPU cores the first time, then cached).
+else the nearest one by style and says which and how near; *train* trains one for your painting,
+starting from that nearest one (about 9 minutes on 2 CPU cores the first time, then cached).
 
 **Can:** a whole *domain's* look learned from examples, one fast forward pass.
 **Cannot:** follow the style image you give: **CycleGAN does not read the style image**; its one

@@ -29,7 +29,9 @@ generator (or, with --export-step, the snapshot of that step) as methods.cyclega
 embedding) plus a model card.
 
 `generator_for(style, on_progress)` is checkpoint=train: the same training on demand, with
-the ON_DEMAND recipe, cached by the painting's pixels and resumable.
+the ON_DEMAND recipe, cached by the painting's pixels and resumable. It fine-tunes: the
+photo-to-painting generator starts from the nearest project generator of its shape (by style
+embedding, as auto picks), which needs half the steps of a start from random weights.
 """
 from __future__ import annotations
 
@@ -47,10 +49,11 @@ from methods import import_tensorflow_quietly
 from methods.training import load_domain, random_crops, replace_folder, run_command, train_photo_paths, training_log
 
 STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1")  # --style-weight's
-# checkpoint=train's recipe: the one every shared painting's generator started with (their model
-# cards give its figures); no snapshots, so a trained painting keeps only its run's checkpoint
-ON_DEMAND = ["--steps", "1200", "--crop", "96", "--identity-weight", "0.5", "--style-weight", "2",
-             "--upsample", "resize", "--checkpoint-every", "100", "--sample-every", "1200", "--no-progress",
+# checkpoint=train's recipe: the shared paintings' first 1200 steps (their model cards give its figures),
+# halved because it starts from the nearest project generator (README: quality and time against the
+# 1200 steps from random weights); no snapshots, so a trained painting keeps only its run's checkpoint
+ON_DEMAND = ["--steps", "600", "--crop", "96", "--identity-weight", "0.5", "--style-weight", "2",
+             "--upsample", "resize", "--checkpoint-every", "100", "--sample-every", "600", "--no-progress",
              "--no-snapshots"]
 
 
@@ -81,6 +84,8 @@ def parse_args(argv):
     parser.add_argument("--sample-every", type=int, default=250)
     parser.add_argument("--checkpoint-every", type=int, default=250)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--init-generator", type=Path, help="start the photo-to-painting generator from this "
+                        "project generator file (same shape) instead of random weights: fine-tuning")
     parser.add_argument("--export", type=Path, help="write the A-to-B generator's weights here at the end")
     parser.add_argument("--export-step", type=int, help="export the snapshot of this step instead of the last "
                         "generator (one chosen on validation photos)")
@@ -167,6 +172,8 @@ class Trainer:
         self.d_opt = keras.optimizers.Adam(args.lr, beta_1=0.5)
         self.g_vars = self.g_ab.trainable_variables + self.g_ba.trainable_variables
         self.d_vars = self.d_a.trainable_variables + self.d_b.trainable_variables
+        if args.init_generator:
+            self.g_ab.set_weights(_same_shape_weights(args.init_generator, args))
         self.g_opt.build(self.g_vars)
         self.d_opt.build(self.d_vars)
         self.vgg, self.target_grams = None, None
@@ -256,6 +263,16 @@ class Trainer:
 
     def models(self):
         return {"g_ab": self.g_ab, "g_ba": self.g_ba, "d_a": self.d_a, "d_b": self.d_b}
+
+
+def _same_shape_weights(path: Path, args) -> list:
+    from methods.cyclegan import read_generator
+
+    generator = read_generator(path)
+    shape = {key: generator.meta[key] for key in ("ngf", "n_blocks", "upsample")}
+    if shape != {"ngf": args.ngf, "n_blocks": args.n_blocks, "upsample": args.upsample}:
+        raise ValueError(f"--init-generator {path.name} is {shape}, not this run's shape")
+    return generator.get_weights()
 
 
 def _jsonable(args) -> dict:
@@ -382,6 +399,8 @@ def generator_for(style, on_progress) -> tuple[Path, bool]:
     photos = [str(path) for path in train_photo_paths("checkpoint=train")]
     args = parse_args(["--domain-a", *photos, "--domain-b", "your painting", "--out", str(folder / "run"),
                        "--export", str(generator), *ON_DEMAND])
+    args.init_generator, start = nearest_of_shape(painting, args)
+    doing = f"fine-tuning the generator of {start} for your painting" if start else "training a generator"
     first = {}
 
     def on_step(done, total, seconds):
@@ -389,7 +408,7 @@ def generator_for(style, on_progress) -> tuple[Path, bool]:
         steps, elapsed = done - first["step"][0], seconds - first["step"][1]
         left = (total - done) * elapsed / steps if steps >= 10 else None
         eta = "" if left is None else (f", about {left / 60:.0f} min left" if left >= 90 else f", about {left:.0f} s left")
-        on_progress(0.95 * done / total, f"training a CycleGAN generator for your painting: step {done}/{total}{eta}"
+        on_progress(0.95 * done / total, f"CycleGAN: {doing}: step {done}/{total}{eta}"
                                          " (saved every 100 steps: a stopped run resumes)", None)
 
     with open(folder / ".lock", "w") as lock:
@@ -402,12 +421,31 @@ def generator_for(style, on_progress) -> tuple[Path, bool]:
                 time.sleep(1.0)
         if generator.is_file():
             return generator, False
+        state = folder / "run" / "checkpoint" / "state.json"
+        if state.is_file() and json.loads(state.read_text())["args"]["steps"] != args.steps:
+            shutil.rmtree(folder / "run")  # an earlier recipe's run (1200 steps from random weights) ends elsewhere
         try:
-            train(args, domain_b=[painting], on_step=on_step, painting="your painting")
+            train(args, domain_b=[painting], on_step=on_step,
+                  painting=f"your painting (fine-tuned from the generator of {start})" if start else "your painting")
         except MethodError as error:  # the time cap: the work so far is saved
             raise MethodError(f"{error}. The training so far is saved: run again to continue it") from None
         shutil.rmtree(folder / "run", ignore_errors=True)  # the checkpoint is no longer needed (about 80 MB)
     return generator, True
+
+
+def nearest_of_shape(painting: np.ndarray, args) -> tuple[Path | None, str]:
+    """(file, description) of the project generator nearest this painting by style among those of
+    the recipe's shape: where checkpoint=train starts. (None, "") when none has that shape."""
+    from methods import cyclegan, weights
+
+    shape = (args.ngf, args.n_blocks, args.upsample)
+    models = {name: meta for name, meta in cyclegan.available_models().items()
+              if (meta["ngf"], meta["n_blocks"], meta["upsample"]) == shape}
+    if not models:
+        return None, ""
+    name, info = cyclegan.choose_model(painting, models)
+    similarity = f" (style similarity {info['nearest_similarity']:.2f})" if "nearest_similarity" in info else ""
+    return weights.resolve(f"cyclegan_{name}").path, f"{models[name]['painting']}{similarity}"
 
 
 def write_card(args, seconds: float, device: str, command: str) -> Path:

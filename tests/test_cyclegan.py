@@ -65,6 +65,32 @@ def test_training_writes_a_checkpoint_and_resumes(tmp_path):
         cyclegan_train.main([*common, "--steps", "3", "--export-step", "1", "--export", str(tmp_path / "g3.npz")])
 
 
+def test_training_can_start_from_a_project_generator(tmp_path):
+    """--init-generator, checkpoint=train's warm start: training starts at that generator's weights
+    (one Adam step at 2e-4 stays beside them, a fresh network does not); another shape: one line, exit 2."""
+    scream = weights.resolve("cyclegan_the_scream").path
+    common = ["--domain-a", "skimage:camera", "--domain-b", "skimage:coffee", "--crop", "32", "--ndf", "8",
+              "--steps", "1", "--no-progress", "--no-snapshots", "--init-generator", str(scream)]
+    assert cyclegan_train.main([*common, "--out", str(tmp_path / "run"), "--export", str(tmp_path / "g.npz")]) == 0
+    start, tuned = cyclegan.read_generator(scream), cyclegan.read_generator(tmp_path / "g.npz")
+    assert 0 < max(np.abs(a - b).max() for a, b in zip(start.get_weights(), tuned.get_weights())) < 0.01
+    fresh = cyclegan.build_generator(32, 6, "resize")
+    assert max(np.abs(a - b).max() for a, b in zip(start.get_weights(), fresh.get_weights())) > 0.05
+    assert cyclegan_train.main([*common, "--ngf", "8", "--out", str(tmp_path / "narrow")]) == 2
+
+
+def test_checkpoint_train_starts_from_the_nearest_project_generator_of_its_shape():
+    args = cyclegan_train.parse_args(["--domain-a", "a", "--domain-b", "b", "--out", "run", *cyclegan_train.ON_DEMAND])
+    starry = painting_image("starry_night.jpg", 256)
+    detail = np.ascontiguousarray(starry[starry.shape[0] // 4:, starry.shape[1] // 3:])  # not the painting itself
+    path, description = cyclegan_train.nearest_of_shape(detail, args)
+    assert path.name == "starry_night.npz" and "The Starry Night, 1889 (style similarity 0." in description
+    path, _ = cyclegan_train.nearest_of_shape(painting_image("great_wave.jpg", 256), args)
+    assert path.name != "great_wave.npz"  # ngf 24, 9 blocks: not the recipe's shape
+    args.ngf = 8
+    assert cyclegan_train.nearest_of_shape(detail, args) == (None, "")
+
+
 def test_float16_generator_files_translate_like_float32(tmp_path, photo):
     generator, _ = cyclegan.load_generator("vintage")
     stored = cyclegan.read_generator(cyclegan.save_generator(generator, tmp_path / "v.npz", painting="vintage photos",
