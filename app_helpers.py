@@ -568,7 +568,7 @@ Here the project trained one generator per example painting, on photos that are 
 style loss on $G(x)$, as in Gatys' method. On a few minutes of CPU training the adversarial loss
 alone taught the generators the painting's colours but not its texture. *auto* uses your painting's own generator, or
 else the nearest one by style and says which and how near; *train* trains one for your painting,
-starting from that nearest one (about 9 minutes on 2 CPU cores the first time, then cached).
+starting from the nearest one of its network shape (about 9 minutes on 2 CPU cores the first time, then cached).
 
 **Can:** a whole *domain's* look learned from examples, one fast forward pass.
 **Cannot:** follow the style image you give: **CycleGAN does not read the style image**; its one

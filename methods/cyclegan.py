@@ -10,9 +10,9 @@ the paper's losses alone transferred colour, not texture (see methods/cyclegan_t
   auto     the painting's own generator when the style image is one of them (a thumbnail
            fingerprint recognises it); otherwise the nearest by Magenta style embedding,
            named with its similarity. Only the generator used is loaded.
-  train    trains a generator for this painting now, fine-tuning the nearest one (about 9 min on
-           2 cores, the first time), cached by the painting's pixels under cache_home()/cyclegan
-           and resumable.
+  train    trains a generator for this painting now, fine-tuning the nearest one of its shape
+           (about 9 min on 2 cores, the first time), cached by the painting's pixels under
+           cache_home()/cyclegan and resumable.
   vintage  vintagify's photo-to-old-photo generator; ignores the painting.
 
 Peak memory at its maximum size (a 1024x1024 photo, `/usr/bin/time -v python -m methods`):
@@ -69,8 +69,8 @@ class CycleGAN(Method):
         Param("checkpoint", "auto", "choice",
               "which trained generator: auto (the project's generator for your painting, else the nearest one "
               "by style, named with its similarity), train (train one for your painting, starting from the "
-              f"nearest: about 9 min on 2 cores the first time, capped at {TRAIN_SECONDS / 60:.0f} min and "
-              "resumable, then cached), vintage (vintagify, photo to old photo), or a project generator "
+              f"nearest of its shape: about 9 min on 2 cores the first time, capped at {TRAIN_SECONDS / 60:.0f} "
+              "min and resumable, then cached), vintage (vintagify, photo to old photo), or a project generator "
               f"({', '.join(PROJECT_MODELS)})",
               choices=CHECKPOINTS),
     )

@@ -41,6 +41,7 @@ import os
 import shutil
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -268,7 +269,10 @@ class Trainer:
 def _same_shape_weights(path: Path, args) -> list:
     from methods.cyclegan import read_generator
 
-    generator = read_generator(path)
+    try:
+        generator = read_generator(path)
+    except (KeyError, zipfile.BadZipFile):
+        raise ValueError(f"--init-generator {path.name} is not a generator file (save_generator's)") from None
     shape = {key: generator.meta[key] for key in ("ngf", "n_blocks", "upsample")}
     if shape != {"ngf": args.ngf, "n_blocks": args.n_blocks, "upsample": args.upsample}:
         raise ValueError(f"--init-generator {path.name} is {shape}, not this run's shape")
@@ -422,15 +426,19 @@ def generator_for(style, on_progress) -> tuple[Path, bool]:
         if generator.is_file():
             return generator, False
         state = folder / "run" / "checkpoint" / "state.json"
-        if state.is_file() and json.loads(state.read_text())["args"]["steps"] != args.steps:
-            shutil.rmtree(folder / "run")  # an earlier recipe's run (1200 steps from random weights) ends elsewhere
+        if state.is_file() and _recipe(json.loads(state.read_text())["args"]) != _recipe(vars(args)):
+            shutil.rmtree(folder / "run")  # another recipe's run (before: 1200 steps from random weights)
         try:
             train(args, domain_b=[painting], on_step=on_step,
-                  painting=f"your painting (fine-tuned from the generator of {start})" if start else "your painting")
+                  painting=f"your painting, fine-tuned from the generator of {start}" if start else "your painting")
         except MethodError as error:  # the time cap: the work so far is saved
             raise MethodError(f"{error}. The training so far is saved: run again to continue it") from None
         shutil.rmtree(folder / "run", ignore_errors=True)  # the checkpoint is no longer needed (about 80 MB)
     return generator, True
+
+
+def _recipe(args: dict) -> tuple:
+    return args["steps"], Path(args.get("init_generator") or "").name
 
 
 def nearest_of_shape(painting: np.ndarray, args) -> tuple[Path | None, str]:

@@ -65,9 +65,9 @@ def test_training_writes_a_checkpoint_and_resumes(tmp_path):
         cyclegan_train.main([*common, "--steps", "3", "--export-step", "1", "--export", str(tmp_path / "g3.npz")])
 
 
-def test_training_can_start_from_a_project_generator(tmp_path):
+def test_training_can_start_from_a_project_generator(tmp_path, capsys):
     """--init-generator, checkpoint=train's warm start: training starts at that generator's weights
-    (one Adam step at 2e-4 stays beside them, a fresh network does not); another shape: one line, exit 2."""
+    (one Adam step at 2e-4 stays far closer to them than a fresh network); another shape: one line, exit 2."""
     scream = weights.resolve("cyclegan_the_scream").path
     common = ["--domain-a", "skimage:camera", "--domain-b", "skimage:coffee", "--crop", "32", "--ndf", "8",
               "--steps", "1", "--no-progress", "--no-snapshots", "--init-generator", str(scream)]
@@ -77,6 +77,7 @@ def test_training_can_start_from_a_project_generator(tmp_path):
     fresh = cyclegan.build_generator(32, 6, "resize")
     assert max(np.abs(a - b).max() for a, b in zip(start.get_weights(), fresh.get_weights())) > 0.05
     assert cyclegan_train.main([*common, "--ngf", "8", "--out", str(tmp_path / "narrow")]) == 2
+    assert "not this run's shape" in capsys.readouterr().err
 
 
 def test_checkpoint_train_starts_from_the_nearest_project_generator_of_its_shape():
