@@ -50,6 +50,7 @@ from methods import import_tensorflow_quietly
 from methods.training import load_domain, random_crops, replace_folder, run_command, train_photo_paths, training_log
 
 STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1")  # --style-weight's
+SHAPE = ("ngf", "n_blocks", "upsample")  # a generator's shape: a file's meta keys, this parser's options
 # checkpoint=train's recipe: the shared paintings' first 1200 steps (their model cards give its figures),
 # halved because it starts from the nearest project generator (README: quality and time against the
 # 1200 steps from random weights); no snapshots, so a trained painting keeps only its run's checkpoint
@@ -273,8 +274,8 @@ def _same_shape_weights(path: Path, args) -> list:
         generator = read_generator(path)
     except (KeyError, zipfile.BadZipFile):
         raise ValueError(f"--init-generator {path.name} is not a generator file (save_generator's)") from None
-    shape = {key: generator.meta[key] for key in ("ngf", "n_blocks", "upsample")}
-    if shape != {"ngf": args.ngf, "n_blocks": args.n_blocks, "upsample": args.upsample}:
+    shape = {key: generator.meta[key] for key in SHAPE}
+    if shape != {key: getattr(args, key) for key in SHAPE}:
         raise ValueError(f"--init-generator {path.name} is {shape}, not this run's shape")
     return generator.get_weights()
 
@@ -446,9 +447,8 @@ def nearest_of_shape(painting: np.ndarray, args) -> tuple[Path | None, str]:
     the recipe's shape: where checkpoint=train starts. (None, "") when none has that shape."""
     from methods import cyclegan, weights
 
-    shape = (args.ngf, args.n_blocks, args.upsample)
     models = {name: meta for name, meta in cyclegan.available_models().items()
-              if (meta["ngf"], meta["n_blocks"], meta["upsample"]) == shape}
+              if all(meta[key] == getattr(args, key) for key in SHAPE)}
     if not models:
         return None, ""
     name, info = cyclegan.choose_model(painting, models)
