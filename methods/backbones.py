@@ -26,11 +26,11 @@ class FeatureExtractor:
         self.backbone, self.model, self.source = backbone, model, source
 
     def __call__(self, images):
-        import tensorflow as tf
+        from keras import ops
 
-        bgr = tf.reverse(tf.convert_to_tensor(images, tf.float32), axis=[-1]) * 255.0 - CAFFE_MEAN_BGR
+        bgr = ops.flip(ops.convert_to_tensor(images, "float32"), axis=-1) * 255.0 - ops.convert_to_tensor(CAFFE_MEAN_BGR)
         # float32 out whatever the compute dtype: Gram matrices and losses need its range and precision
-        return {name: tf.cast(value, tf.float32) for name, value in self.model(bgr).items()}
+        return {name: ops.cast(value, "float32") for name, value in self.model(bgr).items()}
 
 
 def feature_extractor(backbone: str, layers, dtype: str = "float32") -> FeatureExtractor:
