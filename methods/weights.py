@@ -42,7 +42,7 @@ MAGENTA_HUB = "https://tfhub.dev/google/magenta/arbitrary-image-stylization-v1-2
 # (shared painting, sha256 of assets/cyclegan/NAME.npz): methods.cyclegan's project generators
 CYCLEGAN_PAINTINGS = (
     ("starry_night", "823c4b296bbf73680927661dea7dec86ff22c95ceddd6e885bd5402743277ea0"),
-    ("great_wave", "3a3d485e9e7258790da6646ff6e4317dd3a7fe8df7b53d6e1e981e88f5c68d59"),
+    ("great_wave", "6fd203bdb7a5bb8830bf921ddb6af39a83ffc0c1024a525d796f8512e3d601ba"),
     ("the_scream", "3bcb9161ceab0ebf1626b957630e2bb20c258874ff1edd4431fb7d9d312b64bb"),
     ("water_lilies", "08a04336a8d56beb42682e25203e2ef6a3dfb5ba0b301e3c111ebb35507c4ced"),
     ("composition_vii", "52809476f5bc3a108ac5cf398492b63f23ce86756e51b326a343d84f5ed3a9c6"),
