@@ -193,3 +193,27 @@ def test_project_model_paints_a_small_photo_at_its_training_scale():
     # at 256 px its 512 px strokes come out twice too big: noise over the photo, no nearer the painting
     # (measured: style gain 0.47 against 0.07, SSIM 0.56 against 0.32)
     assert scaled["style_gain"] > direct["style_gain"] + 0.2 and scaled["ssim"] > direct["ssim"]
+
+
+def test_the_default_path_works_without_vintagify(weights_env, monkeypatch, photo):
+    """As on a Space: the vintagify package is not installed and (here) there is no network. auto still
+    serves a shared painting and, by the nearest generator, a painting without one; only
+    checkpoint=vintage fails, and it says what it could not download and where to put the file."""
+    def no_network(*args, **kwargs):
+        raise OSError("no network in this test")
+
+    package_file = weights.package_file
+    monkeypatch.setattr(weights, "package_file",
+                        lambda distribution, relative: None if distribution == "vintagify" else package_file(distribution, relative))
+    monkeypatch.setattr(weights.urllib.request, "urlopen", no_network)
+    cyclegan.load_generator.cache_clear()  # a vintage generator loaded by an earlier test must not serve
+    try:
+        starry = painting_image("starry_night.jpg", 256)
+        assert get("cyclegan").stylize(photo, starry).info["checkpoint"] == "starry_night"
+        detail = np.ascontiguousarray(starry[starry.shape[0] // 4:, starry.shape[1] // 3:])
+        result = get("cyclegan").stylize(photo, detail)
+        assert result.info["checkpoint"] == "starry_night" and "closest generator" in result.info["note"]
+        with pytest.raises(weights.WeightsError, match="could not download .*vintagify-0.1.2"):
+            get("cyclegan").stylize(photo, starry, checkpoint="vintage")
+    finally:
+        cyclegan.load_generator.cache_clear()
