@@ -193,10 +193,7 @@ class Trainer:
 
     def _generator_losses(self, real_a, real_b):
         """(total, (fake_a, fake_b, {"g_total": total, part: value}))"""
-        from keras import ops
-
-        mse = lambda x, target: ops.mean(ops.square(x - target))  # noqa: E731 (LSGAN)
-        l1 = lambda x, y: ops.mean(ops.abs(x - y))  # noqa: E731
+        mse, l1 = _mean_square_error, _mean_absolute_error
         cycle, identity = self.args.cycle_weight, self.args.cycle_weight * self.args.identity_weight
         fake_b, fake_a = self.g_ab(real_a, training=True), self.g_ba(real_b, training=True)
         parts = {
@@ -214,9 +211,7 @@ class Trainer:
         return total, (fake_a, fake_b, {"g_total": total, **parts})
 
     def _discriminator_losses(self, real_a, real_b, pooled_a, pooled_b):
-        from keras import ops
-
-        mse = lambda x, target: ops.mean(ops.square(x - target))  # noqa: E731
+        mse = _mean_square_error
         parts = {
             "d_a": 0.5 * (mse(self.d_a(real_a, training=True), 1.0) + mse(self.d_a(pooled_a, training=True), 0.0)),
             "d_b": 0.5 * (mse(self.d_b(real_b, training=True), 1.0) + mse(self.d_b(pooled_b, training=True), 0.0)),
@@ -263,6 +258,18 @@ class Trainer:
 
     def models(self):
         return {"g_ab": self.g_ab, "g_ba": self.g_ba, "d_a": self.d_a, "d_b": self.d_b}
+
+
+def _mean_square_error(x, target):  # LSGAN's adversarial loss
+    from keras import ops
+
+    return ops.mean(ops.square(x - target))
+
+
+def _mean_absolute_error(x, y):  # the cycle and identity losses
+    from keras import ops
+
+    return ops.mean(ops.abs(x - y))
 
 
 def training_step(losses, variables, optimizer, others=()):

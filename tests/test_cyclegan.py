@@ -12,6 +12,12 @@ from tests.conftest import painting as painting_image
 FIXTURE = Path(__file__).parent / "fixtures" / "cyclegan_vintage_reference.npz"
 
 
+def starry_detail() -> np.ndarray:
+    """A detail of The Starry Night: not the painting itself (its fingerprint differs), nearest to it by style."""
+    starry = painting_image("starry_night.jpg", 256)
+    return np.ascontiguousarray(starry[starry.shape[0] // 4:, starry.shape[1] // 3:])
+
+
 def test_converted_vintage_reproduces_pytorch_reference():
     reference = np.load(FIXTURE)
     generator, source = cyclegan.load_generator("vintage")
@@ -82,8 +88,7 @@ def test_training_can_start_from_a_project_generator(tmp_path, capsys):
 
 def test_checkpoint_train_starts_from_the_nearest_project_generator_of_its_shape():
     args = cyclegan_train.parse_args(["--domain-a", "a", "--domain-b", "b", "--out", "run", *cyclegan_train.ON_DEMAND])
-    starry = painting_image("starry_night.jpg", 256)
-    detail = np.ascontiguousarray(starry[starry.shape[0] // 4:, starry.shape[1] // 3:])  # not the painting itself
+    detail = starry_detail()
     path, description = cyclegan_train.nearest_of_shape(detail, args)
     assert path.name == "starry_night.npz" and "The Starry Night, 1889 (style similarity 0." in description
     path, _ = cyclegan_train.nearest_of_shape(painting_image("great_wave.jpg", 256), args)
@@ -138,10 +143,7 @@ def test_auto_uses_the_project_model_of_its_painting_and_moves_toward_it(paintin
 def test_auto_names_the_nearest_generator_for_a_painting_it_has_none_for(photo):
     """A detail of The Starry Night is not the painting (its fingerprint differs) but its nearest
     generator by style is Starry Night's; auto says so, with the similarity."""
-    starry = painting_image("starry_night.jpg", 256)
-    height, width = starry.shape[:2]
-    variant = np.ascontiguousarray(starry[height // 4:, width // 3:])
-    result = get("cyclegan").stylize(photo, variant)
+    result = get("cyclegan").stylize(photo, starry_detail())
     assert result.info["checkpoint"] == "starry_night" and result.info["style_used"] is True
     assert "closest generator: Vincent van Gogh, The Starry Night" in result.info["note"]
     assert "style similarity" in result.info["note"]
@@ -210,8 +212,7 @@ def test_the_default_path_works_without_vintagify(weights_env, monkeypatch, phot
     try:
         starry = painting_image("starry_night.jpg", 256)
         assert get("cyclegan").stylize(photo, starry).info["checkpoint"] == "starry_night"
-        detail = np.ascontiguousarray(starry[starry.shape[0] // 4:, starry.shape[1] // 3:])
-        result = get("cyclegan").stylize(photo, detail)
+        result = get("cyclegan").stylize(photo, starry_detail())
         assert result.info["checkpoint"] == "starry_night" and "closest generator" in result.info["note"]
         with pytest.raises(weights.WeightsError, match="could not download .*vintagify-0.1.2"):
             get("cyclegan").stylize(photo, starry, checkpoint="vintage")
