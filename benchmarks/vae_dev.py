@@ -8,6 +8,10 @@ other 13 train photos), at the eval's size (256 px) and judged with the eval's j
 colour transfer, a win being all three style scores at once (the issue's bar: 80 % of pairs, median
 SSIM 0.5). The warm start saw these paintings and photos (it trains on the whole train split), so
 the figures are optimistic beside the eval's and only rank settings; they are never the reported ones.
+They can rank them the wrong way: content weight 6 with the decoded colours matched to the painting's
+won 27/32 here (the defaults 21/32), 25/32 with a warm start held out of this split (the defaults
+21/32), and lost 7 pairs of 48 on the eval (assets/vae/comparison.md, 2026-12-04). These four
+paintings gain more from a colour match and lose less texture to a content term than the eval's six.
 --warm scores another gram-mode warm start (a .weights.h5 from `methods.vae_train --gram`, best with
 `--hold-out` of these paintings and photos; its latent at the shipped one's resolution, methods.vae.DOWNSAMPLE)
 instead of the shipped one.
