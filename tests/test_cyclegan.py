@@ -204,9 +204,12 @@ def test_the_default_path_works_without_vintagify(weights_env, monkeypatch, phot
     def no_network(*args, **kwargs):
         raise OSError("no network in this test")
 
-    package_file = weights.package_file
-    monkeypatch.setattr(weights, "package_file",
-                        lambda distribution, relative: None if distribution == "vintagify" else package_file(distribution, relative))
+    installed = weights.package_file
+
+    def without_vintagify(distribution, relative):
+        return None if distribution == "vintagify" else installed(distribution, relative)
+
+    monkeypatch.setattr(weights, "package_file", without_vintagify)
     monkeypatch.setattr(weights.urllib.request, "urlopen", no_network)
     cyclegan.load_generator.cache_clear()  # a vintage generator loaded by an earlier test must not serve
     try:
