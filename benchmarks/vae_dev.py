@@ -16,8 +16,8 @@ paintings gain more from a colour match and lose less texture to a content term 
 `--hold-out` of these paintings and photos; its latent at the shipped one's resolution, methods.vae.DOWNSAMPLE)
 instead of the shipped one.
 --paintings eval-like scores one train painting like each eval painting instead (EVAL_LIKE_PAINTINGS,
-48 pairs with --photos both); with a warm start held out of them it tied those two settings at 25/48,
-closer to the eval's order but not it.
+48 pairs with --photos both); with a warm start held out of them it tied the defaults and content
+weight 6 + colour match at 25/48 (the eval: 32 against 25), closer to the eval's order but not it.
 --photos validation scores on the four validation photos (imageset.VALIDATION_PHOTOS) instead, which
 no network saw, and fine-tunes on all 17 train photos; --photos both scores on all eight (32 pairs for
 the four fine-tunes, the cheap way to a less noisy figure; the fine-tune then learns from 13 photos).
@@ -103,7 +103,8 @@ def main(argv=None) -> int:
             ssims.append(ours["ssim"])
             row.append(f"{photo_name} {'lost on ' + '+'.join(lost) if lost else 'win'}, ssim {ours['ssim']:.2f}")
         print(f"{name}: " + "; ".join(row), flush=True)
-    print(f"dev split ({args.photos} photos) {params or 'defaults'}{' warm ' + str(args.warm) if args.warm else ''}: "
+    warm = f" warm {args.warm}" if args.warm else ""
+    print(f"dev split ({len(paintings)} paintings, {args.photos} photos) {params or 'defaults'}{warm}: "
           f"{sum(wins)}/{len(wins)} wins, median SSIM {np.median(ssims):.3f}, first photo with a painting "
           f"{np.mean(first):.0f} s mean (256 px), load {os.getloadavg()[0]:.1f}")
     for group, names in (("held-out train", DEV_PHOTOS), ("validation", validation)):
