@@ -68,6 +68,8 @@ def main(argv=None) -> int:
     paintings_by_name = {entry.name: entry for entry in imageset.TRAIN_PAINTINGS}
     if unknown := [name for name in painting_names if name not in paintings_by_name]:
         parser.error(f"not train paintings: {' '.join(unknown)} (eval/imageset.py lists them)")
+    if args.warm and not args.warm.is_file():
+        parser.error(f"--warm {args.warm}: no such file")
     validation = tuple(e.name for e in imageset.VALIDATION_PHOTOS)
     scored = {"train": DEV_PHOTOS, "validation": validation, "both": DEV_PHOTOS + validation}[args.photos]
     photos_by_name = {entry.name: entry for entry in imageset.TRAIN_PHOTOS + imageset.VALIDATION_PHOTOS}
