@@ -23,12 +23,6 @@ SKIMAGE_FILES = Path(skimage.__file__).parent / "data"
 
 
 @pytest.fixture
-def empty_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("STYLEBENCH_CACHE", str(tmp_path / "cache"))
-    return tmp_path / "cache" / "images"
-
-
-@pytest.fixture
 def http_folder(tmp_path):
     """Serve tmp_path/www over HTTP on localhost; yields (folder, base URL)."""
     folder = tmp_path / "www"

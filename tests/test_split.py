@@ -43,11 +43,10 @@ def test_the_train_photos_are_in_the_shared_mirror_with_their_sha256():
         assert imageset.sha256_file(path) == entry.sha256 and imageset.entry_for_file(path) == entry
 
 
-def test_the_train_paintings_are_trained_on_and_never_scored(tmp_path, monkeypatch):
+def test_the_train_paintings_are_trained_on_and_never_scored(tmp_path, empty_cache):
     # ../shared holds no train paintings on a fresh machine (they come from pinned GitHub commits):
-    # this checks the manifest and the split rules, not the files. An empty cache home, because a
-    # machine that trained the VAE keeps the paintings in ~/.cache/stylebench/images.
-    monkeypatch.setenv("STYLEBENCH_CACHE", str(tmp_path / "cache"))
+    # this checks the manifest and the split rules, not the files. An empty cache, because a machine
+    # that trained the VAE keeps the paintings in ~/.cache/stylebench/images.
     assert {entry.folder for entry in imageset.TRAIN_PAINTINGS} == {"train/paintings"}
     assert {entry.folder for entry in imageset.TRAIN_PHOTOS} == {"train/photos"}
     assert {imageset.split_of(entry.name) for entry in imageset.TRAIN_PAINTINGS} == {"train"}
