@@ -104,8 +104,8 @@ def test_float16_generator_files_translate_like_float32(tmp_path, photo):
     assert np.abs(cyclegan.translate(stored, photo) - cyclegan.translate(generator, photo)).max() < 2 / 255
 
 
-def test_project_generator_files_are_small_and_pinned(empty_cache):
-    # an empty cache home: a same-named file there would be found before the project's own
+def test_project_generator_files_are_small_and_pinned(weights_env):
+    # no mirror folder and an empty cache home: a same-named file there would be found before the project's own
     for name in cyclegan.PROJECT_MODELS:
         network = weights.NETWORKS[f"cyclegan_{name}"]
         path = weights.PROJECT_ROOT / network.asset
