@@ -70,9 +70,11 @@ def main(argv=None) -> int:
     parser.add_argument("--photos", choices=("train", "validation", "both"), default="train",
                         help="the 4 held-out train photos (default), the 4 validation photos or all 8")
     args = parser.parse_args(argv)
-    chosen = {("eval-like",): EVAL_LIKE_PAINTINGS, ("eval",): tuple(e.name for e in imageset.STYLES)}
-    painting_names = chosen.get(tuple(args.paintings), tuple(args.paintings))
-    allowed = imageset.STYLES if args.paintings == ["eval"] else imageset.TRAIN_PAINTINGS
+    if args.paintings == ["eval"]:
+        allowed, painting_names = imageset.STYLES, tuple(entry.name for entry in imageset.STYLES)
+    else:
+        allowed = imageset.TRAIN_PAINTINGS
+        painting_names = EVAL_LIKE_PAINTINGS if args.paintings == ["eval-like"] else tuple(args.paintings)
     paintings_by_name = {entry.name: entry for entry in allowed}
     if unknown := [name for name in painting_names if name not in paintings_by_name]:
         parser.error(f"not train paintings: {' '.join(unknown)} (eval and eval-like stand alone; "

@@ -33,9 +33,8 @@ def starry() -> np.ndarray:
 
 
 @pytest.fixture
-def weights_env(tmp_path, monkeypatch):
+def weights_env(tmp_path, monkeypatch, empty_cache):
     """An empty weights cache, no mirror folder, downloads allowed: each weights source tried afresh."""
-    monkeypatch.setenv("STYLEBENCH_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("STYLEBENCH_WEIGHTS_DIR", raising=False)
     monkeypatch.delenv("STYLEBENCH_OFFLINE", raising=False)
     return tmp_path
