@@ -1,7 +1,7 @@
 """The VAE on a development split of the train images: choose settings without the eval images.
 
     PYTHONPATH=. python benchmarks/vae_dev.py [--param mode=gram --param steps=300 ...] [--warm FILE]
-        [--photos validation] [--paintings NAME ... | eval-like | eval]
+        [--photos validation|both|folds] [--paintings NAME ... | eval-like | eval]
 
 4 train paintings x 4 train photos held out of the per-style fine-tune (gram mode learns from the
 other 13 train photos), at the eval's size (256 px) and judged with the eval's judge against the
@@ -27,6 +27,10 @@ order back (the defaults 32/48 above 28/48): which 8 photos are scored can flip 
 --photos validation scores on the four validation photos (imageset.VALIDATION_PHOTOS) instead, which
 no network saw, and fine-tunes on all 17 train photos; --photos both scores on all eight (32 pairs for
 the four fine-tunes, the cheap way to a less noisy figure; the fine-tune then learns from 13 photos).
+--photos folds scores all 21 (the 17 train photos and the 4 validation ones) in two folds, each fold's
+fine-tunes learning from the other fold's train photos: 126 pairs with --paintings eval, about 11 min on
+2 cores. With the eval's paintings it ranked content weight 6 + colour match first (75/126, the defaults
+58/126) like the 8 dev photos, so there the eval's 8 photos are the odd ones (comparison.md, 2026-12-05).
 """
 from __future__ import annotations
 
@@ -60,6 +64,20 @@ def missed(ours: dict, reference: dict) -> list[str]:
     return [score for score in metrics.STYLE_SCORES if not stats.better(ours[score], reference[score], score)]
 
 
+def photo_folds() -> tuple[tuple, tuple]:
+    """The 21 train and validation photos in two folds, each scored while its fine-tunes learn from the
+    other fold's train photos: every train photo is scored without its painting's fine-tune having seen it."""
+    train = tuple(e.name for e in imageset.TRAIN_PHOTOS)
+    validation = tuple(e.name for e in imageset.VALIDATION_PHOTOS)
+    return train[:8] + validation[:2], train[8:] + validation[2:]
+
+
+def summary(results: list) -> str:
+    """'wins/pairs wins, median SSIM m' of (photo name, won, ssim) rows."""
+    return (f"{sum(won for _, won, _ in results)}/{len(results)} wins, "
+            f"median SSIM {np.median([ssim for _, _, ssim in results]):.3f}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--param", action="append", default=[], help="NAME=VALUE for the vae method")
@@ -67,8 +85,9 @@ def main(argv=None) -> int:
     parser.add_argument("--paintings", nargs="+", default=list(DEV_PAINTINGS), metavar="NAME",
                         help="train paintings to score (default: the 4 of DEV_PAINTINGS), eval-like for the 6 "
                              "of EVAL_LIKE_PAINTINGS, or eval for the eval's 6 paintings (on these dev photos)")
-    parser.add_argument("--photos", choices=("train", "validation", "both"), default="train",
-                        help="the 4 held-out train photos (default), the 4 validation photos or all 8")
+    parser.add_argument("--photos", choices=("train", "validation", "both", "folds"), default="train",
+                        help="the 4 held-out train photos (default), the 4 validation photos, all 8, or all 21 "
+                             "in two folds")
     args = parser.parse_args(argv)
     if args.paintings == ["eval"]:
         allowed, painting_names = imageset.STYLES, tuple(entry.name for entry in imageset.STYLES)
@@ -82,17 +101,15 @@ def main(argv=None) -> int:
     if args.warm and not args.warm.is_file():
         parser.error(f"--warm {args.warm}: no such file")
     validation = tuple(e.name for e in imageset.VALIDATION_PHOTOS)
-    scored = {"train": DEV_PHOTOS, "validation": validation, "both": DEV_PHOTOS + validation}[args.photos]
+    splits = {"train": [DEV_PHOTOS], "validation": [validation], "both": [DEV_PHOTOS + validation],
+              "folds": list(photo_folds())}[args.photos]
     photos_by_name = {entry.name: entry for entry in imageset.TRAIN_PHOTOS + imageset.VALIDATION_PHOTOS}
     try:  # before the cache moves below: the images may be in the usual cache
-        photos = {name: imageset.load(photos_by_name[name], SIZE) for name in scored}
+        photos = {name: imageset.load(photos_by_name[name], SIZE) for split in splits for name in split}
         paintings = {name: imageset.load(paintings_by_name[name], SIZE) for name in painting_names}
-        # gram mode's photos without the scored ones (methods.vae looks the function up at call time)
-        fine_tune = tuple(imageset.load(e, vae.STYLE_SIDES[-1]) for e in imageset.TRAIN_PHOTOS if e.name not in scored)
+        fine_tune = {e.name: imageset.load(e, vae.STYLE_SIDES[-1]) for e in imageset.TRAIN_PHOTOS}
     except imageset.ImageSetError as error:
         parser.exit(2, f"vae_dev: {error}\n")
-    vae.train_photos = lambda: fine_tune
-    os.environ["STYLEBENCH_CACHE"] = tempfile.mkdtemp(prefix="vae-dev-")  # every fine-tune trained afresh
     import_tensorflow_quietly()
     if args.warm:  # the warm start is found through methods.weights: answer for it there
         from methods import weights
@@ -102,29 +119,38 @@ def main(argv=None) -> int:
         weights.resolve = lambda name, *a, **k: candidate if name == vae.GRAM_WARM else shipped(name, *a, **k)
     method = get("vae")
     params = dict(p.split("=", 1) for p in args.param)
-    judge, wins, ssims, first = metrics.default_judge(), [], [], []
-    for name, painting in paintings.items():
-        row = []
-        for index, (photo_name, photo) in enumerate(photos.items()):
-            started = time.perf_counter()
-            output = method.stylize(photo, painting, **params).image
-            if index == 0:
-                first.append(time.perf_counter() - started)
-            ours = metrics.score(output, photo, painting, judge)
-            lost = missed(ours, metrics.score(colour_transfer(photo, painting), photo, painting, judge))
-            wins.append(not lost)
-            ssims.append(ours["ssim"])
-            row.append(f"{photo_name} {'lost on ' + '+'.join(lost) if lost else 'win'}, ssim {ours['ssim']:.2f}")
-        print(f"{name}: " + "; ".join(row), flush=True)
+    judge, results, first = metrics.default_judge(), [], []  # results: (photo name, won, ssim)
+    for scored in splits:
+        # gram mode's photos without the scored ones (methods.vae looks the function up at call time)
+        learnt = tuple(image for name, image in fine_tune.items() if name not in scored)
+        vae.train_photos = lambda learnt=learnt: learnt
+        os.environ["STYLEBENCH_CACHE"] = tempfile.mkdtemp(prefix="vae-dev-")  # every fine-tune trained afresh
+        if len(splits) > 1:
+            print(f"fold: scored {' '.join(scored)}; the fine-tunes learn from {len(learnt)} other train photos")
+        for name, painting in paintings.items():
+            row = []
+            for index, photo_name in enumerate(scored):
+                started = time.perf_counter()
+                output = method.stylize(photos[photo_name], painting, **params).image
+                if index == 0:
+                    first.append(time.perf_counter() - started)
+                ours = metrics.score(output, photos[photo_name], painting, judge)
+                reference = metrics.score(colour_transfer(photos[photo_name], painting), photos[photo_name], painting,
+                                          judge)
+                lost = missed(ours, reference)
+                results.append((photo_name, not lost, ours["ssim"]))
+                row.append(f"{photo_name} {'lost on ' + '+'.join(lost) if lost else 'win'}, ssim {ours['ssim']:.2f}")
+            print(f"{name}: " + "; ".join(row), flush=True)
     warm = f" warm {args.warm}" if args.warm else ""
     print(f"dev split ({len(paintings)} paintings, {args.photos} photos) {params or 'defaults'}{warm}: "
-          f"{sum(wins)}/{len(wins)} wins, median SSIM {np.median(ssims):.3f}, first photo with a painting "
-          f"{np.mean(first):.0f} s mean (256 px), load {os.getloadavg()[0]:.1f}")
-    for group, names in (("held-out train", DEV_PHOTOS), ("validation", validation)):
-        picked = [i for i in range(len(wins)) if scored[i % len(scored)] in names]  # paintings x scored, in order
-        if picked and len(picked) < len(wins):
-            print(f"  {group} photos: {sum(wins[i] for i in picked)}/{len(picked)} wins, "
-                  f"median SSIM {np.median([ssims[i] for i in picked]):.3f}")
+          f"{summary(results)}, first photo with a painting {np.mean(first):.0f} s mean (256 px), "
+          f"load {os.getloadavg()[0]:.1f}")
+    groups = [(f"fold {number}", split) for number, split in enumerate(splits, 1)] if len(splits) > 1 else []
+    train = tuple(e.name for e in imageset.TRAIN_PHOTOS)
+    for group, names in groups + [("held-out train", train), ("validation", validation)]:
+        picked = [result for result in results if result[0] in names]
+        if picked and len(picked) < len(results):
+            print(f"  {group} photos: {summary(picked)}")
     return 0
 
 
