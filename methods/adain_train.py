@@ -125,7 +125,8 @@ class Trainer:
     def _step(self, photos, paintings):
         import tensorflow as tf
 
-        from methods.adain import adain, instance_normalised
+        from methods.adain import adain
+        from methods.losses import structure_loss
 
         style, photo = self.encoder(paintings), self.encoder(photos)
         target = adain(photo[CONTENT_LAYER], style[CONTENT_LAYER])
@@ -138,9 +139,9 @@ class Trainer:
             parts = {"content": content, "style": style_part}
             total = content + self.args.style_weight * style_part
             if self.args.structure_weight:
-                layouts = [[instance_normalised(tf.cast(source[name], tf.float32)) for source in (features, photo)]
-                           for name in STYLE_LAYERS[:-1]]
-                parts["structure"] = tf.add_n([tf.reduce_mean(tf.square(ours - theirs)) for ours, theirs in layouts])
+                layers = STYLE_LAYERS[:-1]  # summed over them, as the shipped decoder learnt it: 3 x their mean
+                parts["structure"] = len(layers) * structure_loss({name: features[name] for name in layers},
+                                                                  {name: photo[name] for name in layers})[0]
                 total += self.args.structure_weight * parts["structure"]
             if self.args.tv_weight:
                 image = tf.cast(decoded, tf.float32)

@@ -69,6 +69,19 @@ def test_gram_and_losses_are_what_they_claim():
     assert float(losses.tv_loss(tf.ones((1, 8, 8, 3)))) == 0
 
 
+def test_structure_loss_sees_the_layout_not_the_feature_statistics(photo, starry):
+    from methods.images import resize
+
+    extract = feature_extractor("vgg16_hed", ("block1_conv1", "block2_conv1", "block3_conv1"))
+    ours = extract(photo[None])
+    total, parts = losses.structure_loss({name: 3.0 * value + 1.0 for name, value in ours.items()}, ours)
+    assert float(total) < 1e-3 and set(parts) == {f"structure_{name}" for name in ours}
+    # the photo darkened and tinted keeps its layout; the painting at the photo's size has another
+    tinted = float(losses.structure_loss(extract((photo * np.float32([0.5, 0.8, 1.0]) + 0.1)[None]), ours)[0])
+    painting = float(losses.structure_loss(extract(resize(starry, photo.shape[:2])[None]), ours)[0])
+    assert tinted < 0.3 * painting, (tinted, painting)
+
+
 def test_small_images_skip_pyramid_levels_vgg_cannot_pool(photo, starry):
     result = get("gatys").stylize(photo, starry, size=96, steps=3, levels=3)
     assert [level["size"] for level in result.info["levels"]] == ["48x48", "96x96"]
