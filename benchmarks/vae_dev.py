@@ -29,8 +29,9 @@ no network saw, and fine-tunes on all 17 train photos; --photos both scores on a
 the four fine-tunes, the cheap way to a less noisy figure; the fine-tune then learns from 13 photos).
 --photos folds scores all 21 (the 17 train photos and the 4 validation ones) in two folds, each fold's
 fine-tunes learning from the other fold's train photos: 126 pairs with --paintings eval, about 11 min on
-2 cores. With the eval's paintings it ranked content weight 6 + colour match first (75/126, the defaults
-58/126) like the 8 dev photos, so there the eval's 8 photos are the odd ones (comparison.md, 2026-12-05).
+2 cores. With the eval's paintings it ranked content weight 6 + colour match above the defaults (75/126
+against 58/126) like the 8 dev photos, unlike the eval, whose 8 photos look the odd ones; the structure term
+in the content term's place won 70-80/126 there (comparison.md, 2026-12-05).
 """
 from __future__ import annotations
 
@@ -124,20 +125,19 @@ def main(argv=None) -> int:
         # gram mode's photos without the scored ones (methods.vae looks the function up at call time)
         learnt = tuple(image for name, image in fine_tune.items() if name not in scored)
         vae.train_photos = lambda learnt=learnt: learnt
-        os.environ["STYLEBENCH_CACHE"] = tempfile.mkdtemp(prefix="vae-dev-")  # every fine-tune trained afresh
+        # every fine-tune trained afresh: the cache key does not know which train photos a fine-tune learnt from
+        os.environ["STYLEBENCH_CACHE"] = tempfile.mkdtemp(prefix="vae-dev-")
         if len(splits) > 1:
             print(f"fold: scored {' '.join(scored)}; the fine-tunes learn from {len(learnt)} other train photos")
         for name, painting in paintings.items():
             row = []
             for index, photo_name in enumerate(scored):
-                started = time.perf_counter()
-                output = method.stylize(photos[photo_name], painting, **params).image
+                photo, started = photos[photo_name], time.perf_counter()
+                output = method.stylize(photo, painting, **params).image
                 if index == 0:
                     first.append(time.perf_counter() - started)
-                ours = metrics.score(output, photos[photo_name], painting, judge)
-                reference = metrics.score(colour_transfer(photos[photo_name], painting), photos[photo_name], painting,
-                                          judge)
-                lost = missed(ours, reference)
+                ours = metrics.score(output, photo, painting, judge)
+                lost = missed(ours, metrics.score(colour_transfer(photo, painting), photo, painting, judge))
                 results.append((photo_name, not lost, ours["ssim"]))
                 row.append(f"{photo_name} {'lost on ' + '+'.join(lost) if lost else 'win'}, ssim {ours['ssim']:.2f}")
             print(f"{name}: " + "; ".join(row), flush=True)

@@ -312,7 +312,7 @@ class StyleVAE:
                 total, parts = elbo(images, self.decoder(z, training=True), mean, log_variance, beta_t)
                 if gram_terms is not None:
                     terms = gram_terms(self, photo_crops, target)
-                    parts, total = {**parts, **terms}, total + sum(terms.values())
+                    parts, total = {**parts, **terms}, sum(terms.values(), total)  # the old order: total + style + content
             optimizer.apply_gradients(zip(tape.gradient(total, variables), variables))
             return total, parts
 
@@ -345,7 +345,8 @@ class StyleVAE:
 class GramTerms:
     """gram mode's losses on a batch of photo crops: their latents take a painting's latent mean and
     deviation (AdaIN), are decoded, and the decoding is scored against that painting's Gram matrices
-    (style) and the photo's features (content), each times its weight. A painting enters as a
+    (style) and the photo's features (content) and, with a structure weight, the photo's instance-normalised
+    features (structure: its layout), each times its weight. A painting enters as a
     `target` (its Gram matrices and latent statistics), so one set of terms serves many paintings."""
 
     def __init__(self, style_weight: float, content_weight: float, structure_weight: float = 0.0):
@@ -353,7 +354,7 @@ class GramTerms:
 
         dtype = fine_tune_dtype("gram")
         self.vgg = feature_extractor("vgg16_hed", GRAM_LAYERS + (GRAM_CONTENT_LAYER,), dtype)
-        # the photos need no deeper layer
+        # the photos need no deeper layer than the content one; block1-2 come free on the way, for the structure term
         self.content_vgg = feature_extractor("vgg16_hed", STRUCTURE_LAYERS + (GRAM_CONTENT_LAYER,), dtype)
         self.style_weight, self.content_weight = style_weight, content_weight
         self.structure_weight = structure_weight

@@ -122,15 +122,15 @@ def test_gram_terms_fall_while_the_decoder_learns_the_painting():
 
 
 def test_structure_term_keeps_more_of_the_photos_structure():
-    """The same 30-step fine-tune (no content term) with and without the structure term: with it the decoded
-    photo keeps more of its structure (SSIM to the photo), which the Gram loss alone draws away."""
+    """The same 30-step fine-tune (no content term) with and without the structure term: with it, photos the
+    fine-tune never saw keep more of their structure (SSIM to the photo), which the Gram loss alone draws away."""
     import keras
 
     from eval.metrics import ssim
     from methods.images import resize_max
 
     style = load_image(STYLES / "starry_night.jpg", 128)
-    photo = resize_max(vae.train_photos()[0], 128)
+    unseen = [resize_max(vae.train_photos()[i], 128) for i in (10, 12, 14)]  # the fine-tune learns from [:8]
     params = {"mode": "gram", "strength": 1.0, "detail": 0.0, "blend": 0.0}
     kept = {}
     for weight in (0.0, 3.0):
@@ -140,12 +140,12 @@ def test_structure_term_keeps_more_of_the_photos_structure():
         terms = vae.GramTerms(vae.STYLE_WEIGHT, 0.0, weight)
         target = terms.target(model, style)
         parts = model.train(vae.crop_sampler([style], seed=0, batch=2, crop=32, sides=(128,)), steps=30, beta=0.1,
-                            seed=0, photos=vae.crop_sampler(vae.train_photos()[:4], seed=1, batch=2, crop=64,
+                            seed=0, photos=vae.crop_sampler(vae.train_photos()[:8], seed=1, batch=2, crop=64,
                                                             sides=(128,)),
                             gram_terms=terms, targets=lambda _step: target)
         assert ("structure" in parts) == bool(weight)
-        kept[weight] = ssim(vae.paint(model, photo, style, params), photo)
-    assert kept[3.0] > kept[0.0] + 0.05, kept  # 0.41 -> 0.51 when written
+        kept[weight] = np.array([ssim(vae.paint(model, photo, style, params), photo) for photo in unseen])
+    assert (kept[3.0] > kept[0.0] + 0.02).all(), kept  # +0.055 to +0.067 when written
 
 
 def test_bfloat16_networks_compute_what_float32_ones_do(photo):
