@@ -312,7 +312,8 @@ class StyleVAE:
                 total, parts = elbo(images, self.decoder(z, training=True), mean, log_variance, beta_t)
                 if gram_terms is not None:
                     terms = gram_terms(self, photo_crops, target)
-                    parts, total = {**parts, **terms}, sum(terms.values(), total)  # the old order: total + style + content
+                    # summed as before (total + style + content), so the default's numbers are unchanged
+                    parts, total = {**parts, **terms}, sum(terms.values(), total)
             optimizer.apply_gradients(zip(tape.gradient(total, variables), variables))
             return total, parts
 
