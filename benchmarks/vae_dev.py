@@ -65,11 +65,9 @@ def missed(ours: dict, reference: dict) -> list[str]:
     return [score for score in metrics.STYLE_SCORES if not stats.better(ours[score], reference[score], score)]
 
 
-def photo_folds() -> tuple[tuple, tuple]:
+def photo_folds(train: tuple, validation: tuple) -> tuple[tuple, tuple]:
     """The 21 train and validation photos in two folds, each scored while its fine-tunes learn from the
     other fold's train photos: every train photo is scored without its painting's fine-tune having seen it."""
-    train = tuple(e.name for e in imageset.TRAIN_PHOTOS)
-    validation = tuple(e.name for e in imageset.VALIDATION_PHOTOS)
     return train[:8] + validation[:2], train[8:] + validation[2:]
 
 
@@ -101,9 +99,10 @@ def main(argv=None) -> int:
                      "eval/imageset.py lists the train paintings)")
     if args.warm and not args.warm.is_file():
         parser.error(f"--warm {args.warm}: no such file")
+    train = tuple(e.name for e in imageset.TRAIN_PHOTOS)
     validation = tuple(e.name for e in imageset.VALIDATION_PHOTOS)
     splits = {"train": [DEV_PHOTOS], "validation": [validation], "both": [DEV_PHOTOS + validation],
-              "folds": list(photo_folds())}[args.photos]
+              "folds": list(photo_folds(train, validation))}[args.photos]
     photos_by_name = {entry.name: entry for entry in imageset.TRAIN_PHOTOS + imageset.VALIDATION_PHOTOS}
     try:  # before the cache moves below: the images may be in the usual cache
         photos = {name: imageset.load(photos_by_name[name], SIZE) for split in splits for name in split}
@@ -146,7 +145,6 @@ def main(argv=None) -> int:
           f"{summary(results)}, first photo with a painting {np.mean(first):.0f} s mean (256 px), "
           f"load {os.getloadavg()[0]:.1f}")
     groups = [(f"fold {number}", split) for number, split in enumerate(splits, 1)] if len(splits) > 1 else []
-    train = tuple(e.name for e in imageset.TRAIN_PHOTOS)
     for group, names in groups + [("held-out train", train), ("validation", validation)]:
         picked = [result for result in results if result[0] in names]
         if picked and len(picked) < len(results):
