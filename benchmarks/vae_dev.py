@@ -31,7 +31,8 @@ the four fine-tunes, the cheap way to a less noisy figure; the fine-tune then le
 fine-tunes learning from the other fold's train photos: 126 pairs with --paintings eval, about 11 min on
 2 cores. With the eval's paintings it ranked content weight 6 + colour match above the defaults (75/126
 against 58/126) like the 8 dev photos, unlike the eval, whose 8 photos look the odd ones; the structure term
-in the content term's place won 70-80/126 there (comparison.md, 2026-12-05).
+in the content term's place won 70-80/126 there and, at weight 2, 39/48 on the eval: the default since
+2026-12-05 (comparison.md). "The defaults" above are the ones before it (content weight 3, no structure term).
 """
 from __future__ import annotations
 

@@ -10,10 +10,11 @@
 and shapes, so --init can be a 1/8 VAE: the second command retrains the generic VAE so).
 
 --gram trains gram mode's warm start instead: from --init (the generic VAE), the decoder alone, on
-gram mode's losses (methods.vae.GramTerms) with a random one of the --images paintings each step,
-so a new painting's 300-step fine-tune starts from a decoder that already draws texture from
-moved latents. Its photos are the train photos; --hold-out NAME drops photos and paintings by card
-name (for choosing settings with benchmarks/vae_dev.py, which scores held-out ones).
+gram mode's losses (methods.vae.GramTerms: the Gram style loss and, in the shipped recipe, a content loss
+where the fine-tune now has a structure loss) with a random one of the --images paintings each step,
+so a new painting's fine-tune starts from a decoder that already draws texture from moved latents.
+Its photos are the train photos; --hold-out NAME drops photos and paintings by card name (for
+choosing settings with benchmarks/vae_dev.py, which scores held-out ones).
 
 Data: random crops (flips, several scales) of the train split of the image set (the 17 Kodak
 photos of train/photos, eval/imageset.py's TRAIN_PHOTOS) and of scikit-image sample photos
@@ -33,6 +34,8 @@ from pathlib import Path
 import numpy as np
 
 SKIMAGE_PHOTOS = ("camera", "immunohistochemistry", "retina")  # in the wheel, not in the eval set
+# --gram: the shipped warm start's loss weights (assets/vae/vae_gram_warm.md), not the fine-tune's (methods.vae)
+WARM_STYLE_WEIGHT, WARM_CONTENT_WEIGHT = 5.0, 3.0
 
 
 def train_photo_specs() -> list[str]:
@@ -136,7 +139,7 @@ def main(argv=None) -> int:
     if args.gram:
         model = vae.StyleVAE(vae.latent_width(args.init), vae.fine_tune_dtype("gram"), args.downsample)
         model.load(args.init)
-        terms = vae.GramTerms(vae.STYLE_WEIGHT, vae.CONTENT_WEIGHT)
+        terms = vae.GramTerms(WARM_STYLE_WEIGHT, WARM_CONTENT_WEIGHT)
         targets = [terms.target(model, image) for _, image in paintings]  # at 512 px, as gram mode's
         crops = [vae.crop_sampler([image], args.seed + i) for i, (_, image) in enumerate(paintings)]
         painting_of = np.random.default_rng(args.seed).integers(len(paintings), size=args.steps + 1)  # per step
@@ -166,7 +169,6 @@ def main(argv=None) -> int:
 
 def gram_card(images, args, beta, final, seconds, command) -> str:
     from eval import imageset
-    from methods import vae
 
     data = ", ".join(name for name, _ in images)
     return f"""# gram mode's warm start (methods.vae)
@@ -174,7 +176,7 @@ def gram_card(images, args, beta, final, seconds, command) -> str:
 The VAE `{Path(args.init).name}` (sha256 {imageset.sha256_file(args.init)[:16]}..., latent at 1/{args.downsample}) with its decoder further
 trained, encoder frozen, on gram mode's losses: each step a random painting's crops (ELBO, beta {beta:.4g})
 and train-photo crops decoded from latents moved to that painting's latent statistics (Gram style loss
-x{vae.STYLE_WEIGHT:g}, content loss x{vae.CONTENT_WEIGHT:g}, VGG16-HED). A new painting's fine-tune starts here.
+x{WARM_STYLE_WEIGHT:g}, content loss x{WARM_CONTENT_WEIGHT:g}, VGG16-HED). A new painting's fine-tune starts here.
 
 - Command: `{command}`
 - Steps: {args.steps}, Adam lr {args.learning_rate}, seed {args.seed}

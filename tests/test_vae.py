@@ -109,14 +109,15 @@ def test_gram_terms_fall_while_the_decoder_learns_the_painting():
     model = vae.StyleVAE()
     model.load(weights.resolve(vae.GENERIC).path)
     encoder_before = [w.copy() for w in model.encoder.get_weights()]
-    terms = vae.GramTerms(vae.STYLE_WEIGHT, vae.CONTENT_WEIGHT)
+    terms = vae.GramTerms(vae.STYLE_WEIGHT, vae.CONTENT_WEIGHT, vae.STRUCTURE_WEIGHT)
     target = terms.target(model, style)
     photos = vae.crop_sampler(vae.train_photos()[:4], seed=1, batch=2, crop=64, sides=(128,))
     styles = []
-    model.train(vae.crop_sampler([style], seed=0, batch=2, crop=32, sides=(128,)), steps=40, beta=0.1, seed=0,
-                report=lambda index, total, parts: styles.append(float(parts["style"])),
-                photos=photos, gram_terms=terms, targets=lambda _step: target)
+    final = model.train(vae.crop_sampler([style], seed=0, batch=2, crop=32, sides=(128,)), steps=40, beta=0.1, seed=0,
+                        report=lambda index, total, parts: styles.append(float(parts["style"])),
+                        photos=photos, gram_terms=terms, targets=lambda _step: target)
     assert np.mean(styles[-5:]) < 0.6 * styles[0]  # the Gram loss of decoded photos fell
+    assert "structure" in final and "content" not in final  # the defaults: the structure term in the content's place
     for before, after in zip(encoder_before, model.encoder.get_weights()):
         np.testing.assert_array_equal(before, after)  # the encoder, and so the latent space, stays
 
@@ -281,6 +282,7 @@ def test_gram_stage_command_trains_the_decoder_only(tmp_path):
     assert train_main(["--gram", "--steps", "2", "--images", "skimage:immunohistochemistry", "--out", str(out)]) == 0
     card = (tmp_path / "gram.md").read_text()
     assert "--gram --steps 2" in card and "skimage:immunohistochemistry" in card and "kodim01" in card
+    assert "style loss\nx5, content loss x3, VGG16-HED" in card  # the shipped warm start's recipe, not the fine-tune's
     trained, generic = vae.StyleVAE(), vae.load_generic()
     trained.load(out)
     for mine, theirs in zip(trained.encoder.get_weights(), generic.encoder.get_weights()):
