@@ -72,8 +72,9 @@ BETA = 0.1  # KL weight: higher lets less of the photo through the latent
 DETAIL_SIGMA = 2.0  # px: the Gaussian blur whose residual is the photo's fine detail
 DETAIL_GAIN = (0.25, 1.0)  # bounds of the painting-to-photo detail contrast ratio
 LEARNING_RATE = 1e-3
-# gram mode's fine-tune: the structure term in the content term's place kept more SSIM and won more pairs on the
-# two-fold check and then on the eval (assets/vae/comparison.md); the warm start learnt style x5, content x3
+# gram mode's fine-tune: the structure term in the content term's place won 20 more pairs of 126 on the two-fold
+# check at about the same SSIM, then more pairs and SSIM on the eval (assets/vae/comparison.md); the warm start
+# learnt style x5, content x3
 STYLE_WEIGHT, CONTENT_WEIGHT, STRUCTURE_WEIGHT = 5.0, 0.0, 2.0
 CACHE_VERSION = 3  # bump when training changes, so stale cached models are not reused
 PREVIEW_SIDE = 192
@@ -314,7 +315,7 @@ class StyleVAE:
                 total, parts = elbo(images, self.decoder(z, training=True), mean, log_variance, beta_t)
                 if gram_terms is not None:
                     terms = gram_terms(self, photo_crops, target)
-                    # summed as before (total + style + content), so the default's numbers are unchanged
+                    # in the terms' order, as before the structure term, so earlier runs' numbers repeat
                     parts, total = {**parts, **terms}, sum(terms.values(), total)
             optimizer.apply_gradients(zip(tape.gradient(total, variables), variables))
             return total, parts
