@@ -32,14 +32,14 @@ def style_loss(features: dict, target_grams: dict):
     return sum(parts.values()) / len(parts), parts
 
 
-def structure_loss(features: dict, targets: dict, eps: float = 1e-5):
+def structure_loss(features: dict, targets: dict):
     """Mean over layers of the squared error of instance-normalised features (zero mean, unit deviation per
     channel over space): the target's layout whatever its feature statistics, which a style loss moves
     (as StyTr2's content loss; near 2 for unrelated images, 0 for the same layout)."""
+    from methods.adain import instance_normalised  # the AdaIN layer's own normalisation
+
     def normalised(x):
-        x = ops.cast(x, "float32")
-        mean, variance = ops.moments(x, axes=(1, 2), keepdims=True)
-        return (x - mean) / ops.sqrt(variance + eps)
+        return instance_normalised(ops.cast(x, "float32"))
 
     parts = {f"structure_{name}": ops.mean(ops.square(normalised(features[name]) - normalised(target)))
              for name, target in targets.items()}
