@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from methods import weights
-from methods.base import Cancelled, Method, MethodError
+from methods.base import Cancelled, Method, MethodError, TimeUp
 from methods.images import ImageError, load_image, save_png
 
 STYLE_MAX_SIDE = 512
@@ -367,6 +367,8 @@ def error_text(error: BaseException) -> str:
     if _caused_by(error, weights.WeightsError):
         kind = "Weights unavailable"
         message = f"this method's network weights are missing on this server: {_root(error, weights.WeightsError)}"
+    elif isinstance(error, TimeUp):
+        kind, message = "Stopped at the time cap", str(error)
     elif isinstance(error, MethodError):
         kind, message = "Invalid setting", str(error)
     elif isinstance(error, ImageError):

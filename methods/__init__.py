@@ -23,7 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # 3: also the "failed call t
 
 from methods.magenta import Magenta
 from methods.adain import AdaIN
-from methods.base import Cancelled, Method, MethodError, Param, Result
+from methods.base import Cancelled, Interrupted, Method, MethodError, Param, Result, TimeUp
 from methods.cyclegan import CycleGAN
 from methods.gatys import Gatys
 from methods.reference import ColourTransfer, Photo
@@ -39,7 +39,7 @@ REGISTRY: dict[str, type[Method]] = {
     "cyclegan": CycleGAN,
 }
 
-__all__ = ["REGISTRY", "Cancelled", "Method", "MethodError", "Param", "Result", "get"]
+__all__ = ["REGISTRY", "Cancelled", "Interrupted", "Method", "MethodError", "Param", "Result", "TimeUp", "get"]
 
 
 @functools.cache

@@ -5,11 +5,13 @@ the images (sizes within [MIN_SIDE, MAX_SIDE]), waits for a free slot of the met
 (`max_concurrent`), loads the networks it needs (cached per process, timed apart) and runs.
 Subclasses implement `load(params)` and `run(content, style, params, on_progress, model)`.
 
-Every request is bounded: its work stops with a MethodError at `max_seconds` (about 5 min
-on 2 cores), and the caller's on_progress may raise Cancelled to stop it sooner (the user's
-Stop, a client that went away). Both act where the method reports progress, so a method
-calls on_progress at least every iteration of its loops (stylize throttles what reaches
-the caller to one call per PROGRESS_INTERVAL).
+Every request is bounded: its work stops with TimeUp at `max_seconds` (about 5 min on 2
+cores), and the caller's on_progress may raise Cancelled to stop it sooner (the user's Stop,
+a client that went away). Both act where the method reports progress, so a method calls
+on_progress at least every iteration of its loops (stylize throttles what reaches the caller
+to one call per PROGRESS_INTERVAL). Both are Interrupted: an anytime method (Gatys, whose
+every step is a usable image) catches it in `run` and returns the image it has, with
+`info["note"] = error.note()` saying so; other methods let it propagate.
 """
 from __future__ import annotations
 
@@ -39,15 +41,39 @@ class MethodError(ValueError):
     """A bad parameter or input for a method; the message is meant for the user."""
 
 
-class Cancelled(Exception):
+class Interrupted(Exception):
+    """A run stopped before its end, `fraction` of it done. Not a MethodError: nothing was wrong
+    with the request."""
+
+    fraction: float = 0.0
+    reason: str = "stopped"
+
+    def note(self) -> str:
+        """What an anytime method's result says of itself: "stopped at the 300 s cap at 96 %: the image so far"."""
+        return f"{self.reason} at {self.fraction:.0%}: the image so far"
+
+
+class Cancelled(Interrupted):
     """Raised by an on_progress callback to stop a run (Stop pressed, client gone); stylize lets
-    it propagate. Not a MethodError: nothing was wrong with the request."""
+    it propagate unless the method returns the image it has."""
+
+    reason = "stopped by the user"
+
+
+class TimeUp(Interrupted, MethodError):
+    """Raised by Progress once a request's work has run `max_seconds`. Also a MethodError, so every
+    caller that reports a bad request reports it; the app labels it apart from an invalid setting."""
+
+    def __init__(self, method: str, max_seconds: float, fraction: float):
+        self.fraction, self.reason = fraction, f"stopped at the {max_seconds:.0f} s cap"
+        super().__init__(f"{method} stopped at the cap of {max_seconds:.0f} s per request ({fraction:.0%} done): "
+                         "use fewer steps or a smaller size")
 
 
 class Progress:
     """The on_progress a method's `run` receives: always callable, even when the caller gave none.
 
-    Each call first checks the request's deadline (MethodError past it), then forwards to the
+    Each call first checks the request's deadline (TimeUp past it), then forwards to the
     caller's callback, which may raise Cancelled, at most once per PROGRESS_INTERVAL; the
     first call and the final one (fraction 1) always get through. `listening` says whether
     anyone hears it, so a method can skip making previews nobody sees.
@@ -65,11 +91,14 @@ class Progress:
     def __call__(self, fraction: float, message: str, preview: "np.ndarray | None" = None) -> None:
         now = time.monotonic()
         if now - self.started > self.max_seconds:
-            raise MethodError(f"{self.method} stopped at the cap of {self.max_seconds:.0f} s per request "
-                              f"({fraction:.0%} done): use fewer steps or a smaller size")
+            raise TimeUp(self.method, self.max_seconds, fraction)
         if self.callback is not None and (fraction >= 1.0 or now - self._last >= PROGRESS_INTERVAL):
             self._last = now
-            self.callback(fraction, message, preview)
+            try:
+                self.callback(fraction, message, preview)
+            except Cancelled as error:
+                error.fraction = fraction
+                raise
 
 
 @dataclass(frozen=True)
