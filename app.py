@@ -8,8 +8,10 @@ method's failure stays in its own panel.
 Every result belongs to a run: Run makes a new run id that every event sends with its inputs,
 and each output, its numbers and the comparison table carry the run's inputs. A new Run, a
 changed photo or painting, or Stop ends the run in flight: its methods stop at their next
-progress report (app_helpers.stream_stylize) and nothing it no longer matches stays on the page. `python app.py` serves it (a Hugging Face Space
-runs exactly that); GRADIO_SERVER_NAME and GRADIO_SERVER_PORT choose the address.
+progress report (app_helpers.stream_stylize) and nothing it no longer matches stays on the page;
+after Stop, finished outputs stay and Gatys shows the image it had, with its numbers.
+`python app.py` serves it (a Hugging Face Space runs exactly that); GRADIO_SERVER_NAME and
+GRADIO_SERVER_PORT choose the address.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import time
 
 import gradio as gr
 
+import app_about
 import app_helpers as helpers
 from methods import REGISTRY, get, import_tensorflow_quietly
 from methods.base import Method, Param
@@ -31,6 +34,7 @@ WIDE, PHONE = 1280, 768  # px: all method columns in one row from WIDE; below PH
 SKIPPED = "Skipped (tick *include* to run it)."
 CHANGED = "The photo or painting changed: press **Run** to compare them."
 STOPPED = "Stopped."
+STOPPING = "Stopping…"
 TABLE_PLACEHOLDER = "Press **Run**: this run's outputs are compared here, best value of every score in bold."
 # after Run: bring the method columns into view when they start below the middle of the screen (phones)
 SCROLL_TO_RESULTS = """() => {
@@ -91,8 +95,9 @@ def method_runner(name: str, method_class: type[Method]):
     """The event function of one method's column: a generator streaming (image, text, record).
 
     Its last input is the page's run id, sent with the inputs it belongs to (empty for API callers):
-    once that run is over (a new Run, a changed input, Stop) it yields nothing more and its
-    method stops at its next progress report.
+    once that run is over (a new Run, a changed input, Stop) its method stops at its next progress
+    report and it yields nothing more, except after Stop: a method that returns the image it has
+    when stopped (Gatys) gets it shown and scored with its note, like any finished output.
     """
     param_names = [param.name for param in method_class.params]
 
@@ -125,6 +130,11 @@ def method_runner(name: str, method_class: type[Method]):
                     image = to_uint8(preview) if preview is not None else gr.skip()
                     yield image, helpers.progress_text(method_class.title, fraction, message,
                                                        time.monotonic() - started), gr.skip()
+                elif kind == "stopping":
+                    if helpers.end_reason(run_id) != helpers.STOPPED:  # a new Run or input: nothing more of this run
+                        yield ended(run_id)
+                        return
+                    yield gr.skip(), STOPPING, gr.skip()  # Stop answers now; the image so far may follow
                 elif kind == "error":
                     yield (None, helpers.error_text(report[0]), None) if helpers.is_live(run_id) else ended(run_id)
                     return
@@ -201,8 +211,9 @@ def invalidate(count: int):
 
 
 def stop(run_id):
-    """Stop: the run ends; its unfinished methods stop at their next report and say so, finished
-    ones keep their results (each method's own event writes its panel, so nothing races it)."""
+    """Stop: the run ends; its unfinished methods stop at their next report and say so (Gatys
+    shows the image it had), finished ones keep their results (each method's own event writes its
+    panel, so nothing races it)."""
     helpers.end_run(run_id, helpers.STOPPED)
 
 
@@ -250,8 +261,9 @@ def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
                     size = gr.Slider(*helpers.OUTPUT_SIDES, value=DEFAULT_SIZE, step=32,
                                      label="Output size (long side, px)", elem_id="output-size",
                                      info=size_info(registry))
-                    gr.Markdown("<small>A new photo or painting, a new Run or Stop ends the run in flight. Untick a "
-                                "method to skip it; its parameters are under its picture.</small>")
+                    gr.Markdown("<small>A new photo or painting or a new Run clears the run in flight; Stop ends it, "
+                                "keeping finished outputs and Gatys' image so far. Untick a method to skip it; "
+                                "its parameters are under its picture.</small>")
             includes, images, texts, records, controls = [], [], [], [], []
             with gr.Row(equal_height=False, elem_id="method-grid"):
                 for name, method in registry.items():
@@ -273,7 +285,7 @@ def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
             downloads = gr.File(label="Download the outputs (PNG) and the table with every raw score (CSV)",
                                 file_count="multiple", interactive=False, height=140, elem_id="downloads")
         with gr.Tab("About the methods"):
-            gr.Markdown(helpers.about_markdown(registry), latex_delimiters=[
+            gr.Markdown(app_about.about_markdown(registry, helpers.judge_name()), latex_delimiters=[
                 {"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}])
 
         for image_input, label in ((content, "content"), (style, "style")):

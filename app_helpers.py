@@ -1,6 +1,6 @@
 """What the Gradio app does besides layout: example files, reading uploads, running one
 method with streamed progress (and stopping it), binding every result to its run, scoring,
-the comparison table, the About text.
+the comparison table (the About tab's text is in app_about).
 
 Nothing here loads a network at import; methods load lazily (cached per process, shared by
 every user) the first time they run.
@@ -29,6 +29,9 @@ from methods.images import ImageError, load_image, save_png
 STYLE_MAX_SIDE = 512
 OUTPUT_SIDES = (64, 1024)  # the app's own output size bounds (long side, px), enforced for API callers too
 PREVIEW_EVERY_S = 0.75  # stream at most this often: each preview is a PNG sent to the page
+# after Stop, how long a method may take to hand back the image it has (Gatys: its next loss
+# evaluation, well under a second at 384 px) before its panel just says it stopped
+STOP_GRACE_S = 5.0
 OUTPUT_MAX_AGE_S = 3600  # download folders older than this are pruned at the next run
 EXAMPLES_DIR = Path(__file__).resolve().parent / "assets" / "examples"
 # (score, label with its direction): what the panels and the table show; raw losses go to the CSV only
@@ -149,7 +152,9 @@ def output_side(value) -> int:
 # A page's run id travels with the inputs of every event it sends. Run makes a new one (the previous
 # run is "superseded"); a changed photo or painting ("changed") and Stop ("stopped") end it. A method
 # of an ended run stops at its next progress report, and its event leaves its panel to whatever ended
-# the run (superseded), or says why it stopped. Gradio's `cancels=` is not used for this: a cancel
+# the run (superseded), or says why it stopped. A stopped run's results (finished ones, and the image
+# so far of a method that returns one when stopped) show until the page moves on: a later Run or
+# changed input turns "stopped" into "superseded" or "changed", and nothing of the run shows after. Gradio's `cancels=` is not used for this: a cancel
 # can reach the next run's events, and Gradio labels a cancelled event's outputs "Error".
 _LIVE_RUNS: collections.OrderedDict[str, None] = collections.OrderedDict()  # run ids whose results may still show
 _ENDED_RUNS: collections.OrderedDict[str, str] = collections.OrderedDict()  # run id -> why it ended
@@ -176,9 +181,10 @@ def new_run(previous: str) -> str:
 
 
 def end_run(run: str, reason: str) -> None:
-    """End a run (SUPERSEDED, CHANGED or STOPPED): its remaining methods stop at their next report."""
+    """End a run (SUPERSEDED, CHANGED or STOPPED): its remaining methods stop at their next report.
+    A stopped run that the page then leaves (a new Run, a changed input) takes that reason instead."""
     with _RUNS_LOCK:
-        if _LIVE_RUNS.pop(run, False) is None:
+        if _LIVE_RUNS.pop(run, False) is None or (_ENDED_RUNS.get(run) == STOPPED and reason != STOPPED):
             _remember(_ENDED_RUNS, run, reason)
 
 
@@ -220,10 +226,13 @@ def stream_stylize(method: Method, content: np.ndarray, style: np.ndarray, param
 
     on_progress is called from inside the method's loop, so a generator cannot yield from it
     directly: a queue hands the reports over. Previews are thinned to one per PREVIEW_EVERY_S.
-    When this generator is closed early (Gradio cancels the event: Stop, a new Run, a changed
-    input, the page went away), the worker's next on_progress raises Cancelled, which ends
-    Gatys' and the VAE's loops (and a wait for the method's slot); nothing more is reported.
-    `alive()` is asked at least every PREVIEW_EVERY_S: once false, the stream ends the same way.
+    When this generator is closed early (Gradio cancels the event: the page went away; or its
+    consumer gives up), the worker's next on_progress raises Cancelled, which ends Gatys' and the
+    VAE's loops (and a wait for the method's slot); nothing more is reported.
+    `alive()` is asked at least every PREVIEW_EVERY_S: once false, the worker is stopped the same
+    way and the stream yields ("stopping",); then ("done", Result) if the method returns the image
+    it has when stopped (Gatys) within STOP_GRACE_S, else nothing more. A consumer that wants no
+    result of a stopped run closes the stream at "stopping".
     """
     reports: queue.Queue = queue.Queue()
     stop = threading.Event()
@@ -239,23 +248,35 @@ def stream_stylize(method: Method, content: np.ndarray, style: np.ndarray, param
             _WARM.add(load_key(method, params))
             reports.put(("done", result))
         except Cancelled:
-            pass
+            reports.put(("cancelled",))
         except Exception as error:  # reported in the method's own panel
             reports.put(("error", error))
 
     threading.Thread(target=work, name=f"stylize-{method.name}", daemon=True).start()
-    pending, last_sent = None, 0.0
+    pending, last_sent, give_up_at = None, 0.0, None
     try:
         while True:
+            wait = PREVIEW_EVERY_S if give_up_at is None else give_up_at - time.monotonic()
             try:
-                item = reports.get(timeout=PREVIEW_EVERY_S)
+                item = reports.get(timeout=max(0.0, wait))
             except queue.Empty:
                 item = None
-            if not alive():
+            if give_up_at is not None:  # stopped: only the image the method had counts now
+                if item is not None and item[0] == "done":
+                    yield item
+                if item is None or item[0] != "progress":  # handed back, cancelled, failed or too slow
+                    return
+                continue
+            if item is not None and item[0] == "cancelled":
                 return
             if item is not None and item[0] != "progress":
                 yield item
                 return
+            if not alive():
+                stop.set()
+                give_up_at = time.monotonic() + STOP_GRACE_S
+                yield ("stopping",)
+                continue
             if item is not None:  # merge: the newest message, the newest preview seen since last sent
                 preview = item[3] if item[3] is not None or pending is None else pending[3]
                 pending = (*item[:3], preview)
@@ -314,9 +335,11 @@ def judge_side() -> int:
 
 # -- what a panel shows ------------------------------------------------------------------------
 def progress_text(title: str, fraction: float, message: str, elapsed: float) -> str:
+    """The bar, the seconds so far and, once a tenth is done, the seconds left at the pace so far."""
     filled = int(round(max(0.0, min(1.0, fraction)) * 20))
     bar = "█" * filled + "░" * (20 - filled)
-    return f"Running `{bar}` **{fraction:.0%}** · {elapsed:.0f} s  \n{message}"
+    left = f", about {elapsed * (1 - fraction) / fraction:.0f} s left" if 0.1 <= fraction < 1 else ""
+    return f"Running `{bar}` **{fraction:.0%}** · {elapsed:.0f} s{left}  \n{message}"
 
 
 def loading_text(title: str) -> str:
@@ -333,16 +356,26 @@ def _fmt(value: float) -> str:
     return f"{value:.3f}"
 
 
+def stopped_at(note: str) -> str:
+    """How far an interrupted method got, from the note it returns with the image it had
+    (methods.base.Interrupted.note, "stopped by the user at 40%: the image so far"):
+    "stopped by the user at 40%"; "" for any other note."""
+    return note.rsplit(": ", 1)[0] if note.endswith(": the image so far") else ""
+
+
 def stats_text(record: dict) -> str:
     seconds = f"{record['seconds']:.2f} s"
     if record.get("load_seconds", 0) >= 0.5:
         seconds += f" (+{record['load_seconds']:.1f} s loading)"
-    note = f"\n\n<small>{record['note']}</small>" if record.get("note") else ""  # e.g. CycleGAN's checkpoint
+    interrupted = stopped_at(record.get("note", ""))
+    # an image so far says so first; other notes (e.g. CycleGAN's checkpoint) go in the small print
+    first = f"**{record['note'][0].upper() + record['note'][1:]}.**\n\n" if interrupted else ""
+    note = f"\n\n<small>{record['note']}</small>" if record.get("note") and not interrupted else ""
     source = f"\n\n<small>From {inputs_line(record['inputs'])}.</small>" if record.get("inputs") else ""
     scores = record.get("scores")
     if scores is None:
-        return (f"Done in **{seconds}**; " + ("scoring…" if record.get("scoring", True)
-                                              else "no style image to score against") + note + source)
+        return (first + ("Ran" if interrupted else "Done in") + f" **{seconds}**; " + (
+            "scoring…" if record.get("scoring", True) else "no style image to score against") + note + source)
     reference = record.get("reference") or {}
     # one score a row, so that the table stays narrow (a phone, four columns side by side)
     rows = [f"| runtime | **{seconds}** |" + (" |" if reference else "")]
@@ -357,7 +390,7 @@ def stats_text(record: dict) -> str:
     header = "| score | this output |" + (" colour transfer |" if reference else "") + "\n|---|---|" + (
         "---|" if reference else "") + "\n"
     words = f"\n\n{verdict(scores, reference)}" if reference else ""
-    return (header + "\n".join(rows) + words + f"\n\n<small>{record['width']}×{record['height']} px, judged at "
+    return (first + header + "\n".join(rows) + words + f"\n\n<small>{record['width']}×{record['height']} px, judged at "
             f"{judge_side()} px like every method; bold: the better of the two · content-loss ratio ↓ "
             f"{scores['content_loss_ratio']:.3f}</small>" + note + source)
 
@@ -435,7 +468,9 @@ def table_and_files(run: str | None, records: list[dict | None]) -> tuple[str, l
     for r in done:
         won = (f"{sum(_better(n, r['scores'][n], r['reference'][n]) for n in metrics.STYLE_SCORES)}/3 style scores"
                if r.get("reference") else "")
-        lines.append(f"| {r['title']} | {r['seconds']:.2f} s | {cells(r['scores'])} | {won} |")
+        interrupted = stopped_at(r.get("note", ""))
+        runtime = f"{r['seconds']:.2f} s" + (f" ({interrupted}: the image so far)" if interrupted else "")
+        lines.append(f"| {r['title']} | {runtime} | {cells(r['scores'])} | {won} |")
     if reference:
         lines.append(f"| *colour transfer (reference)* | — | {cells(reference, bold=False)} | — |")
     sizes = {f"{r['width']}×{r['height']}" for r in done}
@@ -480,130 +515,3 @@ def _outputs_root() -> Path:
         except OSError:
             continue  # another request is pruning or using it
     return root
-
-
-# -- the About tab -----------------------------------------------------------------------------
-ABOUT_INTRO = """
-## Five ways to paint a photo
-
-All five take a **content** image (the photo) and most take a **style** image (the painting).
-They differ in *what is learned, when*: Gatys learns nothing and optimises every picture from
-scratch; AdaIN and Magenta learned once, from many paintings, to map any style in one pass;
-CycleGAN learned one fixed style domain from unpaired photos; the VAE learns a compact code of the
-painting and redraws the photo through it.
-
-**The numbers under each output** are computed by the same judge for every method, at the same
-size ({judge}), and read against two references: the untouched photo and a plain **colour
-transfer** (the photo's colour histograms matched to the painting's), shown under every output
-and in the table. A method transfers style on a pair only where it beats the colour transfer on
-all three style scores:
-
-- *style-loss ratio* ↓: Gram-matrix distance to the painting over the photo's (photo 1,
-  painting 0). A recolouring alone lowers it, so read it beside the colour transfer.
-- *texture ratio* ↓: the same after matching the colour histograms of the output and of the
-  photo to the painting: the photo and any pure recolouring score 1; only texture moves it.
-- *style gain* ↑: how far the output moved from the photo toward the painting in Magenta's
-  style-embedding space (photo 0, painting 1, negative = away from it).
-- *SSIM* ↑ and *content-loss ratio* ↓: how much of the photo is kept (photo 1 and 0).
-
-Runtime excludes loading the networks (shown apart on first use).
-"""
-
-# Teaching notes per registered method name; the method's own `description` is shown under it.
-FAMILY_NOTES = {
-    "gatys": r"""
-**Idea.** Treat the picture itself as the parameters. A pretrained VGG network describes
-*content* by its feature maps $F^l$ and *style* by their correlations, the **Gram matrix**
-$$G^l_{ij} = \frac{1}{N_l M_l}\sum_k F^l_{ik} F^l_{jk},$$
-which keeps which features occur together but forgets where. The output $x$ minimises
-$$\mathcal{L}(x) = \alpha \lVert F^{l_c}(x) - F^{l_c}(p) \rVert^2 + \beta \sum_l w_l \lVert G^l(x) - G^l(a) \rVert^2 + \gamma\,\mathrm{TV}(x)$$
-for photo $p$ and painting $a$, by L-BFGS on the pixels.
-
-**Can:** any style image, the most faithful texture transfer, every knob visible.
-**Cannot:** run fast (hundreds of forward and backward passes per picture), or keep large
-structures of the painting: a Gram matrix has no notion of layout.
-""",
-    "adain": r"""
-**Idea.** Style lives largely in the per-channel mean and spread of a network's features.
-*Adaptive instance normalisation* (Huang & Belongie 2017) re-normalises the content features $x$
-with the style features' statistics:
-$$\mathrm{AdaIN}(x, y) = \sigma(y)\,\frac{x - \mu(x)}{\sigma(x)} + \mu(y).$$
-Three steps, as in the paper: a fixed **VGG encoder** (here VGG16-HED up to block4_conv1, the
-equivalent of the paper's relu4_1) turns photo and painting into feature maps; **AdaIN** gives
-the photo's features the painting's channel means and deviations; a **trained decoder** (the
-encoder mirrored: nearest-neighbour upsampling, reflection-padded convolutions, no
-normalisation) turns them back into an image. The decoder is the only trained part: it learned
-to invert the encoder while matching the painting's feature statistics, on the project's train
-photos and public-domain paintings, none of them the example images. Strength $\alpha$ blends
-in feature space: $\alpha = 0$ decodes the photo's own features.
-
-**Can:** any style image, in one forward pass, with a strength knob.
-**Cannot:** carry structures larger than the encoder's receptive field; a decoder trained on
-a CPU for about an hour (the paper's: 160,000 steps on a GPU) draws softer, blotchier
-strokes; the numbers under it say how far it gets.
-""",
-    "magenta": r"""
-**Idea.** The same one-pass, any-style idea as AdaIN, with the statistics predicted instead of
-measured. **Magenta's arbitrary stylisation network (Ghiasi et al. 2017)**, the one TensorFlow
-Hub serves: a style-prediction network (Inception-v3, distilled to MobileNet) turns the painting
-into a 100-number vector, which sets the scale and shift of every instance-normalisation layer
-of a feed-forward transformer network (conditional instance normalisation).
-
-**How it differs from AdaIN.** AdaIN copies the painting's feature statistics at one layer of a
-fixed VGG and needs only a decoder; Magenta learns a network that *predicts* normalisation
-parameters for every layer of its own transformer, trained end to end on about 80,000 paintings.
-Its strength knob blends the painting's 100 numbers with the photo's own.
-
-**Can:** any style image, in one forward pass (well under a second), with a strength knob.
-**Cannot:** reproduce brush strokes much larger than its receptive field, or styles far from
-the paintings it was trained on; there is no optimisation to push further.
-""",
-    "cyclegan": r"""
-**Idea.** Learn a mapping $G: X \to Y$ between two *unpaired* image collections (photos and,
-say, a painter's works) with an adversarial loss that makes $G(x)$ look like domain $Y$, and
-a reverse mapping $F: Y \to X$ tied to it by **cycle consistency**:
-$$\mathcal{L}_{cyc} = \mathbb{E}_x \lVert F(G(x)) - x \rVert_1 + \mathbb{E}_y \lVert G(F(y)) - y \rVert_1.$$
-Going there and back must return the input, so $G$ must keep the photo's content.
-
-Here the project trained one generator per example painting, on photos that are never scored
-(the domain $Y$ is crops of that one painting), with one addition to the paper's losses: a Gram
-style loss on $G(x)$, as in Gatys' method. On a few minutes of CPU training the adversarial loss
-alone taught the generators the painting's colours but not its texture. *auto* uses your painting's own generator, or
-else the nearest one by style and says which and how near; *train* trains one for your painting,
-starting from the nearest one of its network shape (about 9 minutes on 2 CPU cores the first time, then cached).
-
-**Can:** a whole *domain's* look learned from examples, one fast forward pass.
-**Cannot:** follow the style image you give: **CycleGAN does not read the style image**; its one
-style is baked into its weights at training time. A new style means training a new network.
-""",
-    "vae": r"""
-**Idea.** A variational autoencoder encodes an image into a distribution $q_\phi(z\mid x)$
-over a small latent code and decodes it with $p_\theta(x\mid z)$. Training maximises the
-evidence lower bound (**ELBO**):
-$$\log p(x) \ge \mathbb{E}_{q_\phi(z\mid x)}[\log p_\theta(x\mid z)] - \beta\,\mathrm{KL}\big(q_\phi(z\mid x)\,\Vert\,p(z)\big).$$
-Here a small VAE is fine-tuned on crops of the painting, so its decoder can only draw with
-the painting's colours and textures; the photo is encoded, its latent statistics moved toward
-the painting's, and decoded. The ELBO alone teaches the decoder the painting's palette, not its
-texture (mode `style`: no better than a colour transfer). Mode `gram` (the default where the
-train photos can be had) adds, as Johnson et al. 2016 do for a feed-forward network, a Gram
-style loss and a content loss on decoded train photos: the decoder learns to draw a photo's
-layout with the painting's strokes.
-
-**Can:** learn a style from a single painting in under a minute, and sample variations.
-**Cannot:** draw sharp detail (its latent is 1/4 of the photo's size in mode `gram`, 1/8 in the others, so
-strokes are coarse and fine structure goes), or reuse training: every new painting means training again (cached afterwards).
-""",
-}
-
-
-def about_markdown(registry: dict[str, type[Method]]) -> str:
-    parts = [ABOUT_INTRO.replace("{judge}", judge_name())]
-    for name, method in registry.items():
-        style_note = "" if method.uses_style else " · *ignores the style image*"
-        parts.append(f"---\n### {method.title}\n*{method.family}*{style_note}\n\n{method.description}\n"
-                     + FAMILY_NOTES.get(name, ""))
-    missing = [name for name in FAMILY_NOTES if name not in registry]
-    if missing:
-        parts.append("---\n### Not in this build\n" + "".join(
-            f"\n#### {name}\n{FAMILY_NOTES[name]}" for name in missing))
-    return "\n".join(parts)

@@ -16,7 +16,7 @@ from skimage import data
 import app_helpers as helpers
 from app_helpers import compared
 from methods import REGISTRY, weights
-from methods.base import Method, MethodError, Param
+from methods.base import Cancelled, Method, MethodError, Param, TimeUp
 from methods.images import load_image, resize, save_png
 from tests import app_server
 from tests.conftest import SHARED_STYLES
@@ -217,8 +217,12 @@ def test_a_run_ends_when_a_new_one_starts_or_it_is_stopped():
     assert helpers.is_live(second) and helpers.end_reason(second) is None
     helpers.end_run(second, helpers.STOPPED)
     assert not helpers.is_live(second) and helpers.end_reason(second) == helpers.STOPPED
-    helpers.end_run(second, helpers.CHANGED)  # an ended run keeps the first reason it ended for
+    helpers.end_run(second, helpers.STOPPED)
     assert helpers.end_reason(second) == helpers.STOPPED
+    helpers.end_run(second, helpers.CHANGED)  # the page left the stopped run: nothing of it shows now
+    assert helpers.end_reason(second) == helpers.CHANGED
+    helpers.end_run(second, helpers.SUPERSEDED)  # otherwise a run keeps the reason it ended for
+    assert helpers.end_reason(second) == helpers.CHANGED
 
 
 def record(run: str, name: str, painting: str, style_loss_ratio: float) -> dict:
@@ -252,6 +256,24 @@ def test_panel_numbers_say_which_is_better_and_where_they_come_from():
     assert NUMBERS.search(text), text
     assert "| style-loss ratio ↓ | **0.500** | 0.700 |" in text and "| SSIM ↑ | 0.500 | **0.800** |" in text, text
     assert "photo `astronaut.png` · painting `great_wave.jpg` · 64 px" in text
+
+
+def test_an_image_so_far_says_how_far_it_got_in_its_panel():
+    """The notes of methods.base's Interrupted, as an anytime method returns them, lead the panel."""
+    cancelled, cap = Cancelled(), TimeUp("gatys", 300, 0.96)
+    cancelled.fraction = 0.4
+    assert helpers.stopped_at(cancelled.note()) == "stopped by the user at 40%"
+    assert helpers.stopped_at(cap.note()) == "stopped at the 300 s cap at 96%"
+    assert helpers.stopped_at("CycleGAN used a generator trained on your painting") == ""
+    text = helpers.stats_text({**record("run-1", "gatys", "great_wave.jpg", 0.5), "note": cap.note()})
+    assert text.startswith("**Stopped at the 300 s cap at 96%: the image so far.**") and NUMBERS.search(text), text
+    assert "Done" not in helpers.stats_text({**record("run-1", "gatys", "x.jpg", 0.5), "note": cap.note(),
+                                             "scores": None})
+
+
+def test_progress_says_the_seconds_so_far_and_left():
+    assert "· 10 s, about 30 s left" in helpers.progress_text("Gatys", 0.25, "step 5/20", 10.0)
+    assert "· 1 s  \n" in helpers.progress_text("Gatys", 0.05, "step 1/20", 1.0)  # too early to tell
 
 
 def test_errors_have_one_label_per_kind_and_no_server_paths():
