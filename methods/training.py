@@ -14,15 +14,16 @@ import numpy as np
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 
 
-def train_photo_paths(purpose: str, hint: str = "") -> list[Path]:
+def train_photo_paths(purpose: str, hint: str = "", max_side: int | None = None) -> list[Path]:
     """The image set's train photos (never an eval photo), verified files from its mirror, cache or
-    download. This is the one place methods reads eval.imageset's manifest: training needs the
+    download; a reader of at most max_side px (imageset.COPY_SIDE or less) also takes the repository's
+    copies at that size. This is the one place methods reads eval.imageset's manifest: training needs the
     split, and the manifest is the split's single record. MethodError (a ValueError) if absent."""
     from eval import imageset
     from methods.base import MethodError
 
     try:
-        return [imageset.locate(entry) for entry in imageset.TRAIN_PHOTOS]
+        return [imageset.locate(entry, max_side=max_side) for entry in imageset.TRAIN_PHOTOS]
     except imageset.ImageSetError as error:
         message = f"{purpose} needs the train photos to learn from: {error}"
         raise MethodError(message + (f". {hint}" if hint else "")) from None

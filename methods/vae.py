@@ -19,8 +19,8 @@ painting's (AdaIN: each channel takes the painting's latent mean and deviation, 
          100 steps then go further, with a residual block added after the decoder's 1/4- and
          1/2-resolution layers (`residual_blocks`; zero-initialised, so it starts as the warm start's
          decoder). The finer latent keeps more of the photo's edges (SSIM). The train
-         photos come through methods.training.train_photo_paths (mirror, cache or download),
-         as checkpoint=train's. The structure loss (as AdaIN's trainer has) took the place of
+         photos come through methods.training.train_photo_paths (mirror, cache, the repository's
+         512 px copies in assets/train_photos, or download). The structure loss (as AdaIN's trainer has) took the place of
          Johnson's content loss (`content_weight`, now 0) on 2026-12-05: 39/48 eval pairs and
          median SSIM 0.517 against 32/48 and 0.507 the same day (assets/vae/comparison.md).
   style  the VAE fine-tuned (ELBO, beta) on random crops of the style image, starting from
@@ -29,8 +29,8 @@ painting's (AdaIN: each channel takes the painting's latent mean and deviation, 
          painting's vocabulary. Trained models are kept on disk (cache_home()/vae), keyed by
          the style image and the training parameters.
   adain  no training: the generic VAE (photos and paintings) itself.
-  auto   (the default) gram where the train photos can be had, else style, with a note saying so:
-         a machine with neither the image set nor a network still gets a VAE column.
+  auto   (the default) gram where the train photos can be had (the repository ships them at 512 px),
+         else style, with a note saying so.
 A decoder from a 1/8-resolution latent cannot draw fine detail (its output is blurred), so
 `detail` adds the photo's high frequencies (photo minus its Gaussian blur) back on top,
 toned down to the painting's own high-frequency contrast: a smooth painting gets less of the
@@ -96,7 +96,7 @@ class VAE(Method):
         Param("mode", "auto", "choice", "gram: fine-tune the decoder on the painting and on train photos with "
               "a Gram style loss; style: fine-tune the VAE on the painting alone (both cached per style); "
               "adain: the generic VAE, no training; auto: gram where the train photos can be had (image set, "
-              "cache or download), else style, and it says so", choices=("auto", "gram", "style", "adain")),
+              "cache, the repository's copies or download), else style, and it says so", choices=("auto", "gram", "style", "adain")),
         Param("strength", 1.0, "float", "how far the photo's latent statistics move to the painting's "
               "(AdaIN on the latent maps)", 0.0, 1.0),
         Param("steps", STEPS, "int", "training steps on the style image (gram and style modes); a request stops "
@@ -565,7 +565,7 @@ def train_photos() -> tuple:
     from methods.images import load_image
     from methods.training import train_photo_paths
 
-    paths = train_photo_paths("VAE mode gram", "Modes style and adain need none.")
+    paths = train_photo_paths("VAE mode gram", "Modes style and adain need none.", STYLE_SIDES[-1])
     return tuple(load_image(path, STYLE_SIDES[-1]) for path in paths)
 
 

@@ -182,11 +182,12 @@ def test_gram_mode_beats_the_colour_transfer_on_texture():
     assert ours["style_loss_ratio"] < recoloured["style_loss_ratio"]
 
 
-def test_gram_mode_without_train_photos_says_so_and_other_modes_still_work(photo, painting, monkeypatch):
+def test_gram_mode_without_train_photos_says_so_and_other_modes_still_work(photo, painting, monkeypatch, tmp_path):
     from eval import imageset
     from methods.base import MethodError
 
     monkeypatch.setattr(imageset, "SHARED_MIRROR", Path("/nonexistent"))
+    monkeypatch.setattr(imageset, "TRAIN_PHOTO_COPIES", tmp_path / "no-copies")  # a checkout without assets/train_photos
     monkeypatch.delenv("STYLEBENCH_IMAGES", raising=False)
     monkeypatch.setenv("STYLEBENCH_OFFLINE", "1")
     vae.train_photos.cache_clear()
