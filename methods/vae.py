@@ -18,11 +18,11 @@ painting's (AdaIN: each channel takes the painting's latent mean and deviation, 
          (methods.vae_train --gram):
          100 steps then go further, with a residual block added after the decoder's 1/4- and
          1/2-resolution layers (`residual_blocks`; zero-initialised, so it starts as the warm start's
-         decoder). The finer latent keeps more of the photo's edges (SSIM). The train
-         photos come through methods.training.train_photo_paths (mirror, cache, the repository's
-         512 px copies in assets/train_photos, or download). The structure loss (as AdaIN's trainer has) took the place of
-         Johnson's content loss (`content_weight`, now 0) on 2026-12-05: 39/48 eval pairs and
-         median SSIM 0.517 against 32/48 and 0.507 the same day (assets/vae/comparison.md).
+         decoder). The finer latent keeps more of the photo's edges (SSIM). The train photos come through
+         methods.training.train_photo_paths (mirror, cache, the repository's 512 px copies in assets/train_photos,
+         or download). The structure loss (as AdaIN's trainer has) took the place of Johnson's content loss
+         (`content_weight`, now 0) on 2026-12-05: 39/48 eval pairs and median SSIM 0.517 against 32/48 and 0.507
+         the same day; 37/48 and 0.517 on a Xeon with AMX, 2026-12-06 (assets/vae/comparison.md).
   style  the VAE fine-tuned (ELBO, beta) on random crops of the style image, starting from
          the project's generic VAE (assets/vae, methods/vae_train.py). Its decoder only knows
          the painting's colours and strokes, so the photo's layout comes back drawn with the
@@ -95,8 +95,8 @@ class VAE(Method):
     params = (
         Param("mode", "auto", "choice", "gram: fine-tune the decoder on the painting and on train photos with "
               "a Gram style loss; style: fine-tune the VAE on the painting alone (both cached per style); "
-              "adain: the generic VAE, no training; auto: gram where the train photos can be had (image set, "
-              "cache, the repository's copies or download), else style, and it says so", choices=("auto", "gram", "style", "adain")),
+              "adain: the generic VAE, no training; auto: gram where the train photos can be had (image set, cache, "
+              "shipped copies, download), else style, and it says so", choices=("auto", "gram", "style", "adain")),
         Param("strength", 1.0, "float", "how far the photo's latent statistics move to the painting's "
               "(AdaIN on the latent maps)", 0.0, 1.0),
         Param("steps", STEPS, "int", "training steps on the style image (gram and style modes); a request stops "
@@ -397,8 +397,8 @@ class GramTerms:
 
 def fine_tune_dtype(mode: str) -> str:
     """The per-style fine-tune's compute dtype, for its VGG and its VAE. gram mode: bfloat16 where the
-    CPU has bfloat16 units (measured with 300 steps and no residual blocks: about 53 s instead of 80 s to a
-    first photo on a 2-core AMD EPYC, assets/vae/comparison.md); the other modes, measured in float32, stay so.
+    CPU has bfloat16 units (13.4 s instead of 25.4 s to a first photo on a 2-core Xeon with AMX, 53 s instead of
+    80 s on a 2-core AMD EPYC; assets/vae/comparison.md); the other modes, measured in float32, stay so.
     Weights stay float32 either way."""
     from methods.backbones import fast_dtype
 
