@@ -1,104 +1,124 @@
-"""Gatys: the project's default configuration against the tutorial recipe, in one process.
+"""Gatys' speed at its defaults against an earlier revision of the code, as ratios measured in one run.
 
-Baseline: Adam (lr 0.02, beta1 0.99, epsilon 0.1), 1000 steps, one level, as in TensorFlow's
-style transfer tutorial and the lecture notebook, on the project's objective (same backbone,
-weights and images). For every progress preview of each run the full-size objective is
-evaluated afterwards, giving the wall time at which each run first reached the baseline's
-final loss. Runs alternate (baseline, default, baseline, ...) so drift hits both alike.
+Two worker processes, one per revision (the baseline's `methods/` and `eval/` unpacked from git), load
+the networks and trace each size once (a 2-step run), then take turns: baseline, current, baseline,
+... one run at a time, so drift and the machine's load hit both alike. Each run is astronaut x The
+Starry Night at the method's defaults and the given size (384: the app's default; 256: the eval's).
+`--float32` adds the current code with precision=float32, as it runs on a CPU without bfloat16 units.
 
-    python benchmarks/gatys_speed.py --sizes 256 512 [--repeats 1] [--baseline-steps 1000]
+    python benchmarks/gatys_speed.py [--baseline 09d73fc] [--sizes 384 256] [--repeats 2] [--float32]
+
+Prints the CPU, its bfloat16 units and the load average before and after, every run's seconds
+(loading excluded), L-BFGS evaluations and final loss, and per size the ratio of median seconds.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
+import subprocess
 import sys
-import time
+import tarfile
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from methods import get  # noqa: E402
-from methods.gatys import GatysObjective  # noqa: E402
-from methods.images import load_image, resize, resize_max  # noqa: E402
-
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "imageset"
-
-
-def timed_run(method, content, style, **params):
-    """Stylise, keeping (seconds since start, preview) for every progress report."""
-    trace = []
-    start = time.perf_counter()
-    result = method.stylize(content, style, on_progress=lambda f, m, p: trace.append(
-        (time.perf_counter() - start, None if p is None else p.copy())), **params)
-    trace.append((time.perf_counter() - start, result.image))
-    return result, trace
-
-
-def loss_curve(trace, objective, content, style_grams, shape):
-    """Full-size objective for each full-size preview: [(seconds, loss)]."""
-    import tensorflow as tf
-
-    content_features = {k: v for k, v in objective.extractor(content[None]).items() if k == "block4_conv2"}
-    curve = []
-    for seconds, image in trace:
-        if image is not None and image.shape[:2] == shape:
-            total, _ = objective.losses(tf.constant(image[None]), content_features, style_grams)
-            curve.append((seconds, float(total)))
-    return curve
+REPO = Path(__file__).resolve().parents[1]
+STARRY = REPO / "assets" / "examples" / "styles" / "starry_night.jpg"
+# One request per line on stdin ({"size": ..., "params": {...}}), one JSON answer per line on stdout.
+WORKER = """
+import json, sys
+import numpy as np
+from skimage import data
+from methods import get, import_tensorflow_quietly
+import_tensorflow_quietly()
+from methods.images import load_image, resize_max
+gatys, style = get("gatys"), load_image(sys.argv[1], None)
+photo = data.astronaut().astype(np.float32) / 255
+for line in sys.stdin:
+    request = json.loads(line)
+    result = gatys.stylize(resize_max(photo, request["size"]), style, size=request["size"], **request["params"])
+    print(json.dumps({"seconds": result.seconds, "evaluations": result.info["evaluations"],
+                      "loss": result.info["losses"]["total"], "precision": result.info.get("precision", "float32")}),
+          flush=True)
+"""
 
 
-def first_time_below(curve, target):
-    return next((seconds for seconds, loss in curve if loss <= target * (1 + 1e-6)), None)
+class Worker:
+    """A process running WORKER in a source tree."""
+
+    def __init__(self, tree: Path):
+        env = {**os.environ, "PYTHONPATH": str(tree), "TF_CPP_MIN_LOG_LEVEL": "3"}
+        self.process = subprocess.Popen([sys.executable, "-c", WORKER, str(STARRY)], cwd=tree, env=env, text=True,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def run(self, size: int, params: dict) -> dict:
+        self.process.stdin.write(json.dumps({"size": size, "params": params}) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the worker in {self.process.args} ended (exit {self.process.wait()})")
+        return json.loads(line)
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait()
 
 
-def bench(size, repeats, baseline_steps, content_path, style_path):
-    method = get("gatys")
-    content = resize_max(load_image(content_path, None), size)
-    style = load_image(style_path, None)
-    defaults = method.defaults()
-    baseline = {**defaults, "size": size, "optimizer": "adam", "levels": 1, "steps": baseline_steps}
-    default = {**defaults, "size": size}
-    objective = GatysObjective(method.load(default), method.resolve_params(default))
-    grams = method._style_grams(objective.extractor, style, size)
-    shape = content.shape[:2]
-    rows = []
-    for _ in range(repeats):
-        for label, params in (("baseline", baseline), ("default", default)):
-            result, trace = timed_run(method, content, style, **params)
-            rows.append((label, result, loss_curve(trace, objective, resize(content, shape), grams, shape)))
-    target = np.mean([curve[-1][1] for label, _, curve in rows if label == "baseline"])
-    print(f"\n== {size} px ({shape[1]}x{shape[0]}), baseline loss after {baseline_steps} Adam steps: {target:.4f}")
-    print(f"{'run':9} {'wall s':>8} {'steps':>6} {'evals':>6} {'loss':>8} {'style':>8} {'content':>8} {'reach s':>8}")
-    reach = {"baseline": [], "default": []}
-    for label, result, curve in rows:
-        losses = result.info["losses"]
-        reached = first_time_below(curve, target)
-        reach[label].append(reached if reached is not None else np.inf)
-        print(f"{label:9} {result.seconds:8.1f} {result.info['steps']:6d} {result.info['evaluations']:6d} "
-              f"{losses['total']:8.4f} {losses['style']:8.4f} {losses['content']:8.4f} "
-              f"{reached if reached is not None else float('nan'):8.1f}")
-    ratio = np.mean(reach["baseline"]) / np.mean(reach["default"])
-    print(f"speed-up to the baseline's loss: {ratio:.2f}x (bar: >= 5x)")
-    return ratio
+def unpack(revision: str, folder: Path) -> Path:
+    """The revision's methods/ and eval/ (what Gatys imports) in `folder`."""
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", revision, "methods", "eval"],
+                             check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
+
+
+def machine() -> str:
+    from methods.backbones import bfloat16_cpu, cpu_flags
+
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                 platform.processor() or platform.machine()) if Path("/proc/cpuinfo").exists() else platform.machine()
+    units = sorted({"amx_bf16", "avx512_bf16", "avx2", "avx512f"} & cpu_flags())
+    return (f"{model}, {os.cpu_count()} cores, flags {' '.join(units) or 'unknown'} "
+            f"(bfloat16 units: {'yes' if bfloat16_cpu() else 'no'})")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[256, 512])
-    parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--baseline-steps", type=int, default=1000)
-    parser.add_argument("--content", default=str(SHARED / "contents" / "kodim22.png"))
-    parser.add_argument("--style", default=str(SHARED / "styles" / "starry_night.jpg"))
+    parser.add_argument("--baseline", default="09d73fc", help="git revision to compare against")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[384, 256])
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--float32", action="store_true", help="also time the current code in float32")
     args = parser.parse_args(argv)
-    import os
-
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"python {platform.python_version()}; content {Path(args.content).name}, style {Path(args.style).name}")
+    sys.path.insert(0, str(REPO))
+    print(f"machine: {machine()}; python {platform.python_version()}")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    with tempfile.TemporaryDirectory() as scratch:
+        runs = {"baseline": (Worker(unpack(args.baseline, Path(scratch))), {}), "current": (Worker(REPO), {})}
+        if args.float32:
+            runs["current, float32"] = (runs["current"][0], {"precision": "float32"})
+        for size in args.sizes:  # trace each size once: the app's second run and the eval's later images
+            for worker, params in runs.values():
+                worker.run(size, {**params, "steps": 2})
+        seconds = {(label, size): [] for label in runs for size in args.sizes}
+        for repeat in range(args.repeats):
+            for size in args.sizes:
+                for label, (worker, params) in runs.items():
+                    answer = worker.run(size, params)
+                    seconds[label, size].append(answer["seconds"])
+                    print(f"{size} px  {label:28} {answer['seconds']:7.1f} s  {answer['evaluations']:4d} evaluations  "
+                          f"loss {answer['loss']:.4f}  ({answer['precision']})", flush=True)
+        for worker in {id(w): w for w, _ in runs.values()}.values():
+            worker.close()
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for size in args.sizes:
-        bench(size, args.repeats, args.baseline_steps, args.content, args.style)
+        base = np.median(seconds["baseline", size])
+        for label in list(runs)[1:]:
+            print(f"{size} px: {label} {np.median(seconds[label, size]):.1f} s against the baseline's {base:.1f} s: "
+                  f"{base / np.median(seconds[label, size]):.1f} times faster (median of {args.repeats})")
     return 0
 
 

@@ -22,8 +22,8 @@ CAFFE_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
 class FeatureExtractor:
     """Callable: images (N, H, W, 3) RGB in [0, 1] -> {layer: (N, h, w, C)}."""
 
-    def __init__(self, backbone: str, model, source: str):
-        self.backbone, self.model, self.source = backbone, model, source
+    def __init__(self, backbone: str, model, source: str, dtype: str = "float32"):
+        self.backbone, self.model, self.source, self.dtype = backbone, model, source, dtype
 
     def __call__(self, images):
         from keras import ops
@@ -78,7 +78,7 @@ def _extractor(backbone: str, layers: tuple[str, ...], dtype: str = "float32") -
         raise ValueError(f"unknown VGG layers {sorted(unknown)}; use {LAYERS}")
     model = keras.Model(vgg.input, {name: vgg.get_layer(name).output for name in layers})
     model.trainable = False
-    return FeatureExtractor(backbone, model, source)
+    return FeatureExtractor(backbone, model, source, dtype)
 
 
 @functools.cache

@@ -3,7 +3,7 @@ import pytest
 import tensorflow as tf
 
 from methods import get, losses
-from methods.backbones import feature_extractor
+from methods.backbones import fast_dtype, feature_extractor
 from methods.gatys import CONTENT_LAYERS, STYLE_LAYERS
 
 FAST = {"size": 96, "steps": 15, "levels": 1}
@@ -36,6 +36,7 @@ def test_output_is_a_changed_image_of_the_right_shape(result, photo):
     assert 0.0 <= result.image.min() and result.image.max() <= 1.0
     assert np.abs(result.image - photo).mean() > 0.02
     assert result.info["backbone"] == "vgg16_hed" and result.info["weights_source"] == "package"
+    assert result.info["precision"] == fast_dtype()  # bfloat16 only where the CPU has bfloat16 units
     assert result.seconds > 0 and result.load_seconds >= 0
 
 
@@ -58,6 +59,30 @@ def test_pyramid_adam_and_progress(photo, starry):
     adam = get("gatys").stylize(photo, starry, optimizer="adam", **FAST)
     _, style_before = judge_losses(photo, photo, starry)
     assert adam.info["losses"]["style"] < style_before
+
+
+def test_bfloat16_vgg_gives_the_float32_objective_within_a_few_percent(photo, starry):
+    """The mixed-precision extractor (what `precision` auto runs on a CPU with bfloat16 units) computes
+    the same loss and gradient direction as float32, so L-BFGS follows the same path."""
+    from methods.gatys import GatysObjective
+    from methods.images import resize
+
+    gatys = get("gatys")
+    params = gatys.resolve_params({"size": 96})
+    image = tf.constant(np.clip(photo + 0.1 * (resize(starry, photo.shape[:2]) - 0.5), 0, 1)[None])
+    values = {}
+    for dtype in ("float32", "mixed_bfloat16"):
+        extractor = feature_extractor("vgg16_hed", CONTENT_LAYERS + STYLE_LAYERS, dtype)
+        objective = GatysObjective(extractor, params)
+        content = {k: v for k, v in extractor(photo[None]).items() if k in CONTENT_LAYERS}
+        grams = gatys._style_grams(extractor, starry, 128)
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            total, _ = objective.losses(image, content, grams)
+        values[dtype] = (float(total), tape.gradient(total, image).numpy().ravel())
+    (exact, exact_grad), (fast, fast_grad) = values["float32"], values["mixed_bfloat16"]
+    assert abs(fast - exact) < 0.03 * exact
+    assert np.dot(exact_grad, fast_grad) / (np.linalg.norm(exact_grad) * np.linalg.norm(fast_grad)) > 0.95
 
 
 def test_gram_and_losses_are_what_they_claim():
