@@ -23,6 +23,7 @@ import gradio as gr
 
 import app_about
 import app_helpers as helpers
+import app_panels as panels
 from methods import REGISTRY, get, import_tensorflow_quietly
 from methods.base import Method, Param
 from methods.images import to_uint8
@@ -119,16 +120,17 @@ def method_runner(name: str, method_class: type[Method]):
             yield ended(run_id)
             return
         started = time.monotonic()
-        yield gr.skip(), (helpers.loading_text(method_class.title) if helpers.needs_loading(method, params)
+        yield gr.skip(), (panels.loading_text(method_class.title) if helpers.needs_loading(method, params)
                           else "Starting…"), None
         style_input, result = (content_image if style_image is None else style_image), None
-        stream = helpers.stream_stylize(method, content_image, style_input, params, alive=lambda: helpers.is_live(run_id))
+        stream = helpers.stream_stylize(method, content_image, style_input, params,
+                                        alive=lambda: helpers.is_live(run_id))
         with contextlib.closing(stream):  # closed early (superseded, cancelled): the worker stops
             for kind, *report in stream:
                 if kind == "progress":
                     fraction, message, preview = report
                     image = to_uint8(preview) if preview is not None else gr.skip()
-                    yield image, helpers.progress_text(method_class.title, fraction, message,
+                    yield image, panels.progress_text(method_class.title, fraction, message,
                                                        time.monotonic() - started), gr.skip()
                 elif kind == "stopping":
                     if helpers.end_reason(run_id) != helpers.STOPPED:  # a new Run or input: nothing more of this run
@@ -136,7 +138,7 @@ def method_runner(name: str, method_class: type[Method]):
                         return
                     yield gr.skip(), STOPPING, gr.skip()  # Stop answers now; the image so far may follow
                 elif kind == "error":
-                    yield (None, helpers.error_text(report[0]), None) if helpers.is_live(run_id) else ended(run_id)
+                    yield (None, panels.error_text(report[0]), None) if helpers.is_live(run_id) else ended(run_id)
                     return
                 else:
                     result = report[0]
@@ -150,19 +152,19 @@ def method_runner(name: str, method_class: type[Method]):
         if not shows(run_id):  # the photo or painting changed, or a new Run took the panel
             yield ended(run_id)
             return
-        shown = helpers.output_file(result.image, name)  # one file for every update of this result
-        yield shown, helpers.stats_text(record), gr.skip()
+        shown = panels.output_file(result.image, name)  # one file for every update of this result
+        yield shown, panels.stats_text(record), gr.skip()
         if style_image is None:  # nothing to score the style against
             record["scoring"] = False
-            yield gr.skip(), helpers.stats_text(record), record
+            yield gr.skip(), panels.stats_text(record), record
             return
         try:
             record["scores"] = helpers.score(result.image, content_image, style_image)
             record["reference"] = helpers.reference_scores(content_image, style_image)
         except Exception as error:  # keep the picture; say the numbers failed
-            yield shown, helpers.stats_text(record) + "\n\n" + helpers.error_text(error), None
+            yield shown, panels.stats_text(record) + "\n\n" + panels.error_text(error), None
             return
-        yield ((shown, helpers.stats_text(record), record) if shows(run_id)
+        yield ((shown, panels.stats_text(record), record) if shows(run_id)
                else ended(run_id))  # complete for API callers
 
     run.__name__ = f"run_{name}"
@@ -218,7 +220,7 @@ def stop(run_id):
 
 
 def refresh_table(run_id, *records):
-    table, files = helpers.table_and_files(run_id, list(records))
+    table, files = panels.table_and_files(run_id, list(records))
     return table or TABLE_PLACEHOLDER, files
 
 
@@ -285,7 +287,7 @@ def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
             downloads = gr.File(label="Download the outputs (PNG) and the table with every raw score (CSV)",
                                 file_count="multiple", interactive=False, height=140, elem_id="downloads")
         with gr.Tab("About the methods"):
-            gr.Markdown(app_about.about_markdown(registry, helpers.judge_name()), latex_delimiters=[
+            gr.Markdown(app_about.about_markdown(registry, panels.judge_name()), latex_delimiters=[
                 {"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}])
 
         for image_input, label in ((content, "content"), (style, "style")):
@@ -297,8 +299,8 @@ def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
                     size.change(lambda value, cap=param.high: min(value, cap), size, control, show_progress="hidden",
                                 api_visibility="private")
 
-        panels = [*images, *texts, *records, table, downloads]
-        started = run_button.click(starter(registry), [run_id, content, style, size, *includes], [run_id, *panels],
+        cleared = [*images, *texts, *records, table, downloads]  # what Run and a new photo or painting reset
+        started = run_button.click(starter(registry), [run_id, content, style, size, *includes], [run_id, *cleared],
                                    preprocess=False, show_progress="hidden", api_visibility="private")
         for index, (name, method) in enumerate(registry.items()):
             event = started.success(
@@ -316,7 +318,7 @@ def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
         run_button.click(None, None, None, js=SCROLL_TO_RESULTS)
         stop_button.click(stop, run_id, None, show_progress="hidden", api_visibility="private")
         for image_input in (content, style):
-            image_input.change(invalidate(count), run_id, [run_id, *panels], show_progress="hidden",
+            image_input.change(invalidate(count), run_id, [run_id, *cleared], show_progress="hidden",
                                api_visibility="private")
     demo.page_css = page_css(count)
     return demo

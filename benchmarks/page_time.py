@@ -50,7 +50,8 @@ def cpu_line() -> str:
     model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
     flags = next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), [])
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{model}, {cores} cores usable, flags: {' '.join(flag for flag in FLAGS if flag in flags) or 'none of ' + '/'.join(FLAGS)}"
+    present = " ".join(flag for flag in FLAGS if flag in flags) or "none of " + "/".join(FLAGS)
+    return f"{model}, {cores} cores usable, flags: {present}"
 
 
 def load_line() -> str:
@@ -67,7 +68,8 @@ def start_space(folder: Path, offline: bool) -> tuple[subprocess.Popen, str, Pat
     """`python app.py` in a copy of the files git would commit (tracked and new, not ignored), as a Space
     runs it; (process, address, log)."""
     repo = folder / "stylebench"  # no shared/ beside it
-    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=True).stdout
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                           capture_output=True, check=True).stdout
     for name in filter(None, files.decode().split("\0")):
         if (ROOT / name).is_file():
             (repo / name).parent.mkdir(parents=True, exist_ok=True)
@@ -134,7 +136,8 @@ def one_run(client: Client, columns: list[str], photo: dict, painting: dict, siz
                         found[name]["text"] = f"**Failed:** {error}"
         time.sleep(0.05)
     for name in jobs:
-        found.setdefault(name, {"seconds": float("inf"), "text": f"no result within {RUN_TIMEOUT_S} s", "scored": False})
+        found.setdefault(name, {"seconds": float("inf"), "text": f"no result within {RUN_TIMEOUT_S} s",
+                                "scored": False})
     return found
 
 
@@ -159,7 +162,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", help="a running server; default: start one as a Space does")
     parser.add_argument("--runs", type=int, default=2, help="Runs with the same inputs (the first on a fresh server)")
-    parser.add_argument("--offline", action="store_true", help="the started server may not download (STYLEBENCH_OFFLINE=1)")
+    parser.add_argument("--offline", action="store_true",
+                        help="the started server may not download (STYLEBENCH_OFFLINE=1)")
     args = parser.parse_args(argv)
     print(f"CPU: {cpu_line()}", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="stylebench-space-"))

@@ -14,6 +14,7 @@ from gradio_client import Client, handle_file
 from skimage import data
 
 import app_helpers as helpers
+import app_panels as panels
 from app_helpers import compared
 from methods import REGISTRY, weights
 from methods.base import Cancelled, Method, MethodError, Param, TimeUp
@@ -238,21 +239,21 @@ def record(run: str, name: str, painting: str, style_loss_ratio: float) -> dict:
 def test_the_table_shows_only_the_current_run_and_marks_the_best_values():
     old = record("run-1", "gatys", "starry_night.jpg", 0.2)
     new = [record("run-2", "magenta", "great_wave.jpg", 0.5), record("run-2", "vae", "great_wave.jpg", 0.6)]
-    table, files = helpers.table_and_files("run-2", [old, *new])
+    table, files = panels.table_and_files("run-2", [old, *new])
     assert "starry_night" not in table and "Gatys" not in table, table
     assert "painting **great_wave.jpg**" in table
     assert "| Magenta | 1.00 s | **0.500** |" in table and "| Vae | 1.00 s | 0.600 |" in table, table
     assert "*colour transfer (reference)*" in table
     assert sorted(name.rsplit("/", 1)[-1] for name in files) == [
         "stylebench_comparison.csv", "stylebench_magenta.png", "stylebench_vae.png"]
-    assert helpers.table_and_files("run-3", [old, *new]) == ("", None)
+    assert panels.table_and_files("run-3", [old, *new]) == ("", None)
     assert "Output sizes differ" not in table
     smaller = {**new[0], "width": 32, "height": 24}
-    assert "Output sizes differ: Magenta 32×24, Vae 64×48" in helpers.table_and_files("run-2", [smaller, new[1]])[0]
+    assert "Output sizes differ: Magenta 32×24, Vae 64×48" in panels.table_and_files("run-2", [smaller, new[1]])[0]
 
 
 def test_panel_numbers_say_which_is_better_and_where_they_come_from():
-    text = helpers.stats_text(record("run-1", "magenta", "great_wave.jpg", 0.5))
+    text = panels.stats_text(record("run-1", "magenta", "great_wave.jpg", 0.5))
     assert NUMBERS.search(text), text
     assert "| style-loss ratio ↓ | **0.500** | 0.700 |" in text and "| SSIM ↑ | 0.500 | **0.800** |" in text, text
     assert "photo `astronaut.png` · painting `great_wave.jpg` · 64 px" in text
@@ -262,18 +263,18 @@ def test_an_image_so_far_says_how_far_it_got_in_its_panel():
     """The notes of methods.base's Interrupted, as an anytime method returns them, lead the panel."""
     cancelled, cap = Cancelled(), TimeUp("gatys", 300, 0.96)
     cancelled.fraction = 0.4
-    assert helpers.stopped_at(cancelled.note()) == "stopped by the user at 40%"
-    assert helpers.stopped_at(cap.note()) == "stopped at the 300 s cap at 96%"
-    assert helpers.stopped_at("CycleGAN used a generator trained on your painting") == ""
-    text = helpers.stats_text({**record("run-1", "gatys", "great_wave.jpg", 0.5), "note": cap.note()})
+    assert panels.stopped_at(cancelled.note()) == "stopped by the user at 40%"
+    assert panels.stopped_at(cap.note()) == "stopped at the 300 s cap at 96%"
+    assert panels.stopped_at("CycleGAN used a generator trained on your painting") == ""
+    text = panels.stats_text({**record("run-1", "gatys", "great_wave.jpg", 0.5), "note": cap.note()})
     assert text.startswith("**Stopped at the 300 s cap at 96%: the image so far.**") and NUMBERS.search(text), text
-    assert "Done" not in helpers.stats_text({**record("run-1", "gatys", "x.jpg", 0.5), "note": cap.note(),
+    assert "Done" not in panels.stats_text({**record("run-1", "gatys", "x.jpg", 0.5), "note": cap.note(),
                                              "scores": None})
 
 
 def test_progress_says_the_seconds_so_far_and_left():
-    assert "· 10 s, about 30 s left" in helpers.progress_text("Gatys", 0.25, "step 5/20", 10.0)
-    assert "· 1 s  \n" in helpers.progress_text("Gatys", 0.05, "step 1/20", 1.0)  # too early to tell
+    assert "· 10 s, about 30 s left" in panels.progress_text("Gatys", 0.25, "step 5/20", 10.0)
+    assert "· 1 s  \n" in panels.progress_text("Gatys", 0.05, "step 1/20", 1.0)  # too early to tell
 
 
 def test_errors_have_one_label_per_kind_and_no_server_paths():
@@ -284,11 +285,11 @@ def test_errors_have_one_label_per_kind_and_no_server_paths():
         except weights.WeightsError as error:
             raise MethodError(str(error)) from None
     except MethodError as wrapped:
-        text = helpers.error_text(wrapped)
+        text = panels.error_text(wrapped)
     assert text.startswith("**Weights unavailable:**") and "/root" not in text, text
     assert "…/weights" in text and "https://example.org/models/x.pth" in text, text
-    assert helpers.error_text(MethodError("parameter steps: 0 is outside [1, 2000]")).startswith("**Invalid setting:**")
-    assert helpers.hide_paths("in /tmp/gradio/abc/photo.png (x)") == "in …/photo.png (x)"
+    assert panels.error_text(MethodError("parameter steps: 0 is outside [1, 2000]")).startswith("**Invalid setting:**")
+    assert panels.hide_paths("in /tmp/gradio/abc/photo.png (x)") == "in …/photo.png (x)"
 
 
 def test_output_size_bounds():
