@@ -38,7 +38,7 @@ from gradio_client import Client, handle_file
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 300
 RUN_TIMEOUT_S = 900
-FAILED = ("**Failed", "**Weights unavailable", "**Invalid", "**Bad", "**Stopped at the time cap")
+FAILED = ("**Failed", "**Weights unavailable", "**Invalid", "**Bad", "**Stopped at the")  # the cap, as error or note
 RUNTIME = re.compile(r"\| runtime \| \*\*([^*]+)\*\*")
 NOTE = re.compile(r"<small>(?!\d+×\d+ px)(?!From )([^<]+)</small>")  # a method's own note (the VAE's mode, ...)
 LABELS = ("first run", "second run")

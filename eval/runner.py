@@ -378,7 +378,8 @@ def run(jobs: list[Job], cache: ResultsCache, executor=None, judge_side: int = 2
     try:
         for indices, results in executor.map(run_chunk, chunks):
             for index, (row, image) in zip(indices, results):
-                if row["status"] == "ok" and cache.get(row["key"]) is None:
+                # a run stopped at the time cap is scored, but another machine would get further: not cached
+                if row["status"] == "ok" and '"interrupted"' not in row.get("info", "") and cache.get(row["key"]) is None:
                     try:
                         cache.put(row, image)
                     except (OSError, ValueError, TypeError) as error:  # the row stays in this run's report

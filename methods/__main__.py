@@ -75,6 +75,8 @@ def main(argv=None) -> int:
     print(f"{args.method}: {width}x{height} in {result.seconds:.2f} s (loading {result.load_seconds:.2f} s); "
           f"weights: {result.info.get('weights_source', 'none')}; backbone: {result.info.get('backbone', '-')}; "
           f"saved {args.out}")
+    if result.info.get("note"):
+        print(f"note: {result.info['note']}")
     return 0
 
 

@@ -49,7 +49,7 @@ class Interrupted(Exception):
     reason: str = "stopped"
 
     def note(self) -> str:
-        """What an anytime method's result says of itself: "stopped at the 300 s cap at 96 %: the image so far"."""
+        """What an anytime method's result says of itself: "stopped at the 300 s cap at 96%: the image so far"."""
         return f"{self.reason} at {self.fraction:.0%}: the image so far"
 
 
@@ -66,8 +66,12 @@ class TimeUp(Interrupted, MethodError):
 
     def __init__(self, method: str, max_seconds: float, fraction: float):
         self.fraction, self.reason = fraction, f"stopped at the {max_seconds:.0f} s cap"
+        self._args = (method, max_seconds, fraction)
         super().__init__(f"{method} stopped at the cap of {max_seconds:.0f} s per request ({fraction:.0%} done): "
                          "use fewer steps or a smaller size")
+
+    def __reduce__(self):  # crosses process boundaries (the eval's workers) like any exception
+        return TimeUp, self._args
 
 
 class Progress:

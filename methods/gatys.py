@@ -13,9 +13,10 @@ Anytime: every step is a usable image, so a run stopped at the time cap or by th
 the best image so far (upsampled to full size) with a note saying how far it got.
 
 Peak memory at its maximum size (`size` 512, one level, 20 L-BFGS steps, a 1024 px photo,
-`/usr/bin/time -v python -m methods`): 2.1 GB RSS. At 1024 px it was 5.3 GB (VGG's
-activations kept for the gradient, plus L-BFGS's 20 correction pairs of 3 million doubles),
-which is why `size` stops at 512.
+`/usr/bin/time -v python -m methods`, in float32 with 20 L-BFGS correction pairs, 2026-11):
+2.1 GB RSS. At 1024 px it was 5.3 GB (VGG's activations kept for the gradient, plus L-BFGS's
+correction pairs of 3 million doubles), which is why `size` stops at 512. Today's 10 pairs and
+bfloat16 activations need less.
 """
 from __future__ import annotations
 
@@ -110,14 +111,16 @@ class Gatys(Method):
                 evaluations += count
                 history.append({"size": f"{shape[1]}x{shape[0]}", "evaluations": count,
                                 "seconds": round(time.perf_counter() - started, 2), **losses})
-        except Interrupted as stop:  # the time cap or the caller's Stop: the best image so far
+        except Interrupted as error:  # the time cap or the caller's Stop: the best image so far
             if objective.best is None:
                 raise
-            image, note = upsample(objective.best, content, (height, width)), stop.note()
+            image, note, stop = upsample(objective.best, content, (height, width)), error.note(), error
         info = {"backbone": extractor.backbone, "weights_source": extractor.source,
                 "precision": extractor.dtype, "steps": sum(steps), "evaluations": evaluations,
                 "levels": history, "losses": history[-1] if history else {}}
-        return image, ({**info, "note": note} if note else info)
+        if note:  # a result that depends on the machine's speed: the eval does not cache it
+            info.update(note=note, interrupted={"reason": stop.reason, "fraction": round(stop.fraction, 3)})
+        return image, info
 
     def _style_grams(self, extractor, style, long_side):
         """Gram targets, computed once per style image, backbone, precision and size; the last
