@@ -119,7 +119,7 @@ def method_runner(name: str, method_class: type[Method]):
         if not helpers.is_live(run_id):  # an ended run's event that was still queued
             yield ended(run_id)
             return
-        started = time.monotonic()
+        started = None  # from the first progress report: loading the networks would inflate the time left
         yield gr.skip(), (panels.loading_text(method_class.title) if helpers.needs_loading(method, params)
                           else "Starting…"), None
         style_input, result = (content_image if style_image is None else style_image), None
@@ -129,6 +129,7 @@ def method_runner(name: str, method_class: type[Method]):
             for kind, *report in stream:
                 if kind == "progress":
                     fraction, message, preview = report
+                    started = started or time.monotonic()
                     image = to_uint8(preview) if preview is not None else gr.skip()
                     yield image, panels.progress_text(method_class.title, fraction, message,
                                                        time.monotonic() - started), gr.skip()
