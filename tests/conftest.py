@@ -45,7 +45,3 @@ def empty_cache(tmp_path, monkeypatch):
     """An empty cache home; returns its image folder (eval.imageset.cache_dir)."""
     monkeypatch.setenv("STYLEBENCH_CACHE", str(tmp_path / "cache"))
     return tmp_path / "cache" / "images"
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: takes more than a few seconds (real networks)")
