@@ -51,6 +51,7 @@ def grey_thumbnail(image: np.ndarray) -> np.ndarray:
     return (small - small.mean()) / (small.std() + 1e-6)
 
 
+@pytest.mark.e2e
 def test_concurrent_magenta_requests_each_get_their_own_output(client, photos):
     styles = [SHARED_STYLES / "starry_night.jpg", SHARED_STYLES / "great_wave.jpg"]
     jobs = [(name, size, styles[index % 2]) for index, (name, size) in
@@ -77,6 +78,7 @@ def test_concurrent_magenta_requests_each_get_their_own_output(client, photos):
         assert max(similarity, key=similarity.get) == name, similarity
 
 
+@pytest.mark.e2e
 def test_cyclegan_says_which_generator_ran_and_whether_it_read_the_style(client, photos):
     from methods.cyclegan import IGNORED_STYLE
 
@@ -89,6 +91,7 @@ def test_cyclegan_says_which_generator_ran_and_whether_it_read_the_style(client,
     assert NUMBERS.search(ignored) and f"{IGNORED_STYLE} (vintage)." in ignored, ignored
 
 
+@pytest.mark.e2e
 def test_gatys_streams_progress_and_a_bad_setting_stays_in_its_panel(client, photos):
     style = handle_file(str(SHARED_STYLES / "starry_night.jpg"))
     content = handle_file(photos["chelsea"])
@@ -115,6 +118,7 @@ def test_gatys_streams_progress_and_a_bad_setting_stays_in_its_panel(client, pho
     assert "Starting…" in texts and not any("loading its networks" in text for text in texts), texts
 
 
+@pytest.mark.e2e
 def test_a_cached_vae_is_not_held_behind_a_running_gatys(client, photos):
     """Iterative methods each have their own queue: with its per-style model cached, the VAE
     answers while a long Gatys run is still computing (it used to wait for it)."""
@@ -135,6 +139,7 @@ def test_a_cached_vae_is_not_held_behind_a_running_gatys(client, photos):
     gatys.cancel()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("size", [0, 63, 1056, 2048, 100.5])
 def test_output_size_is_bounded_on_the_server(client, photos, size):
     """The API skips the slider's bounds: the handler refuses what the page would not send."""
@@ -143,6 +148,7 @@ def test_output_size_is_bounded_on_the_server(client, photos, size):
                        True, api_name="/run_magenta")
 
 
+@pytest.mark.e2e
 def test_missing_weights_get_one_label_in_every_column_and_no_server_path(client, photos):
     """The server is offline with an empty cache: an upstream-only network is unavailable, whichever
     method asks for it (Gatys' VGG19 file, Magenta's TF Hub module)."""
@@ -155,6 +161,7 @@ def test_missing_weights_get_one_label_in_every_column_and_no_server_path(client
         assert not SERVER_PATHS.search(text), text
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", sorted(compared(REGISTRY)))
 def test_bad_upload_is_refused_in_words(client, tmp_path, name):
     text = tmp_path / "notes.png"
@@ -165,6 +172,7 @@ def test_bad_upload_is_refused_in_words(client, tmp_path, name):
     assert not SERVER_PATHS.search(str(error.value)), error.value
 
 
+@pytest.mark.e2e
 def test_the_server_log_has_no_tensorflow_noise(client, photos):
     """After every network has run (the tests above), the app's log has no TensorFlow C++ or CUDA lines."""
     client.predict(handle_file(photos["coffee"]), handle_file(str(SHARED_STYLES / "starry_night.jpg")), 128, True,

@@ -54,6 +54,8 @@ BROKEN_WORDS = """root => {
   return broken;
 }"""
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def browser():

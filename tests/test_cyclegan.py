@@ -40,6 +40,7 @@ def test_junyanz_layout_in_legacy_format_reproduces_pytorch(tmp_path):
     assert np.abs(output - reference["output"]).max() < 1e-4
 
 
+@pytest.mark.slow
 def test_training_writes_a_checkpoint_and_resumes(tmp_path):
     from methods import cyclegan_train
 
@@ -71,6 +72,7 @@ def test_training_writes_a_checkpoint_and_resumes(tmp_path):
         cyclegan_train.main([*common, "--steps", "3", "--export-step", "1", "--export", str(tmp_path / "g3.npz")])
 
 
+@pytest.mark.slow
 def test_training_can_start_from_a_project_generator(tmp_path, capsys):
     """--init-generator, checkpoint=train's warm start: training starts at that generator's weights
     (one Adam step at 2e-4 stays far closer to them than a fresh network); another shape: one line, exit 2."""
@@ -151,6 +153,7 @@ def test_auto_names_the_nearest_generator_for_a_painting_it_has_none_for(photo):
     assert 0.8 < result.info["nearest_similarity"] <= 1.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop_at", [1, 2])  # between checkpoints, and on one
 def test_checkpoint_train_trains_resumes_after_a_stop_then_serves_the_cache(weights_env, monkeypatch, photo, stop_at):
     """checkpoint=train with a tiny recipe (the real one takes minutes): the first run is stopped at

@@ -131,6 +131,7 @@ def test_bad_input_is_one_line_and_exit_status_2(argv, message, tmp_path, capsys
     assert error.startswith("error: ") and message in error and "\n" not in error
 
 
+@pytest.mark.slow
 def test_worker_processes_and_a_dask_cluster_run_the_same_jobs(tmp_path):
     from distributed import LocalCluster
 

@@ -211,6 +211,7 @@ def test_detail_follows_the_paintings_contrast():
     assert vae.detail_gain(detail, vae.fine_detail(busy)) == 1.0  # a busy one: the photo's, never amplified
 
 
+@pytest.mark.slow
 def test_same_seed_gives_the_same_output(photo, painting, tmp_path, monkeypatch):
     outputs = []
     for run, seed in enumerate((3, 3, 4)):
@@ -222,6 +223,7 @@ def test_same_seed_gives_the_same_output(photo, painting, tmp_path, monkeypatch)
     assert np.abs(outputs[0] - outputs[2]).max() > 1e-3
 
 
+@pytest.mark.slow
 def test_the_cache_serves_the_second_photo(photo, painting, fresh_cache):
     messages = []
     first = get("vae").stylize(photo, painting, steps=20, on_progress=lambda f, m, p: messages.append((f, p)))
