@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from skimage import data
 
-from methods.images import load_image
+from methods.images import load_image, save_image
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_STYLES = Path(os.environ.get("STYLEBENCH_IMAGES", ROOT.parent / "shared" / "imageset")) / "styles"
@@ -30,6 +30,21 @@ def photo() -> np.ndarray:
 @pytest.fixture(scope="session")
 def starry() -> np.ndarray:
     return painting("starry_night.jpg", 128)
+
+
+@pytest.fixture
+def photo_file(tmp_path) -> Path:
+    """A small real photo as a file, as a user would pass it to a command line."""
+    path = tmp_path / "photo.png"
+    save_image(load_image(data.chelsea(), 64), path)
+    return path
+
+
+def one_error_line(capsys) -> str:
+    """The only line a command wrote to stderr, which starts with "error: "."""
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    return lines[0]
 
 
 @pytest.fixture
