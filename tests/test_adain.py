@@ -80,7 +80,7 @@ def test_a_paintings_statistics_are_computed_once(starry):
 
 
 def test_alpha_zero_moves_back_toward_the_photo(method, photo, starry):
-    # The issue asks for a near-reconstruction at alpha 0; the committed decoder does not give one
+    # A near-reconstruction at alpha 0 is the target; the committed decoder does not give one
     # (here SSIM 0.14, mean error 0.25: it learned to decode painted features, not the photo's). This
     # checks what holds: alpha 0 keeps more structure than alpha 1 and less error (measured in int8: SSIM
     # 0.143 against 0.110, error 0.255 against 0.272; its structure term keeps more at alpha 1 too).
@@ -132,7 +132,7 @@ def test_float_precision_runs_the_tensorflow_networks(method, photo, starry):
     assert result.info["precision"] in ("bfloat16", "float32") and "note" in result.info
 
 
-def test_the_measured_note_calls_a_decoder_below_either_bar_weak():
+def test_the_measured_note_calls_a_decoder_below_either_target_weak():
     assert "A weak decoder" not in adain.measured_sentence({"eval_wins": "40/48", "eval_ssim": "0.40"})
     assert "A weak decoder" in adain.measured_sentence({"eval_wins": "40/48", "eval_ssim": "0.20"})
     assert "A weak decoder" in adain.measured_sentence({"eval_wins": "31/48", "eval_ssim": "0.40"})
