@@ -3,6 +3,7 @@ added), the export loads and keeps the card's findings, and eval images are refu
 import json
 
 import numpy as np
+import pytest
 
 from eval import imageset
 from methods import adain, adain_train, weights
@@ -11,6 +12,7 @@ PHOTOS = [str(imageset.SHARED_MIRROR / "train" / "photos" / f"kodim0{n}.png") fo
 STYLE = "skimage:immunohistochemistry"  # a textured image outside the eval set
 
 
+@pytest.mark.slow
 def test_training_lowers_the_losses_resumes_and_exports(tmp_path):
     run, export = tmp_path / "run", tmp_path / "decoder.npz"
     common = ["--content", *PHOTOS, "--style", STYLE, "--out", str(run), "--crop", "64", "--batch", "2",

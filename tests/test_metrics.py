@@ -110,6 +110,7 @@ def test_a_blur_does_not_pass_as_a_stylisation(photo, painting):
         assert not all(won.values()), (sigma, won)
 
 
+@pytest.mark.slow
 def test_gatys_beats_the_colour_transfer_on_all_three_style_scores(photo, painting):
     content = load_image(data.coffee(), 128)
     stylised = get("gatys").stylize(content, painting, size=128, steps=40, levels=2).image

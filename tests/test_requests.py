@@ -119,6 +119,7 @@ def test_a_cancel_from_on_progress_stops_the_run_within_a_second(name, params, p
     assert not list(tmp_path.rglob("*.weights.h5"))  # a cancelled VAE leaves no half-trained model
 
 
+@pytest.mark.slow
 def test_a_request_stops_at_its_time_cap_and_the_help_says_so(photo, starry):
     vae = type(get("vae"))()
     vae.max_seconds = 2

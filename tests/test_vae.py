@@ -77,6 +77,7 @@ def test_sampling_is_reparameterised_so_gradients_reach_the_encoder(photo):
     assert not np.allclose(z, mean)  # a sample, not the mean
 
 
+@pytest.mark.slow
 def test_short_training_on_a_tiny_image_lowers_reconstruction():
     style = load_image(data.colorwheel(), 96)  # a new style: the warm start never saw it
     model = vae.StyleVAE()
@@ -94,6 +95,7 @@ def test_short_training_on_a_tiny_image_lowers_reconstruction():
     assert set(final) == {"total", "reconstruction", "kl"} and final["kl"] > 0
 
 
+@pytest.mark.slow
 def test_output_has_the_content_size_and_range(painting):
     content = load_image(data.chelsea(), 70)[:45]  # odd sizes, not multiples of 8
     for mode in ("auto", "gram", "style", "adain"):
@@ -122,6 +124,7 @@ def test_gram_terms_fall_while_the_decoder_learns_the_painting():
         np.testing.assert_array_equal(before, after)  # the encoder, and so the latent space, stays
 
 
+@pytest.mark.slow
 def test_structure_term_keeps_more_of_the_photos_structure():
     """The same 30-step fine-tune (no content term) with and without the structure term: with it, photos the
     fine-tune never saw keep more of their structure (SSIM to the photo), which the Gram loss alone draws away."""
@@ -168,6 +171,7 @@ def test_bfloat16_networks_compute_what_float32_ones_do(photo):
     assert np.abs(fast_image - exact_image).mean() < 0.005  # 0.001 measured; the reconstruction itself errs by 0.1
 
 
+@pytest.mark.slow
 def test_gram_mode_beats_the_colour_transfer_on_texture():
     from eval import metrics
     from methods.reference import colour_transfer
@@ -295,6 +299,7 @@ def test_gram_stage_command_trains_the_decoder_only(tmp_path):
                        "--out", str(tmp_path / "x.weights.h5")]) == 2
 
 
+@pytest.mark.slow
 def test_pretraining_command_writes_weights_and_card(tmp_path, capsys):
     out = tmp_path / "generic.weights.h5"
     assert train_main(["--steps", "2", "--batch", "2", "--out", str(out)]) == 0
