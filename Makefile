@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY ?= $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# an interpreter named on the command line is used as it is; the default one is installed first
+# an interpreter given on the command line (or in the environment) is used as it is; .venv is installed first
 ifeq ($(origin PY),file)
 SETUP := install
 endif
@@ -42,7 +42,7 @@ eval-quick: $(SETUP)
 	$(PY) -m eval --quick
 
 bench: $(SETUP)
-	$(PY) benchmarks/gatys_speed.py
+	$(PY) -m benchmarks.gatys_speed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
