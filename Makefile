@@ -1,6 +1,7 @@
 # make demo: install into .venv and launch the app. make test: ruff, then every test (what CI runs).
-# make test-fast: the unit tier, a few minutes. PY=/path/to/python runs with an existing environment
-# (one that has requirements-dev.txt) instead of installing .venv.
+# make test-fast: the unit tier (tests not marked slow or e2e), about 2 minutes on 2 cores.
+# PY=/path/to/python runs with an existing environment (one that has requirements-dev.txt)
+# instead of installing .venv.
 PYTHON ?= python3.11
 VENV := .venv
 PY ?= $(VENV)/bin/python
