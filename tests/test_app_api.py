@@ -121,7 +121,7 @@ def test_gatys_streams_progress_and_a_bad_setting_stays_in_its_panel(client, pho
 @pytest.mark.e2e
 def test_a_cached_vae_is_not_held_behind_a_running_gatys(client, photos):
     """Iterative methods each have their own queue: with its per-style model cached, the VAE
-    answers while a long Gatys run is still computing (it used to wait for it)."""
+    answers while a long Gatys run is still computing, not after it."""
     content, style = handle_file(photos["rocket"]), handle_file(str(SHARED_STYLES / "great_wave.jpg"))
     vae = {"steps": 20}
     client.predict(content, style, 128, True, **vae, api_name="/run_vae")  # trains and caches the style
