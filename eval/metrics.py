@@ -31,7 +31,7 @@ from collections import OrderedDict
 import numpy as np
 
 from methods.magenta import style_embedding  # Magenta's style bottleneck; ONNX loads on first call
-from methods.images import resize, resize_max
+from methods.core.images import resize, resize_max
 
 JUDGE_SIDE = 256  # long side at which every image is judged
 DEFAULT_BACKBONE = "vgg16_hed"

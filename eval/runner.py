@@ -102,7 +102,8 @@ def weights_used(method: str, params: dict) -> dict[str, str]:
     in a mirror folder, a retrained model) gets other keys, so it neither serves nor poisons
     results made with these. Hashes are computed once per process per file."""
     from eval.metrics import JUDGE_NETWORKS
-    from methods import get, weights
+    from methods import get
+    from methods.core import weights
 
     return weights.fingerprint(dict.fromkeys((*get(method).networks(params), *JUDGE_NETWORKS)))
 
@@ -178,7 +179,7 @@ class ResultsCache:
         return row, ""
 
     def put(self, row: dict, image: np.ndarray | None) -> None:
-        from methods.images import save_image
+        from methods.core.images import save_image
 
         self.folder.mkdir(parents=True, exist_ok=True)
         if image is not None:

@@ -32,10 +32,10 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from methods import weights
+from methods.core import weights
 from methods.backbones import fast_dtype, int8_exact_cpu
 from methods.base import Method, Param
-from methods.images import resize_max
+from methods.core.images import resize_max
 
 ENCODER_LAYERS = ("block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2",
                   "block3_conv1", "block3_conv2", "block3_conv3", "block4_conv1")

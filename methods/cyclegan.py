@@ -31,9 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from methods import weights
+from methods.core import weights
 from methods.base import Method, MethodError, Param
-from methods.images import resize, scaled_size
+from methods.core.images import resize, scaled_size
 
 EPSILON = 1e-5  # PyTorch InstanceNorm2d's, so converted checkpoints match
 # Up to TILE px (the largest photo a method is given, methods.images.MAX_SIDE) one exact pass,

@@ -27,7 +27,7 @@ import time
 import numpy as np
 
 from methods.base import Interrupted, Method, Param
-from methods.images import resize, resize_max
+from methods.core.images import resize, resize_max
 
 CONTENT_LAYERS = ("block4_conv2",)
 STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")

@@ -53,9 +53,9 @@ from pathlib import Path
 
 import numpy as np
 
-from methods import weights
+from methods.core import weights
 from methods.base import Method, Param
-from methods.images import readable_side, resize, resize_max
+from methods.core.images import readable_side, resize, resize_max
 
 GENERIC = "vae_generic"  # the warm start, an entry of methods.weights.NETWORKS
 GRAM_WARM = "vae_gram_warm"  # gram mode's warm start: GENERIC at a 1/4 latent, decoder taught gram mode's losses
@@ -562,8 +562,8 @@ def style_vae(style: np.ndarray, params: dict, on_progress=None, content=None):
 @functools.cache
 def train_photos() -> tuple:
     """gram mode's photos: the image set's train split at 512 px (never an eval photo)."""
-    from methods.images import load_image
-    from methods.training import train_photo_paths
+    from methods.core.images import load_image
+    from methods.core.training import train_photo_paths
 
     paths = train_photo_paths("VAE mode gram", "Modes style and adain need none.", STYLE_SIDES[-1])
     return tuple(load_image(path, STYLE_SIDES[-1]) for path in paths)

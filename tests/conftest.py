@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from skimage import data
 
-from methods.images import load_image
+from methods.core.images import load_image
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_STYLES = Path(os.environ.get("STYLEBENCH_IMAGES", ROOT.parent / "shared" / "imageset")) / "styles"

@@ -1,7 +1,7 @@
 from skimage import data
 
 from methods.__main__ import main
-from methods.images import load_image, save_png
+from methods.core.images import load_image, save_png
 from tests.conftest import SHARED_STYLES
 
 

@@ -29,11 +29,13 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from eval import imageset, report, runner
+from eval import report, runner
+from methods.core import manifest as imageset
 from eval.__main__ import main as eval_main
-from methods import import_tensorflow_quietly, REGISTRY, Cancelled, MethodError, TimeUp, cyclegan, get, weights
+from methods import import_tensorflow_quietly, REGISTRY, Cancelled, MethodError, TimeUp, cyclegan, get
+from methods.core import weights
 from methods.__main__ import main as cli
-from methods.images import MAX_SIDE, ImageError, check_output, load_image, resize_max, save_image
+from methods.core.images import MAX_SIDE, ImageError, check_output, load_image, resize_max, save_image
 from methods.reference import ColourTransfer
 from methods.torch_state import LEGACY_MAGIC, LEGACY_PROTOCOL, CheckpointError, load_state_dict
 from tests.conftest import SHARED_STYLES
