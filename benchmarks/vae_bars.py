@@ -22,8 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-IMAGES = ROOT.parent / "shared" / "imageset"
+from methods.core.files import SHARED_MIRROR as IMAGES
 STYLE_LAYERS = tuple(f"block{b}_conv1" for b in range(1, 6))
 
 

@@ -38,7 +38,7 @@ import numpy as np
 
 from methods import import_tensorflow_quietly
 from methods.adain import CONTENT_LAYER, EPSILON, STYLE_LAYERS, _forward
-from methods.core.files import replace_folder
+from methods.core.files import atomic_write, replace_folder
 from methods.core.training import load_domain, random_crops, run_command, train_photo_paths, training_log
 
 # model card section headings: export keeps what sits under CHOICES; benchmarks/adain_bars.py --card writes MEASURED
@@ -248,10 +248,7 @@ def export(args, trainer, photos, paintings, device: str, dtype: str) -> None:
     from methods.core import weights
     from methods.adain import save_decoder
 
-    args.export.parent.mkdir(parents=True, exist_ok=True)
-    partial = args.export.with_name(args.export.name + ".partial")
-    save_decoder(trainer.decoder, partial, steps=args.steps, crop=args.crop)
-    partial.replace(args.export)
+    atomic_write(args.export, lambda temp: save_decoder(trainer.decoder, temp, steps=args.steps, crop=args.crop))
     names = [imageset.card_name(spec) for spec in photos + paintings]
     seconds, losses = training_log(args.out)
     curve = [json.loads(line) for line in (args.out / "log.jsonl").read_text().splitlines() if line.strip()]

@@ -49,7 +49,7 @@ from pathlib import Path
 import numpy as np
 
 from methods import import_tensorflow_quietly
-from methods.core.files import replace_folder
+from methods.core.files import atomic_write, replace_folder
 from methods.core.training import load_domain, random_crops, run_command, train_photo_paths, training_log
 
 STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1")  # --style-weight's
@@ -425,13 +425,10 @@ def train(args, command: str = "", domain_b=None, on_step=None, painting: str = 
     if args.export:
         from methods.cyclegan import save_generator
 
-        args.export.parent.mkdir(parents=True, exist_ok=True)
-        partial = args.export.with_name(args.export.name + ".partial")
         if args.export_step:
             trainer.g_ab.load_weights(str(snapshot_path(args.out, args.export_step)))
-        save_generator(trainer.g_ab, partial, painting=painting or _painting_name(args.domain_b),
-                       style=domain_b[0], side=args.max_side)
-        partial.replace(args.export)
+        atomic_write(args.export, lambda temp: save_generator(trainer.g_ab, temp, side=args.max_side, style=domain_b[0],
+                                                              painting=painting or _painting_name(args.domain_b)))
         if command:
             write_card(args, seconds, device, command)
     return {"steps": args.steps, "start": start, "seconds": seconds, "device": device, "losses": losses}

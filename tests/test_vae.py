@@ -14,10 +14,11 @@ from skimage import data
 
 from methods import get, vae
 from methods.core import weights
+from methods.core.files import SHARED_MIRROR
 from methods.core.images import load_image
 from methods.vae_train import main as train_main
 
-STYLES = weights.PROJECT_ROOT.parent / "shared" / "imageset" / "styles"
+STYLES = SHARED_MIRROR / "styles"
 
 
 @pytest.fixture(autouse=True)
