@@ -2,12 +2,10 @@
 about what they trained on, and the training commands refusing eval and reserved images."""
 from __future__ import annotations
 
-
 import pytest
 
-from methods.core import manifest
 from methods import cyclegan_train, vae_train
-from methods.core import weights
+from methods.core import manifest, weights
 
 CARDS = sorted(weights.card_path(path) for pattern in ("*.weights.h5", "*.npz")
                for path in (weights.PROJECT_ROOT / "assets").rglob(pattern) if "examples" not in path.parts)

@@ -42,9 +42,20 @@ import numpy as np
 from methods.core.files import PROJECT_ROOT, SHARED_MIRROR, cache_home, fetch_verified, offline, package_file, resolve
 from methods.core.files import file_digest as sha256_file
 from methods.core.images import IMAGE_SUFFIXES, load_image
-from methods.core.manifest_entries import (CONTENTS, GITHUB_RAW, MANIFEST, PUBLIC_DOMAIN_ART, QUICK_CONTENTS,
-                                           QUICK_STYLES, RESERVED, STYLES, TRAIN_PAINTINGS, TRAIN_PHOTOS,
-                                           VALIDATION_PHOTOS, Entry)
+from methods.core.manifest_entries import (
+    CONTENTS,
+    GITHUB_RAW,
+    MANIFEST,
+    PUBLIC_DOMAIN_ART,
+    QUICK_CONTENTS,
+    QUICK_STYLES,
+    RESERVED,
+    STYLES,
+    TRAIN_PAINTINGS,
+    TRAIN_PHOTOS,
+    VALIDATION_PHOTOS,
+    Entry,
+)
 
 __all__ = ["CONTENTS", "COPY_SIDE", "GITHUB_RAW", "IMAGE_SUFFIXES", "MANIFEST", "PUBLIC_DOMAIN_ART", "QUICK_CONTENTS",
            "QUICK_STYLES", "RESERVED", "SHARED_MIRROR", "STYLES", "TRAIN_PAINTINGS", "TRAIN_PHOTOS",
@@ -88,11 +99,10 @@ def locate(entry: Entry, mirrors: list[Path] | None = None, download: bool | Non
     found = resolve(_sources(entry, mirrors, cached, max_side), lambda path, source: _verified(entry, path, source),
                     fetch)
     if found is None:
+        folders = " or ".join(str(folder / entry.folder) for folder in mirrors) or "--images-dir DIR/" + entry.folder
         raise ImageSetError(
-            f"image {entry.name} ({entry.filename}) not found: put it in "
-            f"{' or '.join(str(folder / entry.folder) for folder in mirrors) or '--images-dir DIR/' + entry.folder}"
-            f" or {cache_dir()}, or download {entry.url}" + (f", take {entry.member} out of it," if entry.member else "")
-            + f" (sha256 {entry.sha256})"
+            f"image {entry.name} ({entry.filename}) not found: put it in {folders} or {cache_dir()}, or download "
+            f"{entry.url}" + (f", take {entry.member} out of it," if entry.member else "") + f" (sha256 {entry.sha256})"
             + ("" if download else "; downloads are off (STYLEBENCH_OFFLINE)"))
     return found
 

@@ -79,7 +79,8 @@ def training_log(folder: Path) -> tuple[float, dict]:
             run = ("entry", index)
         runs[run] = entry["seconds"]
     total = sum(runs.values())
-    losses = {k: v for k, v in entries[-1].items() if k not in ("step", "lr", "seconds", "run_start")} if entries else {}
+    last = entries[-1] if entries else {}
+    losses = {k: v for k, v in last.items() if k not in ("step", "lr", "seconds", "run_start")}
     return total, losses
 
 
