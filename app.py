@@ -26,7 +26,7 @@ import app_helpers as helpers
 import app_panels as panels
 from methods import REGISTRY, get, import_tensorflow_quietly
 from methods.base import Method, Param
-from methods.images import to_uint8
+from methods.core.images import to_uint8
 
 DEFAULT_SIZE = 384  # long side of every output; a method's own `size` parameter follows it
 FAST_CONCURRENCY = 2  # a queue's limit where a method sets none (max_concurrent None)

@@ -21,9 +21,9 @@ import gradio as gr
 import numpy as np
 
 from app_panels import hide_paths
-from methods import weights
+from methods.core import weights
 from methods.base import Cancelled, Method, MethodError
-from methods.images import ImageError, load_image, save_png
+from methods.core.images import ImageError, load_image, save_png
 
 STYLE_MAX_SIDE = 512
 OUTPUT_SIDES = (64, 1024)  # the app's own output size bounds (long side, px), enforced for API callers too
@@ -51,7 +51,7 @@ def example_files() -> tuple[list[str], list[str]]:
     the small copy shipped in assets/examples (checked against its sha256 in manifest.json), or,
     where a copy is missing, the original from a mirror, the cache or its pinned URL.
     """
-    from eval import imageset
+    from methods.core import manifest as imageset
 
     copies = {row["name"]: row for row in _example_manifest()}
     contents, styles = [], []
@@ -82,7 +82,7 @@ def _shipped_copy(row: dict | None) -> Path | None:
 
 
 def _skimage_example(entry) -> Path:
-    from eval import imageset
+    from methods.core import manifest as imageset
 
     for folder in (weights.cache_home() / "app-examples", Path(tempfile.gettempdir()) / "stylebench-examples"):
         path = folder / f"{entry.name}.png"

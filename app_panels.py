@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from methods import weights
+from methods.core import weights
 from methods.base import MethodError, TimeUp
-from methods.images import ImageError, save_png
+from methods.core.images import ImageError, save_png
 
 OUTPUT_MAX_AGE_S = 3600  # download folders older than this are pruned at the next run
 # (score, label with its direction): what the panels and the table show; raw losses go to the CSV only

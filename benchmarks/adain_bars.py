@@ -29,10 +29,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from eval import imageset, metrics  # noqa: E402
-from methods import adain, import_tensorflow_quietly, weights  # noqa: E402
+from eval import metrics  # noqa: E402
+from methods.core import manifest as imageset  # noqa: E402
+from methods import adain, import_tensorflow_quietly  # noqa: E402
+from methods.core import weights  # noqa: E402
 from methods.adain_train import MEASURED  # noqa: E402
-from methods.images import contact_sheet, save_image  # noqa: E402
+from methods.core.images import contact_sheet, save_image  # noqa: E402
 from methods.reference import colour_transfer  # noqa: E402
 
 SIZE = 256  # the eval's default size

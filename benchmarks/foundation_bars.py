@@ -12,9 +12,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from methods import get  # noqa: E402
-from methods.images import contact_sheet, load_image, save_png  # noqa: E402
+from methods.core.files import SHARED_MIRROR as SHARED  # noqa: E402
+from methods.core.images import contact_sheet, load_image, save_png  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "imageset"
 PAIRS = (("kodim22.png", "starry_night.jpg"), ("kodim13.png", "great_wave.jpg"))
 
 

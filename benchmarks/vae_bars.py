@@ -22,8 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-IMAGES = ROOT.parent / "shared" / "imageset"
+from methods.core.files import SHARED_MIRROR as IMAGES
 STYLE_LAYERS = tuple(f"block{b}_conv1" for b in range(1, 6))
 
 
@@ -49,7 +48,7 @@ def main(argv=None) -> int:
 
     from methods import get
     from methods.backbones import feature_extractor
-    from methods.images import ImageError, load_image
+    from methods.core.images import ImageError, load_image
     from methods.losses import gram, style_loss
 
     def pick(folder, names):
@@ -117,7 +116,7 @@ def main(argv=None) -> int:
 
 def write_sheet(rows, path: Path, modes, contents, tile: int = 96) -> None:
     """One row per painting: the painting, then each photo followed by each mode's output."""
-    from methods.images import resize, save_image
+    from methods.core.images import resize, save_image
 
     def fit(image):  # letterbox into a tile x tile square
         h, w = image.shape[:2]

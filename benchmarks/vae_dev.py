@@ -47,7 +47,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from eval import imageset, metrics, stats  # noqa: E402
+from eval import metrics, stats  # noqa: E402
+from methods.core import manifest as imageset  # noqa: E402
 from methods import get, import_tensorflow_quietly, vae  # noqa: E402
 from methods.reference import colour_transfer  # noqa: E402
 
@@ -113,7 +114,7 @@ def main(argv=None) -> int:
         parser.exit(2, f"vae_dev: {error}\n")
     import_tensorflow_quietly()
     if args.warm:  # the warm start is found through methods.weights: answer for it there
-        from methods import weights
+        from methods.core import weights
 
         shipped = weights.resolve
         candidate = weights.Resolved(vae.GRAM_WARM, args.warm, "candidate", imageset.sha256_file(args.warm), False)

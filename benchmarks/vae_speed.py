@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from eval import imageset  # noqa: E402
+from methods.core import manifest as imageset  # noqa: E402
 from methods import backbones, get, import_tensorflow_quietly, vae  # noqa: E402
 
 SIDE = 512

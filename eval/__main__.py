@@ -66,9 +66,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _plan(args) -> dict:
     """Validate everything and load the images before any job runs."""
-    from eval import imageset, metrics, runner
+    from eval import metrics, runner
+    from methods.core import manifest as imageset
     from methods import REGISTRY, MethodError, get
-    from methods.images import MAX_SIDE, MIN_SIDE
+    from methods.core.images import MAX_SIDE, MIN_SIDE
     from methods.reference import COLOUR_TRANSFER, PHOTO
 
     references = (PHOTO, COLOUR_TRANSFER)
@@ -120,8 +121,9 @@ def _plan(args) -> dict:
 
 def _load(entry, size, mirrors):
     """An image of the run; a failure is kept as an error that its jobs will report."""
-    from eval import imageset, runner
-    from methods.images import ImageError
+    from eval import runner
+    from methods.core import manifest as imageset
+    from methods.core.images import ImageError
 
     try:
         pixels = imageset.load(entry, size, mirrors)

@@ -25,13 +25,13 @@ A method transfers style on a pair only where it beats the colour transfer
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections import OrderedDict
 
 import numpy as np
 
 from methods.magenta import style_embedding  # Magenta's style bottleneck; ONNX loads on first call
-from methods.images import resize, resize_max
+from methods.core.files import pixel_key
+from methods.core.images import resize, resize_max
 
 JUDGE_SIDE = 256  # long side at which every image is judged
 DEFAULT_BACKBONE = "vgg16_hed"
@@ -103,7 +103,7 @@ class Judge:
         return resize_max(np.asarray(image, np.float32), self.side)
 
     def _cached(self, kind: str, image: np.ndarray, compute):
-        key = (kind, image.shape, hashlib.sha1(np.ascontiguousarray(image).tobytes()).hexdigest())
+        key = (kind, image.shape, pixel_key(image))
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]

@@ -120,7 +120,7 @@ def picture_of(results, images, outputs, method, content, style):
 def pil_image(picture):
     from PIL import Image
 
-    from methods.images import to_uint8
+    from methods.core.images import to_uint8
 
     if picture is None:
         return None

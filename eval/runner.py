@@ -26,7 +26,6 @@ import multiprocessing
 import os
 import platform
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -35,6 +34,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
+
+from methods.core.files import atomic_write, pixel_key
 
 _CALLED: set = set()  # cache: (method, params) already run in this process
 METHODS_DIR = Path(__file__).resolve().parents[1] / "methods"
@@ -75,7 +76,7 @@ class Chunk:
 
 
 def digest(pixels: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(pixels).tobytes() + str(pixels.shape).encode()).hexdigest()[:24]
+    return pixel_key(pixels, 24)
 
 
 @functools.cache
@@ -88,7 +89,7 @@ def code_version(method: str) -> str:
 
     method_files = {Path(inspect.getsourcefile(cls)).resolve() for cls in REGISTRY.values()}
     own = Path(inspect.getsourcefile(REGISTRY[method])).resolve()
-    shared = [p for p in sorted(METHODS_DIR.glob("*.py")) if p.resolve() not in method_files]
+    shared = [p for p in sorted(METHODS_DIR.rglob("*.py")) if p.resolve() not in method_files]  # with methods/core/
     files = [own, *shared, METHODS_DIR / "magenta.py", Path(__file__).with_name("metrics.py")]
     hasher = hashlib.sha256()
     for path in files:
@@ -102,7 +103,8 @@ def weights_used(method: str, params: dict) -> dict[str, str]:
     in a mirror folder, a retrained model) gets other keys, so it neither serves nor poisons
     results made with these. Hashes are computed once per process per file."""
     from eval.metrics import JUDGE_NETWORKS
-    from methods import get, weights
+    from methods import get
+    from methods.core import weights
 
     return weights.fingerprint(dict.fromkeys((*get(method).networks(params), *JUDGE_NETWORKS)))
 
@@ -178,21 +180,12 @@ class ResultsCache:
         return row, ""
 
     def put(self, row: dict, image: np.ndarray | None) -> None:
-        from methods.images import save_image
+        from methods.core.images import save_image
 
         self.folder.mkdir(parents=True, exist_ok=True)
         if image is not None:
             save_image(image, self.image_path(row["key"]))
-        text = json.dumps(row, default=float)
-        handle, temp = tempfile.mkstemp(dir=self.folder, prefix=f".{row['key']}.json.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w") as file:
-                file.write(text)
-            os.chmod(temp, 0o644)
-            os.replace(temp, self.folder / f"{row['key']}.json")
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        atomic_write(self.folder / f"{row['key']}.json", json.dumps(row, default=float))
 
     def image_path(self, key: str) -> Path:
         return self.folder / f"{key}.png"

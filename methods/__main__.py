@@ -11,8 +11,8 @@ import sys
 import time
 
 from methods import REGISTRY, MethodError, get, import_tensorflow_quietly
-from methods.images import MAX_SIDE, MIN_SIDE, ImageError, check_writable, load_image, save_image
-from methods.weights import WeightsError
+from methods.core.images import MAX_SIDE, MIN_SIDE, ImageError, check_writable, load_image, save_image
+from methods.core.weights import WeightsError
 
 
 def parse_args(argv):

@@ -25,17 +25,17 @@ methods`): 2.3 GB RSS in int8 (onnxruntime's memory arena; without it 1.6 GB but
 from __future__ import annotations
 
 import functools
-import hashlib
 import threading
 from collections import OrderedDict
 from typing import Callable, NamedTuple
 
 import numpy as np
 
-from methods import weights
+from methods.core import weights
 from methods.backbones import fast_dtype, int8_exact_cpu
 from methods.base import Method, Param
-from methods.images import resize_max
+from methods.core.files import pixel_key
+from methods.core.images import resize_max
 
 ENCODER_LAYERS = ("block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2",
                   "block3_conv1", "block3_conv2", "block3_conv3", "block4_conv1")
@@ -156,7 +156,7 @@ class PaintingStatistics:
 
     def statistics(self, networks: "Networks", painting: np.ndarray):
         painting = np.ascontiguousarray(painting, np.float32)
-        key = (networks.source, networks.precision, painting.shape, hashlib.sha1(painting.data).hexdigest())
+        key = (networks.source, networks.precision, painting.shape, pixel_key(painting))
         with self.lock:
             if key in self.entries:
                 self.entries.move_to_end(key)

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from methods import adain, import_tensorflow_quietly, weights
+from methods import adain, import_tensorflow_quietly
+from methods.core import weights
 
 OPSET = 17
 CALIBRATION_SIDE = 512  # the app's default photo and painting size
@@ -97,7 +98,7 @@ def decoder_graph(decoder):
 def calibration_sets(encode) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(encoder inputs, decoder inputs), NCHW, from train images only: photos and paintings at
     CALIBRATION_SIDE; AdaIN targets of each photo with two paintings, and the photo's own features."""
-    from eval import imageset
+    from methods.core import manifest as imageset
 
     nchw = lambda image: np.ascontiguousarray(image[None].transpose(0, 3, 1, 2), np.float32)  # noqa: E731
     photos = [nchw(imageset.load(e, CALIBRATION_SIDE)) for e in imageset.TRAIN_PHOTOS[::2][:CALIBRATION_PHOTOS]]

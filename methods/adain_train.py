@@ -38,7 +38,8 @@ import numpy as np
 
 from methods import import_tensorflow_quietly
 from methods.adain import CONTENT_LAYER, EPSILON, STYLE_LAYERS, _forward
-from methods.training import load_domain, random_crops, replace_folder, run_command, train_photo_paths, training_log
+from methods.core.files import atomic_write, replace_folder
+from methods.core.training import load_domain, random_crops, run_command, train_photo_paths, training_log
 
 # model card section headings: export keeps what sits under CHOICES; benchmarks/adain_bars.py --card writes MEASURED
 CHOICES, MEASURED = "## Choices measured", "## Measured (benchmarks/adain_bars.py)"
@@ -81,7 +82,7 @@ def parse_args(argv):
 
 
 def default_images() -> tuple[list[str], list[str]]:
-    from eval import imageset
+    from methods.core import manifest as imageset
 
     photos = [str(path) for path in train_photo_paths("the AdaIN decoder")]
     return photos, [str(path) for path in imageset.train_painting_paths()]
@@ -191,7 +192,7 @@ def train(args, photos: list[str], paintings: list[str]) -> dict:
     import tensorflow as tf
     from tqdm import tqdm
 
-    from methods.images import contact_sheet, save_png
+    from methods.core.images import contact_sheet, save_png
 
     content, style = load_domain(photos, args.max_side), load_domain(paintings, args.max_side)
     dtype = choose_dtype(args.precision)
@@ -243,14 +244,11 @@ def train(args, photos: list[str], paintings: list[str]) -> dict:
 
 def export(args, trainer, photos, paintings, device: str, dtype: str) -> None:
     """The decoder as methods.adain reads it, its model card and its loss curve (PNG) beside it."""
-    from eval import imageset
-    from methods import weights
+    from methods.core import manifest as imageset
+    from methods.core import weights
     from methods.adain import save_decoder
 
-    args.export.parent.mkdir(parents=True, exist_ok=True)
-    partial = args.export.with_name(args.export.name + ".partial")
-    save_decoder(trainer.decoder, partial, steps=args.steps, crop=args.crop)
-    partial.replace(args.export)
+    atomic_write(args.export, lambda temp: save_decoder(trainer.decoder, temp, steps=args.steps, crop=args.crop))
     names = [imageset.card_name(spec) for spec in photos + paintings]
     seconds, losses = training_log(args.out)
     curve = [json.loads(line) for line in (args.out / "log.jsonl").read_text().splitlines() if line.strip()]
@@ -310,7 +308,7 @@ def _plot_curve(curve: list[dict], path: Path) -> None:
 
 
 def main(argv=None) -> int:
-    from eval import imageset
+    from methods.core import manifest as imageset
 
     args = parse_args(argv)
     import_tensorflow_quietly()

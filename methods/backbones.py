@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from methods import weights
+from methods.core import weights
 
 BACKBONES = ("vgg16_hed", "vgg19_imagenet")
 # The layers both backbones have (VGG19 adds a fourth conv to blocks 3 to 5).

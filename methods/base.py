@@ -23,7 +23,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from methods.images import MAX_SIDE, MIN_SIDE
+from methods.core.errors import MethodError
+from methods.core.images import MAX_SIDE, MIN_SIDE
 
 # on_progress(fraction in [0, 1], message, preview image or None)
 ProgressCallback = Callable[[float, str, "np.ndarray | None"], None]
@@ -35,10 +36,6 @@ PROGRESS_INTERVAL = 0.25
 _BOOL_WORDS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 _SLOTS: dict[type, threading.BoundedSemaphore] = {}  # Method._slot: requests running per method class
 _SLOTS_LOCK = threading.Lock()
-
-
-class MethodError(ValueError):
-    """A bad parameter or input for a method; the message is meant for the user."""
 
 
 class Interrupted(Exception):

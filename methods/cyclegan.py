@@ -24,16 +24,16 @@ each activation once used.
 from __future__ import annotations
 
 import functools
-import hashlib
 import sys
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from methods import weights
+from methods.core import weights
 from methods.base import Method, MethodError, Param
-from methods.images import resize, scaled_size
+from methods.core.files import pixel_key
+from methods.core.images import resize, scaled_size
 
 EPSILON = 1e-5  # PyTorch InstanceNorm2d's, so converted checkpoints match
 # Up to TILE px (the largest photo a method is given, methods.images.MAX_SIDE) one exact pass,
@@ -499,5 +499,4 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> float:
 
 def painting_key(style: np.ndarray) -> str:
     """A cache key for a painting: sha256 of its pixels at 8 bits (any file holding them agrees)."""
-    return hashlib.sha256(np.round(np.asarray(style) * 255).astype(np.uint8).tobytes()
-                          + repr(style.shape).encode()).hexdigest()[:16]
+    return pixel_key(np.round(np.asarray(style) * 255).astype(np.uint8), 16)

@@ -49,7 +49,8 @@ from pathlib import Path
 import numpy as np
 
 from methods import import_tensorflow_quietly
-from methods.training import load_domain, random_crops, replace_folder, run_command, train_photo_paths, training_log
+from methods.core.files import atomic_write, replace_folder
+from methods.core.training import load_domain, random_crops, run_command, train_photo_paths, training_log
 
 STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1")  # --style-weight's
 SHAPE = ("ngf", "n_blocks", "upsample")  # a generator's shape: a file's meta keys, this parser's options
@@ -371,7 +372,7 @@ def train(args, command: str = "", domain_b=None, on_step=None, painting: str = 
     from keras import ops
     from tqdm import tqdm
 
-    from methods.images import save_png
+    from methods.core.images import save_png
 
     domain_a = load_domain(args.domain_a, args.max_side)
     domain_b = domain_b if domain_b is not None else load_domain(args.domain_b, args.max_side)
@@ -424,13 +425,10 @@ def train(args, command: str = "", domain_b=None, on_step=None, painting: str = 
     if args.export:
         from methods.cyclegan import save_generator
 
-        args.export.parent.mkdir(parents=True, exist_ok=True)
-        partial = args.export.with_name(args.export.name + ".partial")
         if args.export_step:
             trainer.g_ab.load_weights(str(snapshot_path(args.out, args.export_step)))
-        save_generator(trainer.g_ab, partial, painting=painting or _painting_name(args.domain_b),
-                       style=domain_b[0], side=args.max_side)
-        partial.replace(args.export)
+        atomic_write(args.export, lambda temp: save_generator(trainer.g_ab, temp, side=args.max_side, style=domain_b[0],
+                                                              painting=painting or _painting_name(args.domain_b)))
         if command:
             write_card(args, seconds, device, command)
     return {"steps": args.steps, "start": start, "seconds": seconds, "device": device, "losses": losses}
@@ -442,7 +440,7 @@ def snapshot_path(run: Path, step: int) -> Path:
 
 def _painting_name(specs) -> str:
     """'Author, Title' from the image manifest, else the file's stem."""
-    from eval import imageset
+    from methods.core import manifest as imageset
 
     entry = imageset.entry_for_spec(specs[0])
     return f"{entry.author}, {entry.title}" if entry else Path(specs[0]).stem
@@ -456,11 +454,11 @@ def generator_for(style, on_progress) -> tuple[Path, bool]:
     time cap resumes there next time. One process trains a painting at a time (a file lock)."""
     import fcntl
 
-    from methods import weights
+    from methods.core import weights
     from methods.magenta import style_embedding
     from methods.base import MethodError
     from methods.cyclegan import painting_key
-    from methods.images import resize_max
+    from methods.core.images import resize_max
 
     painting = resize_max(style, 512)
     folder = weights.cache_home() / "cyclegan" / painting_key(painting)
@@ -513,7 +511,8 @@ def _recipe(args: dict) -> tuple:
 def nearest_of_shape(painting: np.ndarray, args) -> tuple[Path | None, str]:
     """(file, description) of the project generator nearest this painting by style among those of
     the recipe's shape: where checkpoint=train starts. (None, "") when none has that shape."""
-    from methods import cyclegan, weights
+    from methods import cyclegan
+    from methods.core import weights
 
     models = {name: meta for name, meta in cyclegan.available_models().items()
               if all(meta[key] == getattr(args, key) for key in SHAPE)}
@@ -527,8 +526,8 @@ def nearest_of_shape(painting: np.ndarray, args) -> tuple[Path | None, str]:
 def write_card(args, seconds: float, device: str, command: str) -> Path:
     """The exported generator's model card: front matter (what it trained on, held out or not), then facts.
     benchmarks/cyclegan_bars.py --cards adds the measured bars below."""
-    from eval import imageset
-    from methods import weights
+    from methods.core import manifest as imageset
+    from methods.core import weights
 
     names = [imageset.card_name(spec) for spec in imageset.image_specs(args.domain_a)]
     targets = [imageset.card_name(spec) for spec in imageset.image_specs(args.domain_b)]
@@ -558,7 +557,7 @@ def write_card(args, seconds: float, device: str, command: str) -> Path:
 
 
 def main(argv=None) -> int:
-    from eval import imageset  # the training command only: inference code never needs the manifest
+    from methods.core import manifest as imageset  # the training command only: inference code never needs the manifest
 
     args = parse_args(argv)
     if importlib.util.find_spec("tensorflow"):  # absent on a GPU image that trains with KERAS_BACKEND=jax

@@ -21,13 +21,13 @@ bfloat16 activations need less.
 from __future__ import annotations
 
 import functools
-import hashlib
 import time
 
 import numpy as np
 
 from methods.base import Interrupted, Method, Param
-from methods.images import resize, resize_max
+from methods.core.files import pixel_key
+from methods.core.images import resize, resize_max
 
 CONTENT_LAYERS = ("block4_conv2",)
 STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
@@ -127,7 +127,7 @@ class Gatys(Method):
         GRAM_CACHE_SIZE are kept (about 2.5 MB each), so a server's memory stays bounded."""
         from methods.losses import gram
 
-        key = (extractor.backbone, extractor.dtype, hashlib.sha1(style.tobytes()).hexdigest(), style.shape, long_side)
+        key = (extractor.backbone, extractor.dtype, pixel_key(style), style.shape, long_side)
         if key not in self._gram_cache:
             features = extractor(resize_max(style, long_side)[None])
             self._gram_cache[key] = {name: gram(features[name]) for name in STYLE_LAYERS}

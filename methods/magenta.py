@@ -15,9 +15,9 @@ import os
 
 import numpy as np
 
-from methods import weights
+from methods.core import weights
 from methods.base import Method, Param
-from methods.images import resize
+from methods.core.images import resize
 
 STYLE_SIZE = 256  # the predictor's fixed input, as Magenta trained it
 

@@ -45,17 +45,15 @@ the 5 min cap with 0.9 GB).
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from methods import weights
+from methods.core import weights
 from methods.base import Method, Param
-from methods.images import readable_side, resize, resize_max
+from methods.core.files import atomic_write, pixel_hash
+from methods.core.images import readable_side, resize, resize_max
 
 GENERIC = "vae_generic"  # the warm start, an entry of methods.weights.NETWORKS
 GRAM_WARM = "vae_gram_warm"  # gram mode's warm start: GENERIC at a 1/4 latent, decoder taught gram mode's losses
@@ -255,16 +253,7 @@ class StyleVAE:
 
     def save(self, path: Path) -> None:
         """Atomic write of both networks' weights into one .weights.h5 file."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".weights.h5")
-        os.close(handle)
-        try:
-            self._joint().save_weights(temp)
-            os.chmod(temp, 0o644)  # mkstemp makes it private; a cache or asset is for everyone
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, lambda temp: self._joint().save_weights(str(temp)), suffix=".weights.h5")
 
     def load(self, path: Path, partial: bool = False) -> int:
         """Read weights saved by `save`; partial copies only the layers whose shapes match
@@ -477,14 +466,13 @@ def _generic(path: str) -> StyleVAE:
 
 def style_key(style: np.ndarray, params: dict) -> str:
     """Cache key: the style image's pixels, every parameter that changes training, gram mode's train photos' pixels."""
-    digest = hashlib.sha256(np.ascontiguousarray(style, np.float32).tobytes())
-    digest.update(repr(style.shape).encode())
+    digest = pixel_hash(style, dtype=np.float32)
     trained = {k: params[k] for k in ("mode", "steps", "beta", "latent_channels", "seed")}
     if params["mode"] == "gram":  # structure_weight only when used: models cached before it keep their keys
         trained.update(style_weight=params["style_weight"], content_weight=params["content_weight"],
                        **({"structure_weight": params["structure_weight"]} if params["structure_weight"] else {}),
                        residual_blocks=params["residual_blocks"], dtype=fine_tune_dtype("gram"),  # copy or original
-                       photos=hashlib.sha256(b"".join(map(np.ndarray.tobytes, train_photos()))).hexdigest()[:16])
+                       photos=pixel_hash(*train_photos(), shape=False).hexdigest()[:16])
     warm = weights.resolve(warm_start(params["mode"])).sha256[:16]  # hashed once per process by the resolver
     digest.update(json.dumps({"version": CACHE_VERSION, "warm": warm, **trained}, sort_keys=True).encode())
     return digest.hexdigest()[:32]
@@ -553,7 +541,7 @@ def style_vae(style: np.ndarray, params: dict, on_progress=None, content=None):
     info = {"steps": steps, "beta": beta, "warm_start": warm, "elbo": final}
     try:
         vae.save(path)
-        _write_atomic(card, json.dumps(info))
+        atomic_write(card, json.dumps(info))
     except OSError as error:  # a read-only cache costs speed, not the result
         info["cache_error"] = error.strerror or type(error).__name__
     return vae, {**info, "cache": "miss", "cache_file": path.name}
@@ -562,25 +550,11 @@ def style_vae(style: np.ndarray, params: dict, on_progress=None, content=None):
 @functools.cache
 def train_photos() -> tuple:
     """gram mode's photos: the image set's train split at 512 px (never an eval photo)."""
-    from methods.images import load_image
-    from methods.training import train_photo_paths
+    from methods.core.images import load_image
+    from methods.core.training import train_photo_paths
 
     paths = train_photo_paths("VAE mode gram", "Modes style and adain need none.", STYLE_SIDES[-1])
     return tuple(load_image(path, STYLE_SIDES[-1]) for path in paths)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write through a unique temporary file and a rename: two processes training the same style
-    never interleave their cards, and a reader sees a whole card or none."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as file:
-            file.write(text)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def adain(content_latent: np.ndarray, style_latent: np.ndarray, eps: float = 1e-5) -> np.ndarray:

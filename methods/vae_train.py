@@ -40,7 +40,7 @@ WARM_STYLE_WEIGHT, WARM_CONTENT_WEIGHT = 5.0, 3.0
 
 def train_photo_specs() -> list[str]:
     """The train split's photos (mirror, cache or download)."""
-    from methods.training import train_photo_paths
+    from methods.core.training import train_photo_paths
 
     return [str(path) for path in train_photo_paths("the generic VAE")]
 
@@ -54,8 +54,8 @@ def training_images(specs) -> list[tuple[str, np.ndarray]]:
     """(card name, image at long side 512) of each spec: a file, a folder of them or skimage:NAME."""
     from skimage import data
 
-    from eval import imageset
-    from methods.images import load_image
+    from methods.core import manifest as imageset
+    from methods.core.images import load_image
 
     found = []
     for spec in imageset.image_specs(specs):
@@ -70,7 +70,8 @@ def training_images(specs) -> list[tuple[str, np.ndarray]]:
 
 
 def main(argv=None) -> int:
-    from methods import import_tensorflow_quietly, vae, weights
+    from methods import import_tensorflow_quietly, vae
+    from methods.core import weights
 
     parser = argparse.ArgumentParser(prog="python -m methods.vae_train", description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=6000)
@@ -98,7 +99,7 @@ def main(argv=None) -> int:
     if args.steps < 1:
         print("error: --steps must be at least 1", file=sys.stderr)
         return 2
-    from eval import imageset
+    from methods.core import manifest as imageset
 
     if args.gram and args.init is None:
         args.init = weights.resolve(vae.GENERIC).path
@@ -168,7 +169,7 @@ def main(argv=None) -> int:
 
 
 def gram_card(images, args, beta, final, seconds, command) -> str:
-    from eval import imageset
+    from methods.core import manifest as imageset
 
     data = ", ".join(name for name, _ in images)
     return f"""# gram mode's warm start (methods.vae)
@@ -191,7 +192,7 @@ x{WARM_STYLE_WEIGHT:g}, content loss x{WARM_CONTENT_WEIGHT:g}, VGG16-HED). A new
 
 
 def model_card(images, args, beta, final, seconds, command) -> str:
-    from eval import imageset
+    from methods.core import manifest as imageset
 
     data = "\n".join(f"- {name} ({image.shape[1]}x{image.shape[0]})" for name, image in images)
     return f"""# Generic VAE (warm start of the `vae` method)

@@ -26,7 +26,7 @@ START_TIMEOUT_S = 180
 LAUNCHER = """
 import sys
 from pathlib import Path
-from eval import imageset
+from methods.core import manifest as imageset
 imageset.SHARED_MIRROR = Path("/nonexistent/no-image-mirror")  # as on a Space: no ../shared
 import app
 app.launch(app.demo, server_name="127.0.0.1", server_port=int(sys.argv[1]), quiet=True)

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from skimage import data
 
-from methods.images import load_image, save_image
+from methods.core.files import SHARED_MIRROR
+from methods.core.images import load_image, save_image
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_STYLES = Path(os.environ.get("STYLEBENCH_IMAGES", ROOT.parent / "shared" / "imageset")) / "styles"
+SHARED_STYLES = Path(os.environ.get("STYLEBENCH_IMAGES", SHARED_MIRROR)) / "styles"
 
 
 def painting(name: str, max_side: int) -> np.ndarray:

@@ -4,9 +4,10 @@ import pytest
 from skimage import data
 
 from eval import metrics
-from methods import adain, get, weights
+from methods import adain, get
+from methods.core import weights
 from methods.backbones import int8_exact_cpu
-from methods.images import load_image
+from methods.core.images import load_image
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from app_helpers import compared
-from eval import imageset
+from methods.core import manifest as imageset
 from methods import REGISTRY
 from tests import app_server
 

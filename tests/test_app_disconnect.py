@@ -23,7 +23,7 @@ import pytest
 from gradio_client import Client, handle_file
 from skimage import data
 
-from methods.images import load_image, save_png
+from methods.core.images import load_image, save_png
 from tests import app_server
 from tests.conftest import SHARED_STYLES
 

@@ -14,7 +14,7 @@ from skimage import data
 import app_helpers as helpers
 from app_helpers import compared
 from methods import REGISTRY
-from methods.images import load_image, save_png
+from methods.core.images import load_image, save_png
 from tests.conftest import SHARED_STYLES
 from tests.test_app_api import NUMBERS
 

@@ -14,7 +14,7 @@ from eval.__main__ import _plan, parser
 from eval.__main__ import main as eval_main
 from methods import import_tensorflow_quietly
 from methods.__main__ import main
-from methods.images import ImageError, check_output, load_image, save_image, save_png
+from methods.core.images import ImageError, check_output, load_image, save_image, save_png
 from tests.conftest import SHARED_STYLES, one_error_line
 
 STYLE = SHARED_STYLES / "great_wave.jpg"

@@ -4,8 +4,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from methods import Cancelled, cyclegan, cyclegan_train, get, weights
-from methods.images import load_image
+from methods import Cancelled, cyclegan, cyclegan_train, get
+from methods.core import weights
+from methods.core.images import load_image
 from tests.conftest import SHARED_STYLES
 from tests.conftest import painting as painting_image
 

@@ -17,10 +17,12 @@ import pandas as pd
 import pytest
 from skimage import data
 
-from eval import imageset, report, runner
+from eval import report, runner
+from methods.core import manifest as imageset
 from eval.__main__ import main as eval_main
-from methods import get, weights
-from methods.images import load_image, save_image
+from methods import get
+from methods.core import weights
+from methods.core.images import load_image, save_image
 from tests.conftest import SHARED_STYLES
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from eval import imageset, runner
+from eval import runner
+from methods.core import manifest as imageset
 from eval.__main__ import main
 from methods import REGISTRY, Method
 

@@ -65,7 +65,7 @@ def test_bfloat16_vgg_gives_the_float32_objective_within_a_few_percent(photo, st
     """The mixed-precision extractor (what `precision` auto runs on a CPU with bfloat16 units) computes
     the same loss and gradient direction as float32, so L-BFGS follows the same path."""
     from methods.gatys import GatysObjective
-    from methods.images import resize
+    from methods.core.images import resize
 
     gatys = get("gatys")
     params = gatys.resolve_params({"size": 96})
@@ -95,7 +95,7 @@ def test_gram_and_losses_are_what_they_claim():
 
 
 def test_structure_loss_sees_the_layout_not_the_feature_statistics(photo, starry):
-    from methods.images import resize
+    from methods.core.images import resize
 
     extract = feature_extractor("vgg16_hed", ("block1_conv1", "block2_conv1", "block3_conv1"))
     ours = extract(photo[None])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from methods.images import ImageError, load_image, save_png, to_uint8
+from methods.core.images import ImageError, load_image, save_png, to_uint8
 
 
 def encode(image: Image.Image, fmt="PNG", **options) -> bytes:
@@ -120,7 +120,7 @@ def test_save_png_is_atomic_and_round_trips(tmp_path):
 
 
 def test_contact_sheet_scales_rows_and_pads_with_white():
-    from methods.images import contact_sheet
+    from methods.core.images import contact_sheet
 
     sheet = contact_sheet([[np.zeros((50, 80, 3), np.float32), np.zeros((30, 30, 3), np.float32)],
                            [np.zeros((10, 40, 3), np.float32)]], height=20, gap=4)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import skimage
 
-from eval import imageset
+from methods.core import manifest
 
 SKIMAGE_FILES = Path(skimage.__file__).parent / "data"
 
@@ -38,78 +38,78 @@ def http_folder(tmp_path):
 
 
 def test_the_manifest_has_the_set_with_full_provenance():
-    assert [e.name for e in imageset.CONTENTS] == ["astronaut", "chelsea", "coffee", "rocket", "motorcycle_left",
+    assert [e.name for e in manifest.CONTENTS] == ["astronaut", "chelsea", "coffee", "rocket", "motorcycle_left",
                                                    "kodim05", "kodim13", "kodim22"]
-    assert len(imageset.STYLES) == 6
-    for entry in imageset.MANIFEST.values():
+    assert len(manifest.STYLES) == 6
+    for entry in manifest.MANIFEST.values():
         assert entry.title and entry.author and entry.licence, entry
         assert entry.url.startswith("https://") and len(entry.sha256) == 64, entry
 
 
 # what ../shared/imageset holds on every machine; the train paintings were added from GitHub
 # repositories (fetched into the mirror where training runs) and are checked where present below
-SHARED_SET = imageset.CONTENTS + imageset.STYLES + imageset.TRAIN_PHOTOS
+SHARED_SET = manifest.CONTENTS + manifest.STYLES + manifest.TRAIN_PHOTOS
 
 
 def test_manifest_sha256_match_the_mirror_and_the_scikit_image_files():
     for entry in SHARED_SET:
         if entry.skimage:
-            assert imageset.sha256_file(SKIMAGE_FILES / entry.filename) == entry.sha256, entry.name
+            assert manifest.sha256_file(SKIMAGE_FILES / entry.filename) == entry.sha256, entry.name
         else:
-            path = imageset.locate(entry, download=False)
-            assert path == imageset.mirror_dirs()[0] / entry.folder / entry.filename
-            assert imageset.sha256_file(path) == entry.sha256, entry.name
+            path = manifest.locate(entry, download=False)
+            assert path == manifest.mirror_dirs()[0] / entry.folder / entry.filename
+            assert manifest.sha256_file(path) == entry.sha256, entry.name
 
 
 def test_every_image_loads_as_float_rgb():
     for entry in SHARED_SET:
-        image = imageset.load(entry, 64)
+        image = manifest.load(entry, 64)
         assert image.dtype.name == "float32" and image.shape[2] == 3 and max(image.shape[:2]) == 64
 
 
 def test_a_file_with_the_wrong_hash_is_refused(tmp_path, empty_cache):
-    entry = imageset.MANIFEST["great_wave"]
-    good = imageset.locate(entry, download=False)
+    entry = manifest.MANIFEST["great_wave"]
+    good = manifest.locate(entry, download=False)
     (tmp_path / "styles").mkdir()
     damaged = bytearray(good.read_bytes())
     damaged[-100] ^= 0xFF
     (tmp_path / "styles" / entry.filename).write_bytes(bytes(damaged))
-    with pytest.raises(imageset.ImageSetError, match="sha256.*refusing"):
-        imageset.locate(entry, mirrors=[tmp_path], download=False)
+    with pytest.raises(manifest.ImageSetError, match="sha256.*refusing"):
+        manifest.locate(entry, mirrors=[tmp_path], download=False)
 
 
 def test_a_missing_file_names_itself_and_how_to_get_it(tmp_path, empty_cache):
-    entry = imageset.MANIFEST["kodim13"]
-    with pytest.raises(imageset.ImageSetError) as error:
-        imageset.locate(entry, mirrors=[tmp_path], download=False)
+    entry = manifest.MANIFEST["kodim13"]
+    with pytest.raises(manifest.ImageSetError) as error:
+        manifest.locate(entry, mirrors=[tmp_path], download=False)
     assert "kodim13.png" in str(error.value) and entry.url in str(error.value) and entry.sha256 in str(error.value)
 
 
 def test_the_cache_serves_after_a_verified_download(http_folder, empty_cache):
     folder, base = http_folder
-    real = imageset.MANIFEST["shipwreck"]
-    shutil.copy(imageset.locate(real, download=False), folder / "ship.jpg")
+    real = manifest.MANIFEST["shipwreck"]
+    shutil.copy(manifest.locate(real, download=False), folder / "ship.jpg")
     entry = dataclasses.replace(real, url=f"{base}/ship.jpg")
-    path = imageset.locate(entry, mirrors=[], download=True)
-    assert path == empty_cache / "shipwreck.jpg" and imageset.sha256_file(path) == real.sha256
+    path = manifest.locate(entry, mirrors=[], download=True)
+    assert path == empty_cache / "shipwreck.jpg" and manifest.sha256_file(path) == real.sha256
     (folder / "ship.jpg").unlink()  # the cache alone now serves it
-    assert imageset.locate(entry, mirrors=[], download=True) == path
+    assert manifest.locate(entry, mirrors=[], download=True) == path
 
 
 def test_a_download_with_the_wrong_hash_is_refused_and_not_cached(http_folder, empty_cache):
     folder, base = http_folder
     (folder / "fake.jpg").write_bytes(b"not the painting")
-    entry = dataclasses.replace(imageset.MANIFEST["the_scream"], url=f"{base}/fake.jpg")
-    with pytest.raises(imageset.ImageSetError, match="sha256"):
-        imageset.locate(entry, mirrors=[], download=True)
+    entry = dataclasses.replace(manifest.MANIFEST["the_scream"], url=f"{base}/fake.jpg")
+    with pytest.raises(manifest.ImageSetError, match="sha256"):
+        manifest.locate(entry, mirrors=[], download=True)
     assert not list(empty_cache.iterdir())
 
 
 def test_a_validation_photo_comes_from_its_installed_package_offline(empty_cache):
-    entry = imageset.MANIFEST["grace_hopper"]
-    path = imageset.locate(entry, mirrors=[], download=False)
-    assert "matplotlib" in path.parts and imageset.sha256_file(path) == entry.sha256
-    image = imageset.load(entry, 64, mirrors=[])
+    entry = manifest.MANIFEST["grace_hopper"]
+    path = manifest.locate(entry, mirrors=[], download=False)
+    assert "matplotlib" in path.parts and manifest.sha256_file(path) == entry.sha256
+    image = manifest.load(entry, 64, mirrors=[])
     assert image.dtype.name == "float32" and image.shape[2] == 3 and max(image.shape[:2]) == 64
 
 
@@ -121,27 +121,27 @@ def test_a_photo_inside_a_pinned_wheel_is_downloaded_checked_and_unpacked(http_f
     member = bz2.compress(pixels.tobytes())
     with zipfile.ZipFile(folder / "pkg.whl", "w") as archive:
         archive.writestr("pkg/face.dat", member)
-    entry = dataclasses.replace(imageset.MANIFEST["raccoon"], url=f"{base}/pkg.whl", raw_shape=(16, 24, 3),
+    entry = dataclasses.replace(manifest.MANIFEST["raccoon"], url=f"{base}/pkg.whl", raw_shape=(16, 24, 3),
                                 sha256=hashlib.sha256(member).hexdigest(),
-                                archive_sha256=imageset.sha256_file(folder / "pkg.whl"), member="pkg/face.dat")
+                                archive_sha256=manifest.sha256_file(folder / "pkg.whl"), member="pkg/face.dat")
     bad = dataclasses.replace(entry, archive_sha256="0" * 64)
-    with pytest.raises(imageset.ImageSetError, match="sha256"):
-        imageset.locate(bad, mirrors=[], download=True)
+    with pytest.raises(manifest.ImageSetError, match="sha256"):
+        manifest.locate(bad, mirrors=[], download=True)
     assert not list(empty_cache.iterdir())
-    assert imageset.locate(entry, mirrors=[], download=True) == empty_cache / "face.dat"
-    image = imageset.load(entry, None, mirrors=[])
+    assert manifest.locate(entry, mirrors=[], download=True) == empty_cache / "face.dat"
+    image = manifest.load(entry, None, mirrors=[])
     assert image.shape == (16, 24, 3) and np.allclose(image * 255, pixels, atol=0.5)
 
 
 def test_own_folders_and_unknown_names(tmp_path):
-    shutil.copy(imageset.locate(imageset.MANIFEST["kodim22"], download=False), tmp_path / "barn.png")
+    shutil.copy(manifest.locate(manifest.MANIFEST["kodim22"], download=False), tmp_path / "barn.png")
     (tmp_path / "notes.txt").write_text("not an image")
-    entries = imageset.folder_entries(tmp_path, "content")
-    assert [e.name for e in entries] == ["barn"] and imageset.load(entries[0], 32).shape == (21, 32, 3)
-    with pytest.raises(imageset.ImageSetError, match="no such folder"):
-        imageset.folder_entries(tmp_path / "nope", "style")
-    with pytest.raises(imageset.ImageSetError, match="unknown style image mona_lisa"):
-        imageset.select(["starry_night", "mona_lisa"], "style")
+    entries = manifest.folder_entries(tmp_path, "content")
+    assert [e.name for e in entries] == ["barn"] and manifest.load(entries[0], 32).shape == (21, 32, 3)
+    with pytest.raises(manifest.ImageSetError, match="no such folder"):
+        manifest.folder_entries(tmp_path / "nope", "style")
+    with pytest.raises(manifest.ImageSetError, match="unknown style image mona_lisa"):
+        manifest.select(["starry_night", "mona_lisa"], "style")
 
 
 # --- the train paintings: provenance and the rules they were chosen by ---------------------------
@@ -153,28 +153,28 @@ FORBIDDEN_TITLES = ("starry night", "great wave", "scream", "shipwreck", "water 
 
 
 def test_every_train_painting_has_pinned_provenance():
-    entries = imageset.TRAIN_PAINTINGS
+    entries = manifest.TRAIN_PAINTINGS
     assert 40 <= len(entries) <= 80
     names = [e.name for e in entries]
     assert len(set(names)) == len(names) and len({e.sha256 for e in entries}) == len(entries)
-    assert not set(names) & {e.name for e in imageset.CONTENTS + imageset.STYLES + imageset.TRAIN_PHOTOS}
-    assert not set(names) & set(imageset.RESERVED)
-    assert not {e.sha256 for e in entries} & {e.sha256 for e in imageset.CONTENTS + imageset.STYLES}
+    assert not set(names) & {e.name for e in manifest.CONTENTS + manifest.STYLES + manifest.TRAIN_PHOTOS}
+    assert not set(names) & set(manifest.RESERVED)
+    assert not {e.sha256 for e in entries} & {e.sha256 for e in manifest.CONTENTS + manifest.STYLES}
     for entry in entries:
         assert (entry.kind, entry.split, entry.folder) == ("style", "train", "train/paintings"), entry.name
         assert re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", entry.name), entry.name
-        assert entry.title and entry.licence == imageset.PUBLIC_DOMAIN_ART, entry.name
+        assert entry.title and entry.licence == manifest.PUBLIC_DOMAIN_ART, entry.name
         assert re.fullmatch(r"[0-9a-f]{64}", entry.sha256), entry.name
         match = RAW_URL.fullmatch(entry.url)
         assert match, entry.url
         repo, commit, path = match.groups()
         assert entry.filename == entry.name + Path(path).suffix and entry.filename.lower().endswith(
-            imageset.IMAGE_SUFFIXES), entry.name
-        assert imageset._reserved_stem(entry.filename) is None, entry.name
+            manifest.IMAGE_SUFFIXES), entry.name
+        assert manifest._reserved_stem(entry.filename) is None, entry.name
 
 
 def test_every_train_painting_is_public_domain_and_not_an_eval_or_reserved_work():
-    for entry in imageset.TRAIN_PAINTINGS:
+    for entry in manifest.TRAIN_PAINTINGS:
         death = int(re.fullmatch(r".+ \((?:c\. )?\d{4}-(\d{4})\)", entry.author).group(1))
         painted = int(re.search(r"\b(\d{4})\b", entry.title).group(1))
         assert death < 1955 and painted < 1929, entry.name
@@ -182,11 +182,11 @@ def test_every_train_painting_is_public_domain_and_not_an_eval_or_reserved_work(
 
 
 def test_the_train_paintings_in_the_mirror_match_their_sha256():
-    folder = imageset.SHARED_MIRROR / "train" / "paintings"
-    present = [entry for entry in imageset.TRAIN_PAINTINGS if (folder / entry.filename).is_file()]
+    folder = manifest.SHARED_MIRROR / "train" / "paintings"
+    present = [entry for entry in manifest.TRAIN_PAINTINGS if (folder / entry.filename).is_file()]
     for entry in present:
-        assert imageset.sha256_file(folder / entry.filename) == entry.sha256, entry.name
-        assert imageset.entry_for_file(folder / entry.filename) == entry
+        assert manifest.sha256_file(folder / entry.filename) == entry.sha256, entry.name
+        assert manifest.entry_for_file(folder / entry.filename) == entry
     if folder.is_dir():  # every image there is in the manifest
-        known = {entry.filename for entry in imageset.TRAIN_PAINTINGS}
-        assert {p.name for p in folder.iterdir() if p.suffix.lower() in imageset.IMAGE_SUFFIXES} <= known
+        known = {entry.filename for entry in manifest.TRAIN_PAINTINGS}
+        assert {p.name for p in folder.iterdir() if p.suffix.lower() in manifest.IMAGE_SUFFIXES} <= known

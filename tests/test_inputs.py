@@ -9,7 +9,7 @@ from PIL import Image
 
 from methods import REGISTRY, MethodError, get
 from methods.__main__ import main as cli
-from methods.images import MAX_SIDE, ImageError, load_image, save_image
+from methods.core.images import MAX_SIDE, ImageError, load_image, save_image
 from tests.conftest import SHARED_STYLES, one_error_line
 
 

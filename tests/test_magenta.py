@@ -3,7 +3,7 @@ import pytest
 from skimage import data
 
 from methods import get
-from methods.images import load_image
+from methods.core.images import load_image
 
 
 @pytest.fixture(scope="module")

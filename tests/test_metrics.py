@@ -10,10 +10,11 @@ from skimage import data, filters
 
 from eval import metrics
 from methods import gatys, get
-from methods.images import load_image, resize
+from methods.core.files import SHARED_MIRROR
+from methods.core.images import load_image, resize
 from methods.reference import colour_transfer
 
-IMAGES = Path(os.environ.get("STYLEBENCH_IMAGES", Path(__file__).resolve().parents[2] / "shared" / "imageset"))
+IMAGES = Path(os.environ.get("STYLEBENCH_IMAGES", SHARED_MIRROR))
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from skimage import data
 
-from eval import imageset
+from methods.core import manifest as imageset
 from methods import REGISTRY, get, vae
-from methods.images import load_image
+from methods.core.images import load_image
 
 ORIGINALS = imageset.SHARED_MIRROR / "train" / "photos"
 
@@ -82,7 +82,7 @@ def test_a_model_learnt_from_the_copies_is_cached_apart_from_the_originals(no_ne
 @pytest.mark.slow
 def test_every_method_runs_its_default_without_a_network(no_network):
     photo = load_image(data.astronaut(), 96)
-    painting = load_image(imageset.REPO_ROOT / "assets" / "examples" / "styles" / "starry_night.jpg", 128)
+    painting = load_image(imageset.PROJECT_ROOT / "assets" / "examples" / "styles" / "starry_night.jpg", 128)
     for name in sorted(REGISTRY):
         result = get(name).stylize(photo, painting)
         image = result.image

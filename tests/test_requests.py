@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from methods import REGISTRY, Cancelled, TimeUp, cyclegan, get
-from methods.images import load_image, resize_max
+from methods.core.images import load_image, resize_max
 from methods.reference import ColourTransfer
 from tests.conftest import SHARED_STYLES
 

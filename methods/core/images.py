@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from methods.core.files import atomic_write
+
 MIN_SIDE = 16
 DEFAULT_MAX_SIDE = 512
 # The largest long side a method is given (methods.base refuses larger arrays): every method's
@@ -21,6 +23,8 @@ MAX_SIDE = 1024
 # Output formats by extension; JPEG at a stated quality (95: no visible loss on stylised images).
 JPEG_QUALITY = 95
 SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+# File names read as images where a folder is given (a person's own images, a training domain)
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
 # Decoding more than this many pixels is refused before the bitmap is allocated: 50 MP
 # covers any camera photo and stops decompression bombs (a tiny file claiming huge sizes).
 MAX_PIXELS = 50_000_000
@@ -215,24 +219,13 @@ def check_writable(path) -> Path:
 
 
 def save_image(image: np.ndarray, path, quality: int = JPEG_QUALITY) -> Path:
-    """Write an image atomically in the format its extension names (.png, or .jpg/.jpeg at
-    `quality`): a reader never sees a half-written file. Only regular files are written:
-    check_output refuses devices, folders and symlinks. The temp file has a unique name
-    (mkstemp), so concurrent writers of the same path never share one."""
+    """Write an image in the format its extension names (.png, or .jpg/.jpeg at `quality`),
+    atomically (files.atomic_write): a reader never sees a half-written file. Only regular files
+    are written: check_output refuses devices, folders and symlinks."""
     path = check_output(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     fmt = SAVE_FORMATS[path.suffix.lower()]
     options = {"quality": quality} if fmt == "JPEG" else {}
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            Image.fromarray(to_uint8(image)).save(file, format=fmt, **options)
-        os.chmod(temp, 0o644)  # mkstemp makes it private; an output is meant to be shared
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda temp: Image.fromarray(to_uint8(image)).save(temp, format=fmt, **options))
 
 
 save_png = save_image  # the older name, kept for its callers: the extension picks the format

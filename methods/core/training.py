@@ -1,42 +1,38 @@
-"""What the training code shares (the *_train commands, and the training a method runs on demand:
+"""What the training code shares (the training commands, and the training a method runs on demand:
 VAE gram mode, CycleGAN checkpoint=train): the train photos, loading image domains, random crops,
-atomic checkpoint folders, the loss log, and the CLI's tail. Pure inference never needs it."""
+the loss log, and the CLI's tail. Pure inference never needs it. Checkpoint folders are written
+whole or not at all by methods.core.files.replace_folder."""
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
+from methods.core import manifest
+from methods.core.errors import MethodError
+from methods.core.images import IMAGE_SUFFIXES, load_image, resize
 
 
 def train_photo_paths(purpose: str, hint: str = "", max_side: int | None = None) -> list[Path]:
     """The image set's train photos (never an eval photo), verified files from its mirror, cache or
-    download; a reader of at most max_side px (imageset.COPY_SIDE or less) also takes the repository's
-    copies at that size. This is the one place methods reads eval.imageset's manifest: training needs the
-    split, and the manifest is the split's single record. MethodError (a ValueError) if absent."""
-    from eval import imageset
-    from methods.base import MethodError
-
+    download; a reader of at most max_side px (manifest.COPY_SIDE or less) also takes the repository's
+    copies at that size. MethodError (a ValueError) if absent."""
     try:
-        return [imageset.locate(entry, max_side=max_side) for entry in imageset.TRAIN_PHOTOS]
-    except imageset.ImageSetError as error:
+        return [manifest.locate(entry, max_side=max_side) for entry in manifest.TRAIN_PHOTOS]
+    except manifest.ImageSetError as error:
         message = f"{purpose} needs the train photos to learn from: {error}"
         raise MethodError(message + (f". {hint}" if hint else "")) from None
 
 
 def load_domain(specs, max_side: int) -> list[np.ndarray]:
     """Images of one domain; ImageError / ValueError name what is wrong."""
-    from methods.images import load_image
-
     images = []
     for spec in specs:
         if spec.startswith("skimage:"):
-            from skimage import data
+            from skimage import data  # loaded only for a sample photo
 
             name = spec.split(":", 1)[1]
             loader = getattr(data, name, None)
@@ -57,8 +53,6 @@ def load_domain(specs, max_side: int) -> list[np.ndarray]:
 
 def random_crops(images, crop: int, count: int, rng) -> np.ndarray:
     """`count` random crop x crop patches in [0, 1] (images smaller than the crop are enlarged), random flips."""
-    from methods.images import resize
-
     batch = []
     for _ in range(count):
         image = images[rng.integers(len(images))]
@@ -73,21 +67,6 @@ def random_crops(images, crop: int, count: int, rng) -> np.ndarray:
     return np.stack(batch).astype(np.float32)
 
 
-def replace_folder(folder: Path, write: Callable[[Path], None]) -> None:
-    """Write a checkpoint folder whole or not at all: `write` fills a new folder that then
-    takes the old one's place, so an interrupted save leaves the previous checkpoint intact."""
-    partial = folder.with_name(folder.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    write(partial)
-    old = folder.with_name(folder.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if folder.exists():
-        folder.rename(old)
-    partial.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def training_log(folder: Path) -> tuple[float, dict]:
     """(seconds of training over every run that wrote folder/log.jsonl, the last logged losses)."""
     path = folder / "log.jsonl"
@@ -100,7 +79,8 @@ def training_log(folder: Path) -> tuple[float, dict]:
             run = ("entry", index)
         runs[run] = entry["seconds"]
     total = sum(runs.values())
-    losses = {k: v for k, v in entries[-1].items() if k not in ("step", "lr", "seconds", "run_start")} if entries else {}
+    last = entries[-1] if entries else {}
+    losses = {k: v for k, v in last.items() if k not in ("step", "lr", "seconds", "run_start")}
     return total, losses
 
 
