@@ -1,21 +1,19 @@
-"""AdaIN bars (issue: the canonical AdaIN): the decoder on eval paintings x eval photos (none in
-its training), against the colour transfer, with the eval's judge and size; speed at 512 px.
+"""AdaIN's quality and speed: the decoder on a split's paintings x photos against the colour
+transfer, with the eval's judge and size (eval.protocol), and its speed at 512 px.
 
-    python benchmarks/adain_bars.py [--decoder runs/adain/checkpoint/decoder.weights.h5]
-        [--precision int8|float] [--strength 1.0] [--style-size 512] [--sheet assets/adain/contact_sheet.jpg] [--card]
-        [--split train|validation]
+    python -m benchmarks.adain_quality [--decoder runs/adain/checkpoint/decoder.weights.h5]
+        [--precision int8|float] [--strength 1.0] [--style-size 512] [--sheet assets/adain/contact_sheet.jpg]
+        [--card] [--split eval|train|validation]
 
-Bars: beats the colour transfer on the Gram ratio, the texture ratio and the style gain at once
-on at least 80 % of pairs; median SSIM at least 0.35; a 512 px photo in at most 0.5 s, warm
-(median of 5, the painting at its default 512 px), both with a painting it has not seen (its
-statistics computed) and with one seen before (kept, as a second photo with the same painting is).
---precision float runs the TensorFlow networks; --decoder (a checkpoint, not yet exported) always does.
+Targets: wins (the protocol's rule: all three style scores at once) on at least 80 % of pairs;
+median SSIM at least 0.35; a 512 px photo in at most 0.5 s, warm (median of 5, the painting at its
+default 512 px), both with a painting it has not seen (its statistics computed) and with one seen
+before (kept, as a second photo with the same painting is). --precision float runs the TensorFlow
+networks; --decoder (a checkpoint, not yet exported) always does.
 
---split train scores 6 train paintings x 8 train photos instead: images every candidate decoder
-trained on, so it can choose between training runs without looking at the eval images. Its
-numbers are not held-out numbers and are never the reported ones. --split validation scores 12 train
-paintings x the 4 validation photos (eval/imageset.py VALIDATION_PHOTOS, which no network trained on):
-photos as unseen as the eval's, paintings the decoder has seen; also for choosing, never reported.
+--split train and --split validation (eval.protocol.SPLITS) choose between training runs or
+settings without looking at the eval images: train images every candidate decoder trained on, or
+photos no network trained on with train paintings. Their figures are never the reported ones.
 """
 from __future__ import annotations
 
@@ -27,23 +25,17 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from eval import imageset, metrics, protocol
+from methods import adain, import_tensorflow_quietly, weights
+from methods.adain_train import MEASURED
+from methods.images import contact_sheet, save_image
+from methods.reference import colour_transfer
 
-from eval import imageset, metrics  # noqa: E402
-from methods import adain, import_tensorflow_quietly, weights  # noqa: E402
-from methods.adain_train import MEASURED  # noqa: E402
-from methods.images import contact_sheet, save_image  # noqa: E402
-from methods.reference import colour_transfer  # noqa: E402
-
-SIZE = 256  # the eval's default size
 SHEET_PHOTOS = ("astronaut", "kodim13", "chelsea")
-# (photos, paintings) per --split; slices spread the picks over the lists, fixed
-SPLITS = {"eval": (imageset.CONTENTS, imageset.STYLES),
-          "train": (imageset.TRAIN_PHOTOS[::2][:8], imageset.TRAIN_PAINTINGS[::4][:6]),
-          "validation": (imageset.VALIDATION_PHOTOS, imageset.TRAIN_PAINTINGS[::4][:12])}
+TARGETS = {"wins": 0.8, "ssim": 0.35, "seconds": 0.5}
 
 
-def main(argv=None) -> int:
+def parse(argv) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--decoder", help="a decoder file (.npz or a checkpoint's .weights.h5); default: the project's")
     parser.add_argument("--precision", choices=adain.PRECISIONS, default="int8")
@@ -52,36 +44,34 @@ def main(argv=None) -> int:
     parser.add_argument("--card", action="store_true", help="write the figures into assets/adain/decoder.md")
     parser.add_argument("--style-size", type=int, default=512, help="the painting's long side before encoding "
                         "(the method's style_size; its default 512)")
-    parser.add_argument("--split", choices=tuple(SPLITS), default="eval",
+    parser.add_argument("--split", choices=("eval", "train", "validation"), default="eval",
                         help="train, validation: choose between runs or settings without the eval images")
     args = parser.parse_args(argv)
     if args.split != "eval" and (args.card or args.sheet):
         parser.error("--card and --sheet report the eval's numbers: not with --split train or validation")
-    import_tensorflow_quietly()
-    if args.decoder or args.precision == "float":
-        networks = adain.load_networks(args.decoder)
-    else:
-        networks = adain.load_int8_networks()
-    contents, styles = SPLITS[args.split]
-    photos = {entry.name: imageset.load(entry, SIZE) for entry in contents}
-    judge, wins, ssims, sheet = metrics.default_judge(), [], [], []
-    for entry in styles:
-        painting = imageset.load(entry, SIZE)
-        large = imageset.load(entry, args.style_size)
-        row, painting_wins = [painting], 0
+    return args
+
+
+def score(networks, split: protocol.Split, strength: float, style_size: int) -> tuple[protocol.Tally, list]:
+    """Every painting x photo of the split: the tally and the contact sheet's rows."""
+    photos = {entry.name: imageset.load(entry, protocol.SIDE) for entry in split.photos}
+    judge, tally, sheet = metrics.default_judge(), protocol.Tally(), []
+    for entry in split.paintings:
+        painting = imageset.load(entry, protocol.SIDE)
+        large = imageset.load(entry, style_size)
+        row, before = [painting], tally.won
         for name, photo in photos.items():
-            output = adain.stylise(networks, photo, large, args.strength)
-            ours = metrics.score(output, photo, painting, judge)
-            ct = metrics.score(colour_transfer(photo, painting), photo, painting, judge)
-            win = all(metrics.DIRECTIONS[s] == "lower" and ours[s] < ct[s] or
-                      metrics.DIRECTIONS[s] == "higher" and ours[s] > ct[s] for s in metrics.STYLE_SCORES)
-            wins.append(win)
-            painting_wins += win
-            ssims.append(ours["ssim"])
+            output = adain.stylise(networks, photo, large, strength)
+            tally.add(name, protocol.against_baseline(output, photo, painting, judge))
             if name in SHEET_PHOTOS:
                 row += [photo, colour_transfer(photo, painting), output]
-        print(f"{entry.name}: {painting_wins}/{len(photos)}", flush=True)
+        print(f"{entry.name}: {tally.won - before}/{len(photos)}", flush=True)
         sheet.append(row)
+    return tally, sheet
+
+
+def speed(networks) -> tuple[dict, tuple]:
+    """Median seconds of a 512 px photo, warm, with a new painting and with one seen before."""
     big = imageset.load(imageset.CONTENTS[0], 512)
     style = imageset.load(imageset.STYLES[0], 512)
     adain.stylise(networks, big, style)
@@ -93,20 +83,34 @@ def main(argv=None) -> int:
             started = time.perf_counter()
             adain.stylise(networks, big, style)
             times[painting].append(time.perf_counter() - started)
-    line = (f"beats the colour transfer on all three style scores on {sum(wins)}/{len(wins)} pairs "
-            f"({np.mean(wins):.0%}; bar 80 %); median SSIM {np.median(ssims):.3f} (bar 0.35); "
-            f"{big.shape[1]}x{big.shape[0]} px in {np.median(times['seen']):.2f} s warm with a painting seen before, "
-            f"{np.median(times['new']):.2f} s with a new one (bar 0.5 s, {networks.precision}); "
-            f"load {os.getloadavg()[0]:.1f}")
+    return {kind: float(np.median(values)) for kind, values in times.items()}, big.shape
+
+
+def main(argv=None) -> int:
+    args = parse(argv)
+    import_tensorflow_quietly()
+    if args.decoder or args.precision == "float":
+        networks = adain.load_networks(args.decoder)
+    else:
+        networks = adain.load_int8_networks()
+    split = protocol.split(args.split)
+    tally, sheet = score(networks, split, args.strength, args.style_size)
+    seconds, shape = speed(networks)
+    line = (f"beats the colour transfer on all three style scores on {tally.won}/{len(tally)} pairs "
+            f"({tally.won / len(tally):.0%}; target {TARGETS['wins']:.0%}); median SSIM {tally.median_ssim:.3f} "
+            f"(target {TARGETS['ssim']}); {shape[1]}x{shape[0]} px in {seconds['seen']:.2f} s warm with a painting "
+            f"seen before, {seconds['new']:.2f} s with a new one (target {TARGETS['seconds']} s, "
+            f"{networks.precision}); load {os.getloadavg()[0]:.1f}")
     print(f"{networks.source} strength {args.strength}, painting at {args.style_size} px, {args.split} images: {line}")
     if args.sheet:
         print("contact sheet:", save_image(contact_sheet(sheet, height=120), args.sheet))
     if args.card:
         card = weights.card_path(weights.PROJECT_ROOT / weights.NETWORKS["adain_decoder"].asset)
-        weights.write_measured(card, MEASURED, f"The {len(imageset.STYLES)} eval paintings x {len(photos)} eval photos "
-                               f"(never trained on) at {SIZE} px, the painting read at {args.style_size} px, eval judge, "
-                               f"strength {args.strength}: {line}.",
-                               eval_wins=f"{sum(wins)}/{len(wins)}", eval_ssim=f"{np.median(ssims):.2f}")
+        text = (f"The {len(split.paintings)} eval paintings x {len(split.photos)} eval photos (never trained on) at "
+                f"{protocol.SIDE} px, the painting read at {args.style_size} px, eval judge, strength {args.strength}: "
+                f"{line}.")
+        protocol.write_card(card, MEASURED, split, text, eval_wins=f"{tally.won}/{len(tally)}",
+                            eval_ssim=f"{tally.median_ssim:.2f}")
     return 0
 
 
