@@ -51,7 +51,8 @@ def cpu() -> str:
     info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").is_file() else ""
     model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")),
                  platform.processor() or platform.machine())
-    return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return (f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
 
 
 def measure_here(name: str, size: int) -> dict:
@@ -67,7 +68,8 @@ def measure_here(name: str, size: int) -> dict:
     loaded = peak_mb()
     started = time.perf_counter()
     result = method.stylize(content, style, **params)
-    return {"base_mb": round(base), "load_mb": round(loaded), "peak_mb": round(peak_mb()), "seconds": round(time.perf_counter() - started, 1),
+    seconds = round(time.perf_counter() - started, 1)
+    return {"base_mb": round(base), "load_mb": round(loaded), "peak_mb": round(peak_mb()), "seconds": seconds,
             "output": list(result.image.shape[:2])}
 
 

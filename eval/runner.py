@@ -240,22 +240,9 @@ def run_job(job: Job, judge) -> tuple[dict, np.ndarray | None]:
 
 
 # -- the run -------------------------------------------------------------------------------
-def run(jobs: list[Job], cache: ResultsCache, executor=None, judge_side: int = 256, progress: bool = True,
-        on_row: Callable[[dict], None] | None = None) -> list[dict]:
-    """Run every job not in the cache; returns one row per job (cached, new or error), in grid order.
-
-    In-process, chunks are single jobs so the progress bar moves per job (the process-wide
-    caches still share per-style work); worker pools get whole per-style chunks.
-    """
-    executor = executor or InProcess()
-    rows: dict[int, dict] = {}
-    pending: list[int] = []
-    for index, job in enumerate(jobs):
-        cached = cache.get(job.key)
-        if cached is not None:
-            rows[index] = {**cached, "cached": True}
-        else:
-            pending.append(index)
+def plan_chunks(jobs: list[Job], pending: list[int], cache: ResultsCache, executor, judge_side: int) -> list[Chunk]:
+    """The pending jobs in chunks: single jobs in-process, so the progress bar moves per job (the
+    process-wide caches still share per-style work); whole per-style chunks for worker pools."""
     groups: dict[tuple, list[int]] = {}
     for index in pending:
         job = jobs[index]
@@ -271,19 +258,41 @@ def run(jobs: list[Job], cache: ResultsCache, executor=None, judge_side: int = 2
     for job in jobs:
         pairs.setdefault((job.style.name, job.content.name), len(pairs))
     chunks.sort(key=lambda chunk: pairs[(chunk.jobs[0].style.name, chunk.jobs[0].content.name)])
+    return chunks
+
+
+def _store(row: dict, image: np.ndarray | None, cache: ResultsCache) -> None:
+    """Cache a finished row unless a worker did; a run stopped at the time cap is scored, but another
+    machine would get further: it is not cached."""
+    if row["status"] != "ok" or '"interrupted"' in row.get("info", "") or cache.get(row["key"]) is not None:
+        return
+    try:
+        cache.put(row, image)
+    except (OSError, ValueError, TypeError) as error:  # the row stays in this run's report
+        print(f"warning: could not cache {row['method']} x {row['content']} x {row['style']}: {error}",
+              file=sys.stderr)
+
+
+def run(jobs: list[Job], cache: ResultsCache, executor=None, judge_side: int = 256, progress: bool = True,
+        on_row: Callable[[dict], None] | None = None) -> list[dict]:
+    """Run every job not in the cache; returns one row per job (cached, new or error), in grid order."""
+    executor = executor or InProcess()
+    rows: dict[int, dict] = {}
+    pending: list[int] = []
+    for index, job in enumerate(jobs):
+        cached = cache.get(job.key)
+        if cached is not None:
+            rows[index] = {**cached, "cached": True}
+        else:
+            pending.append(index)
+    chunks = plan_chunks(jobs, pending, cache, executor, judge_side)
     # smoothing=0: the ETA uses the run's mean rate; a moving average swings between Gatys' 30 s and AdaIN's 0.1 s
     bar = tqdm(total=len(jobs), initial=len(jobs) - len(pending), desc="jobs", unit="job", disable=not progress,
                dynamic_ncols=True, smoothing=0)
     try:
         for indices, results in executor.map(run_chunk, chunks):
             for index, (row, image) in zip(indices, results):
-                # a run stopped at the time cap is scored, but another machine would get further: not cached
-                if row["status"] == "ok" and '"interrupted"' not in row.get("info", "") and cache.get(row["key"]) is None:
-                    try:
-                        cache.put(row, image)
-                    except (OSError, ValueError, TypeError) as error:  # the row stays in this run's report
-                        print(f"warning: could not cache {row['method']} x {row['content']} x {row['style']}: "
-                              f"{error}", file=sys.stderr)
+                _store(row, image, cache)
                 rows[index] = {**row, "cached": False}
                 if on_row:
                     on_row(rows[index])
@@ -291,4 +300,3 @@ def run(jobs: list[Job], cache: ResultsCache, executor=None, judge_side: int = 2
     finally:
         bar.close()
     return [rows[i] for i in sorted(rows)]
-
