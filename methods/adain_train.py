@@ -40,8 +40,8 @@ from methods import import_tensorflow_quietly
 from methods.adain import CONTENT_LAYER, EPSILON, STYLE_LAYERS, _forward
 from methods.training import load_domain, random_crops, replace_folder, run_command, train_photo_paths, training_log
 
-# model card section headings: export keeps what sits under CHOICES; benchmarks/adain_bars.py --card writes MEASURED
-CHOICES, MEASURED = "## Choices measured", "## Measured (benchmarks/adain_bars.py)"
+# model card section headings: export keeps what sits under CHOICES; benchmarks/adain_quality.py --card writes MEASURED
+CHOICES, MEASURED = "## Choices measured", "## Measured (benchmarks/adain_quality.py)"
 
 
 def parse_args(argv):
