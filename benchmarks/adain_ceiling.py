@@ -1,13 +1,13 @@
 """How much of a photo can an AdaIN decoder give back from the encoder's block4_conv1 features?
 
-    PYTHONPATH=. python benchmarks/adain_ceiling.py [--steps 1500] [--log runs/adain_ceiling.jsonl]
+    python -m benchmarks.adain_ceiling [--steps 1500] [--log runs/adain_ceiling.jsonl]
 
-A diagnostic for the AdaIN SSIM bar (0.35), not a model: the shipped decoder is trained further
+A diagnostic for the AdaIN SSIM target (0.35), not a model: the shipped decoder is trained further
 for reconstruction alone (pixel MSE x 10 plus the block1-3 conv1 feature MSE; no AdaIN, no style
 loss) on 128 px crops of the train photos, and every 150 steps decode(encode(photo)) is compared
 with the photo (SSIM, as the eval's) on the four validation photos, which no network trained on.
 Stylised outputs move the features away from the photo's, so their SSIM sits below what a
-reconstruction reaches: if this ceiling is near the bar, the bar is out of reach for the encoder.
+reconstruction reaches: if this ceiling is near the target, the target is out of reach for the encoder.
 The first line also gives a reference: each photo shrunk 8 times (the block4 grid) and enlarged back (Lanczos).
 """
 from __future__ import annotations
@@ -20,18 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from eval import metrics  # noqa: E402
-from methods.core import manifest as imageset  # noqa: E402
-from methods import import_tensorflow_quietly  # noqa: E402
-from methods.core import weights  # noqa: E402
-from methods.adain import CONTENT_LAYER, build_encoder, read_decoder  # noqa: E402
-from methods.adain_train import STYLE_LAYERS, choose_dtype, feature_error  # noqa: E402
-from methods.core.images import resize  # noqa: E402
-from methods.core.training import load_domain, random_crops, train_photo_paths  # noqa: E402
-
-SIZE = 256  # the eval's size
+from eval import metrics, protocol
+from methods import import_tensorflow_quietly
+from methods.adain import CONTENT_LAYER, build_encoder, read_decoder
+from methods.adain_train import STYLE_LAYERS, choose_dtype, feature_error
+from methods.core import manifest as imageset
+from methods.core import weights
+from methods.core.images import resize
+from methods.core.training import load_domain, random_crops, train_photo_paths
 
 
 def thumbnail(photo: np.ndarray) -> np.ndarray:
@@ -54,7 +50,7 @@ def main(argv=None) -> int:
     optimizer = keras.optimizers.Adam(1e-4)
     optimizer.build(decoder.trainable_variables)
     photos = load_domain([str(path) for path in train_photo_paths("the AdaIN ceiling")], 512)
-    validation = {entry.name: imageset.load(entry, SIZE) for entry in imageset.VALIDATION_PHOTOS}
+    validation = {entry.name: imageset.load(entry, protocol.SIDE) for entry in protocol.split("validation").photos}
     validation = {name: photo[: photo.shape[0] // 8 * 8, : photo.shape[1] // 8 * 8]  # the encoder pools 3 times
                   for name, photo in validation.items()}
 

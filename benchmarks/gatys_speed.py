@@ -6,7 +6,7 @@ the networks and trace each size once (a 2-step run), then take turns: baseline,
 Starry Night at the method's defaults and the given size (384: the app's default; 256: the eval's).
 `--float32` adds the current code with precision=float32, as it runs on a CPU without bfloat16 units.
 
-    python benchmarks/gatys_speed.py [--baseline 09d73fc] [--sizes 384 256] [--repeats 2] [--float32]
+    python -m benchmarks.gatys_speed [--baseline 09d73fc] [--sizes 384 256] [--repeats 2] [--float32]
 
 Prints the CPU, its bfloat16 units and the load average before and after, every run's seconds
 (loading excluded), L-BFGS evaluations and final loss, and per size the ratio of median seconds.
@@ -14,6 +14,7 @@ Prints the CPU, its bfloat16 units and the load average before and after, every 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -24,6 +25,8 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from methods.backbones import bfloat16_cpu, cpu_flags
 
 REPO = Path(__file__).resolve().parents[1]
 STARRY = REPO / "assets" / "examples" / "styles" / "starry_night.jpg"
@@ -71,14 +74,12 @@ def unpack(revision: str, folder: Path) -> Path:
     """The revision's methods/ and eval/ (what Gatys imports) in `folder`."""
     archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", revision, "methods", "eval"],
                              check=True, capture_output=True).stdout
-    with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(folder, filter="data")
     return folder
 
 
 def machine() -> str:
-    from methods.backbones import bfloat16_cpu, cpu_flags
-
     model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
                  platform.processor() or platform.machine()) if Path("/proc/cpuinfo").exists() else platform.machine()
     units = sorted({"amx_bf16", "avx512_bf16", "avx2", "avx512f"} & cpu_flags())
@@ -93,7 +94,6 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--float32", action="store_true", help="also time the current code in float32")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(REPO))
     print(f"machine: {machine()}; python {platform.python_version()}")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as scratch:
@@ -104,7 +104,7 @@ def main(argv=None) -> int:
             for worker, params in runs.values():
                 worker.run(size, {**params, "steps": 2})
         seconds = {(label, size): [] for label in runs for size in args.sizes}
-        for repeat in range(args.repeats):
+        for _ in range(args.repeats):
             for size in args.sizes:
                 for label, (worker, params) in runs.items():
                     answer = worker.run(size, params)

@@ -12,8 +12,8 @@ page's default photo, painting and output size and every parameter at its defaul
 from submission until its update carries its scores. API calls skip the page's Run handler, which
 only checks the two images (milliseconds) before the page fires the same events.
 
-    python benchmarks/page_time.py                 # a fresh server, first and second Run
-    python benchmarks/page_time.py --url http://127.0.0.1:7860 --runs 1
+    python -m benchmarks.page_time                 # a fresh server, first and second Run
+    python -m benchmarks.page_time --url http://127.0.0.1:7860 --runs 1
 
 Prints the CPU, its flags, the load average before and after each Run, each column's seconds (and
 the method's own runtime from its panel) and the page's total; exit 1 if a column failed.

@@ -1,31 +1,25 @@
 """VAE gram mode learning from the shipped 512 px train photo copies against the originals.
 
-    PYTHONPATH=. python benchmarks/vae_photo_copies.py [--styles NAME ...]
+    python -m benchmarks.vae_photo_copies [--styles NAME ...]
 
 For each painting (default: the eval's six, at the eval's 256 px) one fine-tune learns from the original train
 photos (the image set's mirror), one from assets/train_photos (the mirror hidden, downloads off, an empty cache:
 eval.imageset.locate then serves the copies), same seed, fresh caches. Both stylise the four validation photos.
 Prints the pixels' difference (photos and outputs), and per pair whether each beats the colour transfer on all
-three style scores (the eval's rule, benchmarks/vae_dev.py) and its SSIM.
+three style scores (the protocol's win, eval.protocol) and its SSIM.
 """
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from vae_dev import SIZE, missed  # noqa: E402  (it puts the repository on the path)
-
-from eval import metrics  # noqa: E402
-from methods.core import manifest as imageset  # noqa: E402
-from methods import get, import_tensorflow_quietly, vae  # noqa: E402
-from methods.reference import colour_transfer  # noqa: E402
+from eval import metrics, protocol
+from methods import get, import_tensorflow_quietly, vae
+from methods.core import manifest as imageset
 
 
 def train_photos(copies: bool) -> tuple:
@@ -53,20 +47,19 @@ def main(argv=None) -> int:
     print("train photos, copy minus original: mean |d| "
           f"{np.mean([np.abs(c - o).mean() for c, o in zip(copies, originals)]) * 255:.2f}/255, largest "
           f"{max(np.abs(c - o).max() for c, o in zip(copies, originals)) * 255:.0f}/255")
-    photos = {entry.name: imageset.load(entry, SIZE) for entry in imageset.VALIDATION_PHOTOS}
+    photos = {entry.name: imageset.load(entry, protocol.SIDE) for entry in protocol.split("validation").photos}
     import_tensorflow_quietly()
     judge, verdicts, differences = metrics.default_judge(), {False: [], True: []}, []
     for style in args.styles:
-        painting = imageset.load(imageset.MANIFEST[style], SIZE)
+        painting = imageset.load(imageset.MANIFEST[style], protocol.SIDE)
         outputs = {}
         for from_copies, learnt in ((False, originals), (True, copies)):
             vae.train_photos = lambda learnt=learnt: learnt
             os.environ["STYLEBENCH_CACHE"] = tempfile.mkdtemp(prefix="vae-copies-")
             for name, photo in photos.items():
                 output = outputs[name, from_copies] = get("vae").stylize(photo, painting).image
-                ours = metrics.score(output, photo, painting, judge)
-                lost = missed(ours, metrics.score(colour_transfer(photo, painting), photo, painting, judge))
-                verdicts[from_copies].append((not lost, ours["ssim"]))
+                pair = protocol.against_baseline(output, photo, painting, judge)
+                verdicts[from_copies].append((pair.won(), pair.scores["ssim"]))
         row = [np.abs(outputs[name, True] - outputs[name, False]) for name in photos]
         differences += row
         print(f"{style}: output |d| mean {np.mean([d.mean() for d in row]) * 255:.2f}/255, largest "

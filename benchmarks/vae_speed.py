@@ -1,6 +1,6 @@
 """The VAE's first run with a new painting at 512 px: seconds per recipe, alternated, in one process.
 
-    PYTHONPATH=. python benchmarks/vae_speed.py [--recipe NAME:KEY=VALUE,... ...] [--styles NAME ...]
+    python -m benchmarks.vae_speed [--recipe NAME:KEY=VALUE,... ...] [--styles NAME ...]
 
 Each timed run stylises the photo kodim05 at 512 px with an eval painting at 512 px in a fresh cache, so it
 trains a new fine-tune (gram mode's: its VGG target, tracing, the steps, saving) and paints. A first, untimed-
@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from methods.core import manifest as imageset  # noqa: E402
-from methods import backbones, get, import_tensorflow_quietly, vae  # noqa: E402
+from methods import backbones, get, import_tensorflow_quietly, vae
+from methods.core import manifest as imageset
 
 SIDE = 512
 RECIPES = ("shipped:", "float32:fine_tune_dtype=float32", "60 steps:steps=60")

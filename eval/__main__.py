@@ -11,11 +11,16 @@ import sys
 import time
 from pathlib import Path
 
-# Long side of the contents and styles given to the methods. 256: Gatys' own default size, the
-# judge's size and the Magenta style predictor's input, so no method is judged on pixels it
-# never made. Smaller barely speeds Gatys up (a fixed number of L-BFGS steps and a retrace per
-# pyramid level dominate), and below 128 px its 3-level pyramid is too small for VGG's pools.
-DEFAULT_SIZE = 256
+from eval import metrics, protocol, report, runner
+from methods import REGISTRY, MethodError, get, import_tensorflow_quietly
+from methods.core import manifest as imageset
+from methods.core.images import MAX_SIDE, MIN_SIDE, ImageError
+from methods.reference import COLOUR_TRANSFER, PHOTO
+
+# The protocol's size (eval.protocol.SIDE). Smaller barely speeds Gatys up (a fixed number of
+# L-BFGS steps and a retrace per pyramid level dominate), and below 128 px its 3-level pyramid is
+# too small for VGG's pools.
+DEFAULT_SIZE = protocol.SIDE
 # Two worker processes of one thread each: TensorFlow's two threads on a 256 px image keep two
 # cores less busy than two images at once (the default run: 21.5 min against 28-30 min in one
 # process on 2 cores). More workers than two would only add memory (about 1.6 GB each).
@@ -24,8 +29,6 @@ QUICK_SIZE = 128
 
 
 def parser() -> argparse.ArgumentParser:
-    from methods import REGISTRY
-
     p = argparse.ArgumentParser(prog="python -m eval", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--methods", default=",".join(REGISTRY),
@@ -52,8 +55,6 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from methods import import_tensorflow_quietly
-
     args = parser().parse_args(argv)
     import_tensorflow_quietly()
     try:
@@ -66,12 +67,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _plan(args) -> dict:
     """Validate everything and load the images before any job runs."""
-    from eval import metrics, runner
-    from methods.core import manifest as imageset
-    from methods import REGISTRY, MethodError, get
-    from methods.core.images import MAX_SIDE, MIN_SIDE
-    from methods.reference import COLOUR_TRANSFER, PHOTO
-
     references = (PHOTO, COLOUR_TRANSFER)
 
     if args.jobs < 1:
@@ -105,10 +100,7 @@ def _plan(args) -> dict:
     mirrors = imageset.mirror_dirs(args.images_dir)
     if args.images_dir and not Path(args.images_dir).is_dir():
         raise ValueError(f"--images-dir {args.images_dir}: no such folder")
-    contents = (imageset.folder_entries(args.contents, "content") if args.contents
-                else imageset.select(list(imageset.QUICK_CONTENTS) if args.quick else None, "content"))
-    styles = (imageset.folder_entries(args.styles, "style") if args.styles
-              else imageset.select(list(imageset.QUICK_STYLES) if args.quick else None, "style"))
+    contents, styles = protocol.selection(args.quick, args.contents, args.styles)
     loaded = {kind: [_load(entry, size, mirrors) for entry in entries]
               for kind, entries in (("content", contents), ("style", styles))}
     for kind, images in loaded.items():
@@ -121,10 +113,6 @@ def _plan(args) -> dict:
 
 def _load(entry, size, mirrors):
     """An image of the run; a failure is kept as an error that its jobs will report."""
-    from eval import runner
-    from methods.core import manifest as imageset
-    from methods.core.images import ImageError
-
     try:
         pixels = imageset.load(entry, size, mirrors)
     except (imageset.ImageSetError, ImageError) as error:
@@ -134,8 +122,6 @@ def _load(entry, size, mirrors):
 
 
 def _execute(args, argv, methods, images, size, judge, jobs) -> int:
-    from eval import report, runner
-
     out = Path(args.out)
     cache = runner.ResultsCache(args.cache or out / "cache")
     try:

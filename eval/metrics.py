@@ -29,9 +29,11 @@ from collections import OrderedDict
 
 import numpy as np
 
-from methods.magenta import style_embedding  # Magenta's style bottleneck; ONNX loads on first call
+from methods.backbones import feature_extractor
 from methods.core.files import pixel_key
 from methods.core.images import resize, resize_max
+from methods.magenta import style_embedding  # Magenta's style bottleneck; ONNX loads on first call
+from methods.reference import colour_transfer
 
 JUDGE_SIDE = 256  # long side at which every image is judged
 DEFAULT_BACKBONE = "vgg16_hed"
@@ -93,8 +95,6 @@ class Judge:
 
     # -- features ---------------------------------------------------------------------------
     def features(self, image: np.ndarray) -> dict:
-        from methods.backbones import feature_extractor
-
         extractor = feature_extractor(self.backbone, (self.content_layer, *self.style_layers))
         return extractor(image[None])
 
@@ -120,11 +120,9 @@ class Judge:
 
     def style_targets(self, style: np.ndarray) -> dict:
         """{style layer: Gram matrix} of a style image (capped at the judge size)."""
-        from methods.losses import gram
-
         def compute():
             features = self.features(self.prepare(style))
-            return {name: gram(features[name]) for name in self.style_layers}
+            return {name: _losses().gram(features[name]) for name in self.style_layers}
 
         return self._cached("style", style, compute)
 
@@ -132,21 +130,17 @@ class Judge:
     def content_loss(self, output: np.ndarray, content: np.ndarray, features: dict | None = None
                      ) -> tuple[float, dict]:
         """`features`: the output's, when the caller already has them (one forward pass, not two)."""
-        from methods import losses
-
         content = self.prepare(content)
         features = self.features(_match(output, content)) if features is None else features
-        total, parts = losses.content_loss(features, self.content_targets(content))
+        total, parts = _losses().content_loss(features, self.content_targets(content))
         return float(total), {name: float(value) for name, value in parts.items()}
 
     def style_loss(self, output: np.ndarray, style: np.ndarray, reference: np.ndarray | None = None,
                    features: dict | None = None) -> tuple[float, dict]:
         """Gram loss of `output` against `style`; `reference` (the content) sets the judge size."""
-        from methods import losses
-
         shape_of = self.prepare(reference) if reference is not None else self.prepare(output)
         features = self.features(_match(output, shape_of)) if features is None else features
-        total, parts = losses.style_loss(features, self.style_targets(style))
+        total, parts = _losses().style_loss(features, self.style_targets(style))
         return float(total), {name: float(value) for name, value in parts.items()}
 
     def texture_loss(self, output: np.ndarray, style: np.ndarray, reference: np.ndarray | None = None
@@ -158,8 +152,6 @@ class Judge:
         first block reads: in RGB a visibly stylised Gatys output (coffee x The Starry Night)
         scored 1.38, worse than the recolouring it plainly beats; on luminance 0.20.
         """
-        from methods.reference import colour_transfer
-
         shape_of = self.prepare(reference) if reference is not None else self.prepare(output)
         painting = self.prepare(style)
         recoloured = colour_transfer(_match(output, shape_of), painting)
@@ -175,6 +167,14 @@ class Judge:
 
         pair = np.concatenate([self.prepare(content).ravel(), self.prepare(style).ravel()])
         return self._cached("references", pair, compute)
+
+
+def _losses():
+    """methods.losses, imported on first use: it imports Keras and so TensorFlow, which importing
+    the judge (the app's panels, the eval's command line) must not."""
+    from methods import losses
+
+    return losses
 
 
 @functools.cache

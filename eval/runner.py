@@ -9,36 +9,38 @@ version and the sha256 of every weights file the method and the judge use: a kil
 resumes where it stopped, a finished one recomputes nothing, and results made with other
 weights are never served. A damaged entry is recomputed (one log line), never fatal.
 
-Executors share one interface, `map(fn, items)` yielding results as they complete:
-InProcess (--jobs 1), Processes (--jobs N, concurrent.futures) and Dask
-(--scheduler ADDRESS; `distributed` is an optional dependency, its workers need this
-repository on their PYTHONPATH). Failing jobs become rows with status "error".
+The executors (eval.executors) run the chunks in this process, in worker processes or on a
+Dask cluster. Failing jobs become rows with status "error".
 """
 from __future__ import annotations
 
-import concurrent.futures
 import functools
 import hashlib
-import inspect
 import json
 import logging
-import multiprocessing
 import os
 import platform
 import sys
-import threading
-import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import numpy as np
+from PIL import Image as PILImage
+from tqdm import tqdm
 
+from eval import metrics, protocol, sources
+from eval.executors import Dask, InProcess, Processes, make_executor
+from methods import REGISTRY, get
+from methods.core import weights
 from methods.core.files import atomic_write, pixel_key
+from methods.core.images import save_image
 
+__all__ = ["Chunk", "Dask", "Image", "InProcess", "Job", "Processes", "ResultsCache", "build_jobs", "code_version",
+           "digest", "job_key", "make_executor", "run", "run_chunk", "run_job", "weights_used"]
 _CALLED: set = set()  # cache: (method, params) already run in this process
-METHODS_DIR = Path(__file__).resolve().parents[1] / "methods"
+JUDGE_MODULE = metrics.__name__  # every score column depends on the judge's code
 log = logging.getLogger(__name__)
 
 
@@ -79,22 +81,22 @@ def digest(pixels: np.ndarray) -> str:
     return pixel_key(pixels, 24)
 
 
+def code_files(module: str, root: Path = sources.ROOT) -> list[Path]:
+    """The project files a method's results depend on: those its module imports, transitively
+    (eval.sources), and those of the judge."""
+    return sources.dependencies([module, JUDGE_MODULE], root)
+
+
+def source_version(module: str, root: Path = sources.ROOT) -> str:
+    return sources.fingerprint(code_files(module, root), root)
+
+
 @functools.cache
 def code_version(method: str) -> str:
-    """Hash of the source a method's results depend on: its own module, the shared modules of
-    methods/ (every file that defines no registered method) and eval/metrics.py; the judge
-    also uses methods/magenta.py. Editing one method does not invalidate the others' results.
-    The weights are keyed apart, by their hashes (weights_used)."""
-    from methods import REGISTRY
-
-    method_files = {Path(inspect.getsourcefile(cls)).resolve() for cls in REGISTRY.values()}
-    own = Path(inspect.getsourcefile(REGISTRY[method])).resolve()
-    shared = [p for p in sorted(METHODS_DIR.rglob("*.py")) if p.resolve() not in method_files]  # with methods/core/
-    files = [own, *shared, METHODS_DIR / "magenta.py", Path(__file__).with_name("metrics.py")]
-    hasher = hashlib.sha256()
-    for path in files:
-        hasher.update(path.name.encode() + path.read_bytes())
-    return hasher.hexdigest()[:12]
+    """Hash of every project file a method's results depend on (code_files): editing a building
+    block invalidates the results of exactly the methods that use it, and of all when the judge
+    uses it. The weights are keyed apart, by their hashes (weights_used)."""
+    return source_version(REGISTRY[method].__module__)
 
 
 def weights_used(method: str, params: dict) -> dict[str, str]:
@@ -102,11 +104,7 @@ def weights_used(method: str, params: dict) -> dict[str, str]:
     resolver finds them now ("missing" when it finds none): a run with another file (a wrong judge
     in a mirror folder, a retrained model) gets other keys, so it neither serves nor poisons
     results made with these. Hashes are computed once per process per file."""
-    from eval.metrics import JUDGE_NETWORKS
-    from methods import get
-    from methods.core import weights
-
-    return weights.fingerprint(dict.fromkeys((*get(method).networks(params), *JUDGE_NETWORKS)))
+    return weights.fingerprint(dict.fromkeys((*get(method).networks(params), *metrics.JUDGE_NETWORKS)))
 
 
 def job_key(method: str, params: dict, content: Image, style: Image, judge_name: str) -> str:
@@ -159,8 +157,6 @@ class ResultsCache:
 
     def _read(self, key: str, path: Path) -> tuple[dict | None, str]:
         """(row, "") for a sound entry, else (None, what is wrong with it)."""
-        from PIL import Image as PILImage
-
         try:
             row = json.loads(path.read_text())
         except (OSError, ValueError) as error:
@@ -180,8 +176,6 @@ class ResultsCache:
         return row, ""
 
     def put(self, row: dict, image: np.ndarray | None) -> None:
-        from methods.core.images import save_image
-
         self.folder.mkdir(parents=True, exist_ok=True)
         if image is not None:
             save_image(image, self.image_path(row["key"]))
@@ -195,8 +189,6 @@ class ResultsCache:
 def run_chunk(chunk: Chunk) -> tuple[list[int], list[tuple[dict, np.ndarray | None]]]:
     """Run a chunk's jobs in order; each result is stored at once when the store is reachable.
     Returns the chunk's grid positions and its (row, output image) pairs."""
-    from eval import metrics
-
     judge = metrics.default_judge(chunk.judge_side)
     store = ResultsCache(chunk.store) if chunk.store else None
     results = []
@@ -218,9 +210,6 @@ def run_chunk(chunk: Chunk) -> tuple[list[int], list[tuple[dict, np.ndarray | No
 
 def run_job(job: Job, judge) -> tuple[dict, np.ndarray | None]:
     """Stylise and score one job; any failure becomes an error row."""
-    from eval import metrics
-    from methods import get
-
     row = {**job.describe(), "status": "ok", "error": "", "worker": f"{platform.node()}:{os.getpid()}",
            "judge": judge.name}
     try:
@@ -234,7 +223,7 @@ def run_job(job: Job, judge) -> tuple[dict, np.ndarray | None]:
                    code_version=code_version(job.method), info=json.dumps(result.info, sort_keys=True, default=str),
                    # the model trained on this very photo (its card lists it): not a held-out number
                    seen_in_training=job.content.name in result.info.get("training_images", ()))
-        row.update(metrics.score(result.image, job.content.pixels, job.style.pixels, judge=judge, parts=True))
+        row.update(protocol.score_pair(result.image, job.content.pixels, job.style.pixels, judge, parts=True))
         return row, result.image
     except Exception as error:  # noqa: BLE001 - every failure is reported, the run goes on
         row.update(status="error", error=f"{type(error).__name__}: {error}".splitlines()[0][:500],
@@ -242,114 +231,10 @@ def run_job(job: Job, judge) -> tuple[dict, np.ndarray | None]:
         return row, None
 
 
-# -- executors -----------------------------------------------------------------------------
-class InProcess:
-    """Runs items one after another in this process."""
-
-    name = "in-process"
-
-    def map(self, fn: Callable, items: Iterable) -> Iterator:
-        for item in items:
-            yield fn(item)
-
-    def close(self):
-        pass
-
-
-def _limit_threads(threads: int) -> None:
-    """Share the cores between workers instead of oversubscribing them."""
-    for variable in ("TF_NUM_INTRAOP_THREADS", "OMP_NUM_THREADS"):
-        os.environ[variable] = str(threads)
-    os.environ["TF_NUM_INTEROP_THREADS"] = "1"
-
-
-def _init_worker(threads: int, parent: int) -> None:
-    """Worker initialiser: limit threads, a quiet TensorFlow, and die with the parent (pid `parent`)."""
-    # the watcher first: importing TensorFlow takes seconds (tens on a loaded machine), and a parent
-    # killed meanwhile would otherwise leave the worker running until the import ends
-    threading.Thread(target=_exit_with_parent, args=(parent,), name="exit-with-parent", daemon=True).start()
-    from methods import import_tensorflow_quietly
-
-    _limit_threads(threads)
-    import_tensorflow_quietly()
-
-
-def _exit_with_parent(parent: int, every: float = 1.0) -> None:
-    """A worker whose parent was killed is re-parented and would sit on its ~1 GB forever (the
-    pool's own shutdown never runs). Polling getppid is portable and needs no signal set-up;
-    TensorFlow releases the GIL in its ops, so this thread runs even while a job computes."""
-    while os.getppid() == parent:
-        time.sleep(every)
-    os._exit(1)
-
-
-class Processes:
-    """--jobs N local worker processes (spawned: TensorFlow does not survive fork); they exit
-    within about a second when this process dies."""
-
-    def __init__(self, jobs: int):
-        self.name = f"{jobs} local processes"
-        threads = max(1, (os.cpu_count() or 1) // jobs)
-        self.pool = concurrent.futures.ProcessPoolExecutor(
-            jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-            initargs=(threads, os.getpid()))
-
-    def map(self, fn, items):
-        futures = [self.pool.submit(fn, item) for item in items]
-        for future in concurrent.futures.as_completed(futures):
-            yield future.result()
-
-    def close(self):
-        self.pool.shutdown(cancel_futures=True)
-
-
-class Dask:
-    """A Dask distributed cluster at `address` (optional dependency: pip install distributed)."""
-
-    def __init__(self, address: str):
-        try:
-            from distributed import Client
-        except ImportError:
-            raise RuntimeError("--scheduler needs the optional package distributed (pip install distributed)") from None
-        self.name = f"dask scheduler {address}"
-        self.client = Client(address, timeout="20s")
-
-    def map(self, fn, items):
-        from distributed import as_completed
-
-        futures = self.client.map(fn, list(items), pure=False)
-        for future in as_completed(futures):
-            yield future.result()
-
-    def close(self):
-        self.client.close()
-
-
-def make_executor(jobs: int = 1, scheduler: str | None = None):
-    if scheduler:
-        return Dask(scheduler)
-    return Processes(jobs) if jobs > 1 else InProcess()
-
-
 # -- the run -------------------------------------------------------------------------------
-def run(jobs: list[Job], cache: ResultsCache, executor=None, judge_side: int = 256, progress: bool = True,
-        on_row: Callable[[dict], None] | None = None) -> list[dict]:
-    """Run every job not in the cache; returns one row per job (cached, new or error), in grid order.
-
-    In-process, chunks are single jobs so the progress bar moves per job (the process-wide
-    caches still share per-style work); worker pools get whole per-style chunks.
-    """
-    from tqdm import tqdm
-
-    executor = executor or InProcess()
-    rows: dict[int, dict] = {}
-    pending: list[int] = []
-    for index, job in enumerate(jobs):
-        cached = cache.get(job.key)
-        if cached is not None:
-            rows[index] = {**cached, "cached": True}
-        else:
-            pending.append(index)
+def plan_chunks(jobs: list[Job], pending: list[int], cache: ResultsCache, executor, judge_side: int) -> list[Chunk]:
+    """The pending jobs in chunks: single jobs in-process, so the progress bar moves per job (the
+    process-wide caches still share per-style work); whole per-style chunks for worker pools."""
     groups: dict[tuple, list[int]] = {}
     for index in pending:
         job = jobs[index]
@@ -365,19 +250,41 @@ def run(jobs: list[Job], cache: ResultsCache, executor=None, judge_side: int = 2
     for job in jobs:
         pairs.setdefault((job.style.name, job.content.name), len(pairs))
     chunks.sort(key=lambda chunk: pairs[(chunk.jobs[0].style.name, chunk.jobs[0].content.name)])
+    return chunks
+
+
+def _store(row: dict, image: np.ndarray | None, cache: ResultsCache) -> None:
+    """Cache a finished row unless a worker did; a run stopped at the time cap is scored, but another
+    machine would get further: it is not cached."""
+    if row["status"] != "ok" or '"interrupted"' in row.get("info", "") or cache.get(row["key"]) is not None:
+        return
+    try:
+        cache.put(row, image)
+    except (OSError, ValueError, TypeError) as error:  # the row stays in this run's report
+        print(f"warning: could not cache {row['method']} x {row['content']} x {row['style']}: {error}",
+              file=sys.stderr)
+
+
+def run(jobs: list[Job], cache: ResultsCache, executor=None, judge_side: int = 256, progress: bool = True,
+        on_row: Callable[[dict], None] | None = None) -> list[dict]:
+    """Run every job not in the cache; returns one row per job (cached, new or error), in grid order."""
+    executor = executor or InProcess()
+    rows: dict[int, dict] = {}
+    pending: list[int] = []
+    for index, job in enumerate(jobs):
+        cached = cache.get(job.key)
+        if cached is not None:
+            rows[index] = {**cached, "cached": True}
+        else:
+            pending.append(index)
+    chunks = plan_chunks(jobs, pending, cache, executor, judge_side)
     # smoothing=0: the ETA uses the run's mean rate; a moving average swings between Gatys' 30 s and AdaIN's 0.1 s
     bar = tqdm(total=len(jobs), initial=len(jobs) - len(pending), desc="jobs", unit="job", disable=not progress,
                dynamic_ncols=True, smoothing=0)
     try:
         for indices, results in executor.map(run_chunk, chunks):
             for index, (row, image) in zip(indices, results):
-                # a run stopped at the time cap is scored, but another machine would get further: not cached
-                if row["status"] == "ok" and '"interrupted"' not in row.get("info", "") and cache.get(row["key"]) is None:
-                    try:
-                        cache.put(row, image)
-                    except (OSError, ValueError, TypeError) as error:  # the row stays in this run's report
-                        print(f"warning: could not cache {row['method']} x {row['content']} x {row['style']}: "
-                              f"{error}", file=sys.stderr)
+                _store(row, image, cache)
                 rows[index] = {**row, "cached": False}
                 if on_row:
                     on_row(rows[index])
@@ -385,4 +292,3 @@ def run(jobs: list[Job], cache: ResultsCache, executor=None, judge_side: int = 2
     finally:
         bar.close()
     return [rows[i] for i in sorted(rows)]
-

@@ -16,7 +16,9 @@ import pandas as pd
 from scipy import stats
 
 from eval.metrics import DIRECTIONS, STYLE_SCORES
-from methods.reference import COLOUR_TRANSFER, FAMILY as REFERENCE_FAMILY, PHOTO
+from eval.protocol import BASELINE, beats, better
+from methods.reference import COLOUR_TRANSFER, PHOTO
+from methods.reference import FAMILY as REFERENCE_FAMILY
 
 REFERENCES = (PHOTO, COLOUR_TRANSFER)
 ALL_STYLE = "all style scores"  # the win-rate row that needs a win on every style score at once
@@ -47,11 +49,6 @@ def flags(column) -> np.ndarray:
     if column.dtype == object:
         column = column.map(lambda v: str(v).strip().lower() in ("true", "1", "yes") if isinstance(v, str) else v)
     return column.fillna(False).astype(bool).to_numpy()
-
-
-def better(a, b, score: str):
-    """a strictly better than b on `score` (elementwise)."""
-    return np.asarray(a) < np.asarray(b) if DIRECTIONS[score] == "lower" else np.asarray(a) > np.asarray(b)
 
 
 def mean_ci(values, confidence: float = 0.95, n_resamples: int = 2000, seed: int = 0) -> tuple[float, float, float]:
@@ -85,10 +82,11 @@ def wilson(wins: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     return (float(interval.low), float(interval.high))
 
 
-def win_rates(results: pd.DataFrame, baseline: str = COLOUR_TRANSFER, scores=None) -> pd.DataFrame:
+def win_rates(results: pd.DataFrame, baseline: str = BASELINE, scores=None) -> pd.DataFrame:
     """Per method (the baseline excluded) and score: on how many of the pairs both produced an
     output the method is strictly better than the baseline, with a 95 % Wilson interval.
-    The ALL_STYLE row counts a win only when every one of the STYLE_SCORES present is better.
+    The ALL_STYLE row counts the protocol's wins (eval.protocol.beats: every one of the
+    STYLE_SCORES present better at once).
     Columns: method, score, n, wins, rate, low, high."""
     scores = present(results, scores)
     style = present(results, STYLE_SCORES)
@@ -102,7 +100,8 @@ def win_rates(results: pd.DataFrame, baseline: str = COLOUR_TRANSFER, scores=Non
             if any(baseline not in f or method not in f for f in frames):
                 continue
             both = np.logical_and.reduce([f[method].notna() & f[baseline].notna() for f in frames])
-            won = np.logical_and.reduce([better(f[method][both], f[baseline][both], s) for f, s in zip(frames, parts)])
+            won = beats({s: f[method][both] for f, s in zip(frames, parts)},
+                        {s: f[baseline][both] for f, s in zip(frames, parts)}, parts)
             n, wins = int(both.sum()), int(np.sum(won))
             low, high = wilson(wins, n)
             rows.append({"method": method, "score": score, "n": n, "wins": wins,

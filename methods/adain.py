@@ -104,7 +104,7 @@ def project_decoder_note() -> str:
 
 
 def measured_sentence(card: dict) -> str:
-    """What the decoder's card says benchmarks/adain_bars.py measured, in words; the bars are the issue's."""
+    """What the decoder's card says benchmarks/adain_quality.py measured, in words; the bars are the issue's."""
     try:
         (won, total), ssim = map(int, card["eval_wins"].split("/")), float(card["eval_ssim"])
     except (KeyError, ValueError):

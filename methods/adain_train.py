@@ -41,8 +41,8 @@ from methods.adain import CONTENT_LAYER, EPSILON, STYLE_LAYERS, _forward
 from methods.core.files import atomic_write, replace_folder
 from methods.core.training import load_domain, random_crops, run_command, train_photo_paths, training_log
 
-# model card section headings: export keeps what sits under CHOICES; benchmarks/adain_bars.py --card writes MEASURED
-CHOICES, MEASURED = "## Choices measured", "## Measured (benchmarks/adain_bars.py)"
+# model card section headings: export keeps what sits under CHOICES; benchmarks/adain_quality.py --card writes MEASURED
+CHOICES, MEASURED = "## Choices measured", "## Measured (benchmarks/adain_quality.py)"
 
 
 def parse_args(argv):

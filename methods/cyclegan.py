@@ -135,7 +135,7 @@ class CycleGAN(Method):
 
 
 def measured_sentence(wins: str | None) -> str:
-    """What the generator's card says it achieved (benchmarks/cyclegan_bars.py), in words."""
+    """What the generator's card says it achieved (benchmarks/cyclegan_quality.py), in words."""
     try:
         won, total = map(int, str(wins).split("/"))
     except ValueError:

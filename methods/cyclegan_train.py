@@ -525,7 +525,7 @@ def nearest_of_shape(painting: np.ndarray, args) -> tuple[Path | None, str]:
 
 def write_card(args, seconds: float, device: str, command: str) -> Path:
     """The exported generator's model card: front matter (what it trained on, held out or not), then facts.
-    benchmarks/cyclegan_bars.py --cards adds the measured bars below."""
+    benchmarks/cyclegan_quality.py --cards adds the measured bars below."""
     from methods.core import manifest as imageset
     from methods.core import weights
 

@@ -43,7 +43,7 @@ def log_text() -> str:
     return LOG.read_text(errors="replace") if LOG.is_file() else ""
 
 
-def start(log_path: Path = LOG) -> tuple[subprocess.Popen, str, "callable"]:
+def start(log_path: Path = LOG) -> tuple[subprocess.Popen, str, callable]:
     """A fresh server process as a Space runs it: (process, its address, stop()); raises when it
     does not answer. Its output goes to log_path."""
     port = free_port()

@@ -5,8 +5,8 @@ from skimage import data
 
 from eval import metrics
 from methods import adain, get
-from methods.core import weights
 from methods.backbones import int8_exact_cpu
+from methods.core import weights
 from methods.core.images import load_image
 
 
@@ -122,7 +122,7 @@ def test_any_content_size_runs_and_the_decoder_is_the_verified_project_file(meth
     assert result.info["precision"].startswith("int8")
     assert ("float encoder" in result.info["precision"]) == (not int8_exact_cpu())  # why: test_int8_networks_...
     assert "unverified" not in result.info["weights_source"]
-    # the page says what the card measured (benchmarks/adain_bars.py --card), weak or not
+    # the page says what the card measured (benchmarks/adain_quality.py --card), weak or not
     assert result.info["note"] == adain.measured_sentence(weights.model_card("adain_decoder"))
     assert "beat a plain colour transfer on all three style scores on" in result.info["note"]
 

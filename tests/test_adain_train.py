@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from methods.core import manifest as imageset
 from methods import adain, adain_train
+from methods.core import manifest as imageset
 from methods.core import weights
 
 PHOTOS = [str(imageset.SHARED_MIRROR / "train" / "photos" / f"kodim0{n}.png") for n in (1, 2, 3)]

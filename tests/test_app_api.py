@@ -17,8 +17,8 @@ import app_helpers as helpers
 import app_panels as panels
 from app_helpers import compared
 from methods import REGISTRY
-from methods.core import weights
 from methods.base import Cancelled, Method, MethodError, Param, TimeUp
+from methods.core import weights
 from methods.core.images import load_image, resize, save_png
 from tests import app_server
 from tests.conftest import SHARED_STYLES

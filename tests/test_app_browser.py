@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from app_helpers import compared
-from methods.core import manifest as imageset
 from methods import REGISTRY
+from methods.core import manifest as imageset
 from tests import app_server
 
 CHROMIUM = os.environ.get("STYLEBENCH_CHROMIUM", "/usr/bin/chromium")

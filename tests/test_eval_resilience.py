@@ -18,9 +18,9 @@ import pytest
 from skimage import data
 
 from eval import report, runner
-from methods.core import manifest as imageset
 from eval.__main__ import main as eval_main
 from methods import get
+from methods.core import manifest as imageset
 from methods.core import weights
 from methods.core.images import load_image, save_image
 from tests.conftest import SHARED_STYLES

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from eval import runner
-from methods.core import manifest as imageset
 from eval.__main__ import main
 from methods import REGISTRY, Method
+from methods.core import manifest as imageset
 
 FAST = ["--methods", "magenta", "--no-progress", "--jobs", "1"]  # in this process: no worker start-up
 REPORT_FILES = {"results.csv", "summary.csv", "win_rates.csv", "wilcoxon.csv", "per_painting.csv", "summary.md",
@@ -97,7 +97,8 @@ def test_jobs_run_pair_by_pair_with_every_method_in_turn(tmp_path, monkeypatch):
     order = []
     rows = runner.run(jobs, runner.ResultsCache(tmp_path / "cache"), progress=False,
                       on_row=lambda row: order.append((row["content"], row["method"])))
-    assert order == [("chelsea", "magenta"), ("chelsea", "out_of_paint"), ("coffee", "magenta"), ("coffee", "out_of_paint")]
+    assert order == [("chelsea", "magenta"), ("chelsea", "out_of_paint"),
+                     ("coffee", "magenta"), ("coffee", "out_of_paint")]
     assert [r["method"] for r in rows] == ["magenta", "magenta", "out_of_paint", "out_of_paint"]  # rows in grid order
 
 
@@ -116,7 +117,8 @@ def test_failing_jobs_and_bad_images_become_error_rows_and_the_run_goes_on(tmp_p
     table = results(folder).set_index(["method", "content"])
     assert table.loc[("magenta", "barn"), "status"] == "ok"
     assert table.loc[("out_of_paint", "barn"), "error"] == "RuntimeError: no paint left"
-    assert "broken" in table.loc[("magenta", "broken"), "error"] and table.loc[("magenta", "broken"), "status"] == "error"
+    broken = table.loc[("magenta", "broken")]
+    assert "broken" in broken["error"] and broken["status"] == "error"
     assert "no paint left" in (folder / "summary.md").read_text() and (folder / "contact_sheet.jpg").is_file()
 
 
@@ -159,3 +161,91 @@ def test_reports_say_when_a_method_ignored_the_style_image(tmp_path):
     summary = (folder / "summary.md").read_text()
     assert "## Method notes (1)" in summary and f"{IGNORED_STYLE} (vintage). | 4 |" in summary
     assert IGNORED_STYLE in (folder / "report.html").read_text()
+
+
+# -- the cache key: every project file a method's results depend on ------------------------------
+def copy_of_the_code(tmp_path: Path) -> Path:
+    """The project's Python files (what the key reads), copied under tmp_path."""
+    root = Path(__file__).resolve().parents[1]
+    skipped = {".git", ".venv", "assets", "tests", "reports", "runs", "__pycache__", "node_modules"}
+
+    def ignore(folder, names):
+        return [n for n in names if n in skipped or (Path(folder, n).is_file() and not n.endswith(".py"))]
+
+    return Path(shutil.copytree(root, tmp_path / "tree", ignore=ignore, symlinks=True))
+
+
+def keys(tree: Path) -> dict[str, str]:
+    return {name: runner.source_version(cls.__module__, tree) for name, cls in REGISTRY.items()}
+
+
+def defining_file(tree: Path, definition: str) -> Path:
+    """The one file of methods/ that contains `definition` (wherever the layout puts it)."""
+    found = [p for p in (tree / "methods").rglob("*.py") if definition in p.read_text()]
+    assert len(found) == 1, (definition, found)
+    return found[0]
+
+
+def edit(path: Path) -> None:
+    path.write_text(path.read_text() + "\n# an edit\n")
+
+
+@pytest.mark.parametrize("definition, direct_users", [
+    ("def gram(", {"gatys", "vae"}),  # the Gram losses
+    ("def train_photo_paths(", {"vae"}),  # the training photos, read by the VAE's per-painting fine-tune
+    ("def load_state_dict(", {"cyclegan"}),  # the torch checkpoint reader
+])
+def test_editing_a_building_block_gives_a_new_key_to_exactly_the_methods_that_use_it(tmp_path, definition,
+                                                                                      direct_users):
+    tree = copy_of_the_code(tmp_path)
+    block, before = defining_file(tree, definition), keys(tree)
+    users = {name for name, cls in REGISTRY.items() if block in runner.code_files(cls.__module__, tree)}
+    edit(block)
+    after = keys(tree)
+    changed = {name for name in REGISTRY if after[name] != before[name]}
+    assert direct_users <= changed and changed == users
+    if block in runner.code_files("eval.metrics", tree):  # the judge uses it: every score column depends on it
+        assert changed == set(REGISTRY)
+
+
+def test_editing_one_method_keeps_every_other_methods_key(tmp_path):
+    tree = copy_of_the_code(tmp_path)
+    for name in ("gatys", "vae"):
+        before = keys(tree)
+        edit(tree.joinpath(*REGISTRY[name].__module__.split(".")).with_suffix(".py"))
+        after = keys(tree)
+        assert {m for m in REGISTRY if after[m] != before[m]} == {name}
+
+
+MINI_PROJECT = {  # three methods, a shared building block, a package and a judge
+    "methods/__init__.py": "from methods.a import A\nfrom methods.b import B\nfrom methods.c import C\n"
+                           "REGISTRY = {'a': A, 'b': B, 'c': C}\n\n\n"
+                           "def helper():\n    import os\n    return os.name\n",
+    "methods/core/__init__.py": "",
+    "methods/core/ops.py": "def norm(x):\n    return x\n",
+    "methods/core/images.py": "def load(path):\n    return path\n",
+    "methods/a.py": "from methods.core import ops\n\n\nclass A:\n    pass\n",
+    "methods/b/__init__.py": "from .method import B\n",
+    "methods/b/method.py": "class B:\n    def run(self):\n        from ..core.ops import norm  # in a function\n"
+                           "        return norm\n",
+    "methods/c.py": "from methods import helper\n\n\nclass C:\n    pass\n",
+    "eval/__init__.py": "",
+    "eval/metrics.py": "from methods.core.images import load\n",
+}
+
+
+@pytest.mark.parametrize("edited, changed", [
+    ("methods/core/ops.py", {"methods.a", "methods.b.method"}),  # module-level, relative and function-local
+    ("methods/b/method.py", {"methods.b.method"}),
+    ("methods/a.py", {"methods.a"}),  # c imports a name of the package, not the package's other imports
+    ("methods/core/images.py", {"methods.a", "methods.b.method", "methods.c"}),  # the judge's
+    ("methods/__init__.py", {"methods.a", "methods.b.method", "methods.c"}),  # runs on every import
+])
+def test_the_key_follows_imports_by_path_through_packages(tmp_path, edited, changed):
+    for name, text in MINI_PROJECT.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    modules = ("methods.a", "methods.b.method", "methods.c")
+    before = {m: runner.source_version(m, tmp_path) for m in modules}
+    edit(tmp_path / edited)
+    assert {m for m in modules if runner.source_version(m, tmp_path) != before[m]} == changed

@@ -64,8 +64,8 @@ def test_pyramid_adam_and_progress(photo, starry):
 def test_bfloat16_vgg_gives_the_float32_objective_within_a_few_percent(photo, starry):
     """The mixed-precision extractor (what `precision` auto runs on a CPU with bfloat16 units) computes
     the same loss and gradient direction as float32, so L-BFGS follows the same path."""
-    from methods.gatys import GatysObjective
     from methods.core.images import resize
+    from methods.gatys import GatysObjective
 
     gatys = get("gatys")
     params = gatys.resolve_params({"size": 96})

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from skimage import data
 
-from methods.core import manifest as imageset
 from methods import REGISTRY, get, vae
+from methods.core import manifest as imageset
 from methods.core.images import load_image
 
 ORIGINALS = imageset.SHARED_MIRROR / "train" / "photos"

@@ -1,6 +1,6 @@
-"""eval.stats on small tables whose answers are known by hand, and eval.report on a synthetic
-run: every file, the words of summary.md, and report.html in a real browser (Debian's headless
-Chromium through Playwright, as tests/test_app_browser.py)."""
+"""eval.protocol's win rule and splits, eval.stats on small tables whose answers are known by hand,
+and eval.report on a synthetic run: every file, the words of summary.md, and report.html in a real
+browser (Debian's headless Chromium through Playwright, as tests/test_app_browser.py)."""
 from __future__ import annotations
 
 import json
@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from eval import report, stats
+from eval import protocol, report, stats
+from methods.core import manifest as imageset
 from methods.reference import COLOUR_TRANSFER, PHOTO
 from tests.test_app_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
@@ -33,6 +34,43 @@ def row(method, content, style, status="ok", **scores) -> dict:
 
 def frame(*rows) -> pd.DataFrame:
     return pd.DataFrame(list(rows))
+
+
+# -- the protocol ---------------------------------------------------------------------------
+def test_a_win_needs_every_style_score_at_once_for_one_pair_or_many():
+    baseline = {"style_loss_ratio": 0.8, "texture_ratio": 1.0, "style_gain": 0.2, "ssim": 0.9}
+    better_on_all = {"style_loss_ratio": 0.5, "texture_ratio": 0.7, "style_gain": 0.4, "ssim": 0.3}
+    assert protocol.beats(better_on_all, baseline) and protocol.missed(better_on_all, baseline) == []
+    tied_gain = {**better_on_all, "style_gain": 0.2}  # a tie is not a win
+    assert not protocol.beats(tied_gain, baseline) and protocol.missed(tied_gain, baseline) == ["style_gain"]
+    assert protocol.beats(tied_gain, baseline, ("texture_ratio", "style_loss_ratio"))
+    ours = {s: np.array([better_on_all[s], tied_gain[s]]) for s in baseline}
+    assert protocol.beats(ours, baseline).tolist() == [True, False]
+    assert protocol.transfers_style(0.51) and not protocol.transfers_style(0.5)
+
+
+def test_each_named_split_holds_only_the_images_its_purpose_allows():
+    for name, split in protocol.SPLITS.items():
+        photos = {imageset.split_of(entry.name) for entry in split.photos}
+        paintings = {imageset.split_of(entry.name) for entry in split.paintings}
+        if split.reportable:  # reported figures: never on an image a network trained on
+            assert photos == paintings == {"eval"}, name
+        else:
+            assert photos <= {"train", "validation"} and paintings == {"train"}, name
+    assert len(protocol.split("eval").photos) == 8 and len(protocol.split("eval").paintings) == 6
+    assert [e.name for e in protocol.split("quick").photos] == list(imageset.QUICK_CONTENTS)
+    folds = protocol.photo_folds()
+    assert not set(folds[0]) & set(folds[1]) and len(folds[0] + folds[1]) == 21
+
+
+def test_a_card_takes_figures_measured_on_the_eval_images_only(tmp_path):
+    card = tmp_path / "card.md"
+    card.write_text("---\nheld_out: true\n---\n# A model\n")
+    with pytest.raises(ValueError, match="eval images only"):
+        protocol.write_card(card, "## Measured", protocol.split("validation"), "won 3/4")
+    protocol.write_card(card, "## Measured", protocol.split("eval"), "won 40/48", eval_wins="40/48")
+    text = card.read_text()
+    assert "eval_wins: 40/48" in text and text.rstrip().endswith("## Measured\nwon 40/48")
 
 
 # -- statistics -------------------------------------------------------------------------------

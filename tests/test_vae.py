@@ -189,8 +189,8 @@ def test_gram_mode_beats_the_colour_transfer_on_texture():
 
 
 def test_gram_mode_without_train_photos_says_so_and_other_modes_still_work(photo, painting, monkeypatch, tmp_path):
-    from methods.core import manifest as imageset
     from methods.base import MethodError
+    from methods.core import manifest as imageset
 
     monkeypatch.setattr(imageset, "SHARED_MIRROR", Path("/nonexistent"))
     monkeypatch.setattr(imageset, "TRAIN_PHOTO_COPIES", tmp_path / "no-copies")  # a checkout without assets/train_photos

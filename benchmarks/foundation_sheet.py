@@ -1,21 +1,19 @@
-"""Issue 2's bars: AdaIN on a 512 px photo, Gatys at 256 px with defaults, and a contact sheet
-(content / style / Gatys / AdaIN) for two shared paintings.
+"""AdaIN on a 512 px photo, Gatys at its defaults, and their contact sheet (content / style / Gatys /
+AdaIN) for two eval paintings: their speed and their look side by side.
 
-    python benchmarks/foundation_bars.py [--out assets/foundation_contact_sheet.png]
+    python -m benchmarks.foundation_sheet [--out assets/foundation_contact_sheet.png]
 """
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from methods import get
+from methods.core import manifest as imageset
+from methods.core.images import contact_sheet, save_png
 
-from methods import get  # noqa: E402
-from methods.core.files import SHARED_MIRROR as SHARED  # noqa: E402
-from methods.core.images import contact_sheet, load_image, save_png  # noqa: E402
-
-PAIRS = (("kodim22.png", "starry_night.jpg"), ("kodim13.png", "great_wave.jpg"))
+PAIRS = (("kodim22", "starry_night"), ("kodim13", "great_wave"))
+SIDE = 512
 
 
 def main(argv=None) -> int:
@@ -24,8 +22,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     rows = []
     for content_name, style_name in PAIRS:
-        content = load_image(SHARED / "contents" / content_name, 512)
-        style = load_image(SHARED / "styles" / style_name, 512)
+        content = imageset.load(imageset.MANIFEST[content_name], SIDE)
+        style = imageset.load(imageset.MANIFEST[style_name], SIDE)
         get("adain").stylize(content, style)  # warm-up: first onnxruntime run allocates
         adain = min((get("adain").stylize(content, style) for _ in range(3)), key=lambda r: r.seconds)
         gatys = get("gatys").stylize(content, style)
@@ -33,8 +31,7 @@ def main(argv=None) -> int:
               f"{adain.seconds:.2f} s (best of 3); gatys {gatys.image.shape[1]}x{gatys.image.shape[0]} "
               f"{gatys.seconds:.1f} s, {gatys.info['evaluations']} evaluations, losses {gatys.info['losses']}")
         rows.append([content, style, gatys.image, adain.image])
-    sheet = contact_sheet(rows)
-    print("contact sheet (content | style | Gatys | AdaIN):", save_png(sheet, args.out))
+    print("contact sheet (content | style | Gatys | AdaIN):", save_png(contact_sheet(rows), args.out))
     return 0
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eval import stats
+from eval import protocol, stats
 from eval.metrics import DIRECTIONS, STYLE_SCORES
-from eval.report import hint
+from eval.report.words import hint
+from methods.core.images import to_uint8
 from methods.reference import COLOUR_TRANSFER
 
 TILE = 128  # contact sheet cell height in pixels
@@ -93,7 +94,7 @@ def _pareto(plt, table: pd.DataFrame, wins: pd.DataFrame, path: Path) -> Path:
         axis.legend(fontsize=8)
         axis.set_ylabel(ylabel)
         if ylabel.startswith("share"):
-            axis.axhline(0.5, color="grey", ls=":", lw=1)
+            axis.axhline(protocol.MAJORITY, color="grey", ls=":", lw=1)
             axis.set_ylim(-0.03, 1.03)
     axis.set(xlabel="seconds per image (warm calls, log scale)", title="Quality against speed")
     return _save(figure, path)
@@ -119,8 +120,6 @@ def picture_of(results, images, outputs, method, content, style):
 
 def pil_image(picture):
     from PIL import Image
-
-    from methods.core.images import to_uint8
 
     if picture is None:
         return None

@@ -12,8 +12,8 @@ import pandas as pd
 
 from eval import stats
 from eval.metrics import CONTENT_SCORES, DIRECTIONS, SCORE_DOCS, STYLE_SCORES
-from eval.plots import picture_of, pil_image
-from eval.report import best_methods, hint, num, seen_note, verdict, wins_of
+from eval.report.plots import picture_of, pil_image
+from eval.report.words import best_methods, hint, num, seen_note, verdict, wins_of
 from methods.reference import COLOUR_TRANSFER, PHOTO
 
 THUMB = 160  # long side of the page's thumbnails
