@@ -77,7 +77,7 @@ def unpack(revision: str, folder: Path) -> Path:
 
 
 def machine() -> str:
-    from methods.backbones import bfloat16_cpu, cpu_flags
+    from methods.core.backbones import bfloat16_cpu, cpu_flags
 
     model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
                  platform.processor() or platform.machine()) if Path("/proc/cpuinfo").exists() else platform.machine()

@@ -48,9 +48,9 @@ def main(argv=None) -> int:
     from skimage.metrics import structural_similarity
 
     from methods import get
-    from methods.backbones import feature_extractor
+    from methods.core.backbones import feature_extractor
     from methods.images import ImageError, load_image
-    from methods.losses import gram, style_loss
+    from methods.core.losses import gram, style_loss
 
     def pick(folder, names):
         paths = sorted(p for p in (args.images / folder).glob("*") if p.suffix.lower() in {".png", ".jpg"})

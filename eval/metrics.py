@@ -30,7 +30,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from methods.magenta import style_embedding  # Magenta's style bottleneck; ONNX loads on first call
+from methods.core.style_embedding import style_embedding  # Magenta's style bottleneck; ONNX loads on first call
 from methods.images import resize, resize_max
 
 JUDGE_SIDE = 256  # long side at which every image is judged
@@ -93,7 +93,7 @@ class Judge:
 
     # -- features ---------------------------------------------------------------------------
     def features(self, image: np.ndarray) -> dict:
-        from methods.backbones import feature_extractor
+        from methods.core.backbones import feature_extractor
 
         extractor = feature_extractor(self.backbone, (self.content_layer, *self.style_layers))
         return extractor(image[None])
@@ -120,7 +120,7 @@ class Judge:
 
     def style_targets(self, style: np.ndarray) -> dict:
         """{style layer: Gram matrix} of a style image (capped at the judge size)."""
-        from methods.losses import gram
+        from methods.core.losses import gram
 
         def compute():
             features = self.features(self.prepare(style))
@@ -132,7 +132,7 @@ class Judge:
     def content_loss(self, output: np.ndarray, content: np.ndarray, features: dict | None = None
                      ) -> tuple[float, dict]:
         """`features`: the output's, when the caller already has them (one forward pass, not two)."""
-        from methods import losses
+        from methods.core import losses
 
         content = self.prepare(content)
         features = self.features(_match(output, content)) if features is None else features
@@ -142,7 +142,7 @@ class Judge:
     def style_loss(self, output: np.ndarray, style: np.ndarray, reference: np.ndarray | None = None,
                    features: dict | None = None) -> tuple[float, dict]:
         """Gram loss of `output` against `style`; `reference` (the content) sets the judge size."""
-        from methods import losses
+        from methods.core import losses
 
         shape_of = self.prepare(reference) if reference is not None else self.prepare(output)
         features = self.features(_match(output, shape_of)) if features is None else features

@@ -33,7 +33,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from methods import weights
-from methods.backbones import fast_dtype, int8_exact_cpu
+from methods.core.backbones import fast_dtype, int8_exact_cpu
 from methods.base import Method, Param
 from methods.images import resize_max
 
@@ -84,7 +84,7 @@ class AdaIN(Method):
         return load_int8_networks() if params["precision"] == "int8" else load_networks()
 
     def run(self, content, style, params, on_progress, networks):
-        from methods.magenta import keep_colour
+        from methods.core.ops import keep_colour
 
         on_progress(0.0, "encoding")
         image = stylise(networks, content, resize_max(style, params["style_size"]), params["strength"])
@@ -189,9 +189,9 @@ def build_encoder(dtype: str = "float32"):
     FEATURE_MEANS} out (all ENCODER_LAYERS), weights from methods.backbones' VGG16-HED, frozen."""
     import keras
 
-    from methods.backbones import CAFFE_MEAN_BGR, _vgg
+    from methods.core.backbones import CAFFE_MEAN_BGR, full_vgg
 
-    vgg, _ = _vgg("vgg16_hed")
+    vgg, _ = full_vgg("vgg16_hed")
     inputs = keras.Input((None, None, 3))
     x = keras.ops.flip(inputs, axis=-1) * 255.0 - CAFFE_MEAN_BGR
     outputs = {}
@@ -213,9 +213,9 @@ def build_decoder(dtype: str = "float32"):
     nearest-neighbour 2x upsampling where the encoder pools; the last convolution is linear."""
     import keras
 
-    from methods.cyclegan import _reflection_pad_layer
+    from methods.core.ops import reflection_pad_layer
 
-    pad = _reflection_pad_layer()
+    pad = reflection_pad_layer()
     widths = [(256, "block4"), "up", (256, "block3_3"), (256, "block3_2"), (128, "block3_1"), "up",
               (128, "block2_2"), (64, "block2_1"), "up", (64, "block1_2"), (3, "block1_1")]
     inputs = keras.Input((None, None, 512))

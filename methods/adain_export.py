@@ -57,7 +57,7 @@ def encoder_graph(encoder):
     """RGB [0, 1] NCHW -> block4_conv1 features / FEATURE_MEANS, NCHW."""
     from onnx import helper, numpy_helper
 
-    from methods.backbones import CAFFE_MEAN_BGR
+    from methods.core.backbones import CAFFE_MEAN_BGR
 
     graph = helper.make_graph([], "adain_encoder", [], [])
     to_caffe = np.zeros((3, 3, 1, 1), np.float32)  # RGB -> BGR x 255 as a 1x1 convolution, minus the mean as its bias

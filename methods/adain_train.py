@@ -126,7 +126,7 @@ class Trainer:
         import tensorflow as tf
 
         from methods.adain import adain
-        from methods.losses import structure_loss
+        from methods.core.losses import structure_loss
 
         style, photo = self.encoder(paintings), self.encoder(photos)
         target = adain(photo[CONTENT_LAYER], style[CONTENT_LAYER])
@@ -180,7 +180,7 @@ class Trainer:
 def choose_dtype(precision: str) -> str:
     import tensorflow as tf
 
-    from methods.backbones import fast_dtype
+    from methods.core.backbones import fast_dtype
 
     if precision == "auto":
         return "mixed_bfloat16" if tf.config.list_physical_devices("GPU") else fast_dtype()

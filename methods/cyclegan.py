@@ -33,6 +33,7 @@ import numpy as np
 
 from methods import weights
 from methods.base import Method, MethodError, Param
+from methods.core.ops import reflection_pad_layer
 from methods.images import resize, scaled_size
 
 EPSILON = 1e-5  # PyTorch InstanceNorm2d's, so converted checkpoints match
@@ -161,7 +162,7 @@ def build_generator(ngf: int = 64, n_blocks: int = 9, upsample: str = "transpose
     def norm(name):  # instance normalisation, affine like vintagify's (identity-initialised)
         return layers.GroupNormalization(groups=-1, epsilon=EPSILON, name=name)
 
-    ReflectionPad = _reflection_pad_layer()  # noqa: N806 (a class)
+    ReflectionPad = reflection_pad_layer()  # noqa: N806 (a class)
     inputs = keras.Input((None, None, 3))
     x = ReflectionPad(3)(inputs)
     x = layers.Conv2D(ngf, 7, name="stem_conv")(x)
@@ -190,29 +191,6 @@ def build_generator(ngf: int = 64, n_blocks: int = 9, upsample: str = "transpose
     model.ngf, model.n_blocks, model.upsample = ngf, n_blocks, upsample
     model.meta = {}  # what a project file says of it
     return model
-
-
-@functools.cache
-def _reflection_pad_layer():
-    """The Keras layer class, made on first use so importing this module loads no Keras."""
-    import keras
-
-    class ReflectionPad(keras.layers.Layer):
-        def __init__(self, pad: int, **kwargs):
-            super().__init__(**kwargs)
-            self.pad = pad
-
-        def call(self, x):
-            p = self.pad
-            return keras.ops.pad(x, ((0, 0), (p, p), (p, p), (0, 0)), mode="reflect")
-
-        def compute_output_shape(self, shape):
-            return (shape[0], *(None if side is None else side + 2 * self.pad for side in shape[1:3]), shape[3])
-
-        def get_config(self):
-            return {**super().get_config(), "pad": self.pad}
-
-    return ReflectionPad
 
 
 def conv_layers(model):
@@ -394,7 +372,7 @@ def generator_from_state_dict(state: dict):
 def save_generator(generator, path, *, painting: str, style: np.ndarray, side: int) -> Path:
     """Write a generator as an .npz: float16 weights (half the size; the outputs differ from
     float32 by under 1/255), its shape, its painting's name, fingerprint and style embedding."""
-    from methods.magenta import style_embedding
+    from methods.core.style_embedding import style_embedding
 
     arrays = {f"w{i:03d}": np.asarray(w, np.float16) for i, w in enumerate(generator.get_weights())}
     path = Path(path)
@@ -473,7 +451,7 @@ def available_models() -> dict[str, dict]:
 
 def choose_model(style: np.ndarray, models: dict[str, dict]) -> tuple[str, dict]:
     """(generator name, info): the painting's own generator, else the nearest by style embedding."""
-    from methods.magenta import style_embedding
+    from methods.core.style_embedding import style_embedding
 
     if not models:
         raise weights.WeightsError("no project CycleGAN generator is available: restore assets/cyclegan "

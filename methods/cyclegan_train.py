@@ -185,8 +185,8 @@ class Trainer:
 
     def set_style_target(self, painting: np.ndarray):
         """The Gram matrices the style term pulls G(photo) toward: the whole painting's."""
-        from methods.backbones import feature_extractor
-        from methods.losses import gram
+        from methods.core.backbones import feature_extractor
+        from methods.core.losses import gram
 
         self.vgg = feature_extractor("vgg16_hed", STYLE_LAYERS)
         self.target_grams = {name: gram(value) for name, value in self.vgg(painting[None]).items()}
@@ -204,7 +204,7 @@ class Trainer:
             "identity_b": identity * l1(self.g_ab(real_b, training=True), real_b),
         }
         if self.args.style_weight:
-            from methods.losses import style_loss
+            from methods.core.losses import style_loss
 
             parts["style_b"] = self.args.style_weight * style_loss(self.vgg((fake_b + 1.0) / 2.0), self.target_grams)[0]
         total = sum(parts.values())
@@ -457,7 +457,7 @@ def generator_for(style, on_progress) -> tuple[Path, bool]:
     import fcntl
 
     from methods import weights
-    from methods.magenta import style_embedding
+    from methods.core.style_embedding import style_embedding
     from methods.base import MethodError
     from methods.cyclegan import painting_key
     from methods.images import resize_max

@@ -354,7 +354,7 @@ class GramTerms:
     `target` (its Gram matrices and latent statistics), so one set of terms serves many paintings."""
 
     def __init__(self, style_weight: float, content_weight: float, structure_weight: float = 0.0):
-        from methods.backbones import feature_extractor
+        from methods.core.backbones import feature_extractor
 
         dtype = fine_tune_dtype("gram")
         self.vgg = feature_extractor("vgg16_hed", GRAM_LAYERS + (GRAM_CONTENT_LAYER,), dtype)
@@ -367,7 +367,7 @@ class GramTerms:
         """(Gram matrices in GRAM_LAYERS order, latent mean, latent deviation) of a painting."""
         import tensorflow as tf
 
-        from methods.losses import gram
+        from methods.core.losses import gram
 
         features = self.vgg(painting[None])
         latent = model.encode(painting)
@@ -377,7 +377,7 @@ class GramTerms:
     def __call__(self, model: StyleVAE, photos, target: tuple) -> dict:
         import tensorflow as tf
 
-        from methods.losses import content_loss, structure_loss, style_loss
+        from methods.core.losses import content_loss, structure_loss, style_loss
 
         grams, latent_mean, latent_std = target
         latent, _ = model.encoder(photos, training=False)
@@ -400,7 +400,7 @@ def fine_tune_dtype(mode: str) -> str:
     CPU has bfloat16 units (13.4 s instead of 25.4 s to a first photo on a 2-core Xeon with AMX, 53 s instead of
     80 s on a 2-core AMD EPYC; assets/vae/comparison.md); the other modes, measured in float32, stay so.
     Weights stay float32 either way."""
-    from methods.backbones import fast_dtype
+    from methods.core.backbones import fast_dtype
 
     return fast_dtype() if mode == "gram" else "float32"
 

@@ -5,7 +5,7 @@ from skimage import data
 
 from eval import metrics
 from methods import adain, get, weights
-from methods.backbones import int8_exact_cpu
+from methods.core.backbones import int8_exact_cpu
 from methods.images import load_image
 
 

@@ -152,7 +152,7 @@ def test_structure_term_keeps_more_of_the_photos_structure():
 def test_bfloat16_networks_compute_what_float32_ones_do(photo):
     """gram mode computes in bfloat16 on CPUs with bfloat16 units (vae.fine_tune_dtype): same weights, float32 out,
     features and decodings within bfloat16's precision of float32's."""
-    from methods.backbones import feature_extractor
+    from methods.core.backbones import feature_extractor
 
     layers = vae.GRAM_LAYERS + (vae.GRAM_CONTENT_LAYER,)
     exact, fast = (feature_extractor("vgg16_hed", layers, dtype)(photo[None]) for dtype in ("float32", "mixed_bfloat16"))

@@ -1,0 +1,1 @@
+"""Shared building blocks: layer 1, imports nothing above it."""
