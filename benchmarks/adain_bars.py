@@ -30,8 +30,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eval import imageset, metrics  # noqa: E402
-from methods import adain, import_tensorflow_quietly, weights  # noqa: E402
-from methods.adain_train import MEASURED  # noqa: E402
+from methods import import_tensorflow_quietly, weights  # noqa: E402
+from methods.adain import method as adain  # noqa: E402
+from methods.adain.train import MEASURED  # noqa: E402
 from methods.images import contact_sheet, save_image  # noqa: E402
 from methods.reference import colour_transfer  # noqa: E402
 

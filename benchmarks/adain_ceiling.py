@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eval import imageset, metrics  # noqa: E402
 from methods import import_tensorflow_quietly, weights  # noqa: E402
-from methods.adain import CONTENT_LAYER, build_encoder, read_decoder  # noqa: E402
-from methods.adain_train import STYLE_LAYERS, choose_dtype, feature_error  # noqa: E402
+from methods.adain.model import CONTENT_LAYER, build_encoder, read_decoder  # noqa: E402
+from methods.adain.train import STYLE_LAYERS, choose_dtype, feature_error  # noqa: E402
 from methods.images import resize  # noqa: E402
 from methods.training import load_domain, random_crops, train_photo_paths  # noqa: E402
 
