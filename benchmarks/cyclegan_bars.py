@@ -23,7 +23,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eval import imageset, metrics  # noqa: E402
-from methods import cyclegan, import_tensorflow_quietly, weights  # noqa: E402
+from methods import import_tensorflow_quietly, weights  # noqa: E402
+from methods.cyclegan.generator import build_generator, translate  # noqa: E402
+from methods.cyclegan.generator_files import PROJECT_MODELS, read_generator  # noqa: E402
 from methods.images import contact_sheet, load_image, save_image  # noqa: E402
 from methods.reference import colour_transfer  # noqa: E402
 
@@ -32,13 +34,13 @@ SIZE = 256  # the eval's default size
 
 def generator_from(path: Path, painting: str | None):
     if path.suffix == ".npz":
-        generator = cyclegan.read_generator(path)
+        generator = read_generator(path)
         name = path.stem
     else:  # a training snapshot: its run's shape
         import json
 
         run = json.loads((path.parent.parent / "checkpoint" / "state.json").read_text())["args"]
-        generator = cyclegan.build_generator(run["ngf"], run["n_blocks"], run.get("upsample", "transpose"))
+        generator = build_generator(run["ngf"], run["n_blocks"], run.get("upsample", "transpose"))
         generator.load_weights(str(path))
         generator.meta = {"side": 512}
         name = f"{painting}@{path.stem.rsplit('_', 1)[-1].lstrip('0')}"
@@ -71,7 +73,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     import_tensorflow_quietly()
     paths = args.generators or [weights.PROJECT_ROOT / weights.NETWORKS[f"cyclegan_{n}"].asset
-                                for n in cyclegan.PROJECT_MODELS]
+                                for n in PROJECT_MODELS]
     by_name = {entry.name: entry for entry in (*imageset.CONTENTS, *imageset.TRAIN_PHOTOS,
                                                *imageset.VALIDATION_PHOTOS)}
     names = []
@@ -90,7 +92,7 @@ def main(argv=None) -> int:
         wins2 = wins3 = 0
         ssims, sheet_row = [], [painting]
         for photo_name, photo in photos.items():
-            output = cyclegan.translate(generator, photo, generator.meta.get("side"))
+            output = translate(generator, photo, generator.meta.get("side"))
             ours = metrics.score(output, photo, painting, judge)
             ct = metrics.score(colour_transfer(photo, painting), photo, painting, judge)
             two = ours["texture_ratio"] < ct["texture_ratio"] and ours["style_gain"] > ct["style_gain"]
@@ -102,11 +104,11 @@ def main(argv=None) -> int:
         seconds = float("nan")
         if not args.no_speed:
             big = load_image(imageset.load(imageset.CONTENTS[0], 512), 512)
-            cyclegan.translate(generator, big, generator.meta.get("side"))
+            translate(generator, big, generator.meta.get("side"))
             times = []
             for _ in range(3):
                 started = time.perf_counter()
-                cyclegan.translate(generator, big, generator.meta.get("side"))
+                translate(generator, big, generator.meta.get("side"))
                 times.append(time.perf_counter() - started)
             seconds = float(np.median(times))
         rows.append((name, wins2, wins3, len(photos), float(np.median(ssims)), seconds))

@@ -31,11 +31,13 @@ from skimage import data
 
 from eval import imageset, report, runner
 from eval.__main__ import main as eval_main
-from methods import import_tensorflow_quietly, REGISTRY, Cancelled, MethodError, TimeUp, cyclegan, get, weights
+from methods import import_tensorflow_quietly, REGISTRY, Cancelled, MethodError, TimeUp, get, weights
+from methods.cyclegan import generator as cyclegan
+from methods.cyclegan.generator_files import load_generator
 from methods.__main__ import main as cli
 from methods.images import MAX_SIDE, ImageError, check_output, load_image, resize_max, save_image
 from methods.reference import ColourTransfer
-from methods.torch_state import LEGACY_MAGIC, LEGACY_PROTOCOL, CheckpointError, load_state_dict
+from methods.cyclegan.checkpoints import LEGACY_MAGIC, LEGACY_PROTOCOL, CheckpointError, load_state_dict
 from tests.conftest import SHARED_STYLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -188,7 +190,7 @@ def test_3_every_method_states_its_measured_peak_memory_within_3_gb():
 def test_3_cyclegan_tiles_match_one_exact_pass(monkeypatch):
     """Up to 1024 px CycleGAN makes one exact pass (its peak memory is measured in the class
     docstring); larger photos go through tiles. Smaller tiles here exercise the same code."""
-    generator, _ = cyclegan.load_generator("vintage")
+    generator, _ = load_generator("vintage")
     photo = load_image(SHARED_STYLES.parent / "contents" / "kodim05.png", 480)  # 480x320
     whole = cyclegan._whole(generator, photo)
     monkeypatch.setattr(cyclegan, "TILE", 240)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from eval import imageset
-from methods import cyclegan_train, vae_train, weights
+from methods import vae_train, weights
+from methods.cyclegan import train as cyclegan_train
 
 CARDS = sorted(weights.card_path(path) for pattern in ("*.weights.h5", "*.npz")
                for path in (weights.PROJECT_ROOT / "assets").rglob(pattern) if "examples" not in path.parts)
