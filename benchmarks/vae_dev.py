@@ -48,7 +48,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eval import imageset, metrics, stats  # noqa: E402
-from methods import get, import_tensorflow_quietly, vae  # noqa: E402
+from methods import get, import_tensorflow_quietly  # noqa: E402
+from methods.vae import finetune as vae  # noqa: E402
 from methods.reference import colour_transfer  # noqa: E402
 
 SIZE = 256  # the eval's size: the eval hands every method the photo and the painting at 256 px

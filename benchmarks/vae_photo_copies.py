@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from vae_dev import SIZE, missed  # noqa: E402  (it puts the repository on the path)
 
 from eval import imageset, metrics  # noqa: E402
-from methods import get, import_tensorflow_quietly, vae  # noqa: E402
+from methods import get, import_tensorflow_quietly  # noqa: E402
+from methods.vae import finetune as vae  # noqa: E402
 from methods.reference import colour_transfer  # noqa: E402
 
 

@@ -24,8 +24,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eval import imageset  # noqa: E402
-from methods import get, import_tensorflow_quietly, vae  # noqa: E402
+from methods import get, import_tensorflow_quietly  # noqa: E402
 from methods.core import backbones  # noqa: E402
+from methods.vae import finetune as vae  # noqa: E402
 
 SIDE = 512
 RECIPES = ("shipped:", "float32:fine_tune_dtype=float32", "60 steps:steps=60")

@@ -15,7 +15,8 @@ import pytest
 from skimage import data
 
 from eval import imageset
-from methods import REGISTRY, get, vae
+from methods import REGISTRY, get
+from methods.vae import finetune as vae
 from methods.images import load_image
 
 ORIGINALS = imageset.SHARED_MIRROR / "train" / "photos"
