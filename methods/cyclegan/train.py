@@ -165,16 +165,20 @@ def train(args, command: str = "", domain_b=None, on_step=None, painting: str = 
     log.close()
     seconds = time.perf_counter() - started
     if args.export:
-        args.export.parent.mkdir(parents=True, exist_ok=True)
-        partial = args.export.with_name(args.export.name + ".partial")
-        if args.export_step:
-            trainer.g_ab.load_weights(str(snapshot_path(args.out, args.export_step)))
-        save_generator(trainer.g_ab, partial, painting=painting or _painting_name(args.domain_b),
-                       style=domain_b[0], side=args.max_side)
-        partial.replace(args.export)
+        export(args, trainer, domain_b[0], painting or _painting_name(args.domain_b))
         if command:
             write_card(args, seconds, device, command)
     return {"steps": args.steps, "start": start, "seconds": seconds, "device": device, "losses": losses}
+
+
+def export(args, trainer, style: np.ndarray, painting: str) -> None:
+    """The photo-to-painting generator (or the --export-step snapshot) as a project generator file."""
+    args.export.parent.mkdir(parents=True, exist_ok=True)
+    partial = args.export.with_name(args.export.name + ".partial")
+    if args.export_step:
+        trainer.g_ab.load_weights(str(snapshot_path(args.out, args.export_step)))
+    save_generator(trainer.g_ab, partial, painting=painting, style=style, side=args.max_side)
+    partial.replace(args.export)
 
 
 def snapshot_path(run: Path, step: int) -> Path:
