@@ -22,8 +22,8 @@ import numpy as np
 
 from eval import metrics, protocol
 from methods import import_tensorflow_quietly
-from methods.adain import CONTENT_LAYER, build_encoder, read_decoder
-from methods.adain_train import STYLE_LAYERS, choose_dtype, feature_error
+from methods.adain.model import CONTENT_LAYER, build_encoder, read_decoder
+from methods.adain.train import STYLE_LAYERS, choose_dtype, feature_error
 from methods.core import manifest as imageset
 from methods.core import weights
 from methods.core.images import resize

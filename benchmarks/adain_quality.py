@@ -24,13 +24,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-from methods.core.images import contact_sheet, save_image
 
 from eval import metrics, protocol
+from methods import import_tensorflow_quietly
+from methods.adain import method as adain
+from methods.adain.train import MEASURED
 from methods.core import manifest as imageset
-from methods import adain, import_tensorflow_quietly
 from methods.core import weights
-from methods.adain_train import MEASURED
+from methods.core.images import contact_sheet, save_image
 from methods.reference import colour_transfer
 
 SHEET_PHOTOS = ("astronaut", "kodim13", "chelsea")

@@ -22,12 +22,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-from methods.core.images import contact_sheet, load_image, save_image
 
 from eval import metrics, protocol
+from methods import import_tensorflow_quietly
 from methods.core import manifest as imageset
-from methods import cyclegan, import_tensorflow_quietly
 from methods.core import weights
+from methods.core.images import contact_sheet, load_image, save_image
+from methods.cyclegan.generator import build_generator, translate
+from methods.cyclegan.generator_files import PROJECT_MODELS, read_generator
 
 MEASURED = "## Measured (benchmarks/cyclegan_quality.py)"
 TEXTURE_AND_GAIN = ("texture_ratio", "style_gain")  # what a single-painting generator is held to first
@@ -36,11 +38,11 @@ SHEET_PHOTOS = ("astronaut", "kodim13", "chelsea")
 
 def generator_from(path: Path, painting: str | None):
     if path.suffix == ".npz":
-        generator = cyclegan.read_generator(path)
+        generator = read_generator(path)
         name = path.stem
     else:  # a training snapshot: its run's shape
         run = json.loads((path.parent.parent / "checkpoint" / "state.json").read_text())["args"]
-        generator = cyclegan.build_generator(run["ngf"], run["n_blocks"], run.get("upsample", "transpose"))
+        generator = build_generator(run["ngf"], run["n_blocks"], run.get("upsample", "transpose"))
         generator.load_weights(str(path))
         generator.meta = {"side": 512}
         name = f"{painting}@{path.stem.rsplit('_', 1)[-1].lstrip('0')}"
@@ -86,11 +88,11 @@ def photo_split(spec: str | None) -> protocol.Split:
 
 def seconds_at_512(generator) -> float:
     big = load_image(imageset.load(imageset.CONTENTS[0], 512), 512)
-    cyclegan.translate(generator, big, generator.meta.get("side"))
+    translate(generator, big, generator.meta.get("side"))
     times = []
     for _ in range(3):
         started = time.perf_counter()
-        cyclegan.translate(generator, big, generator.meta.get("side"))
+        translate(generator, big, generator.meta.get("side"))
         times.append(time.perf_counter() - started)
     return float(np.median(times))
 
@@ -104,7 +106,7 @@ def measure(path: Path, args, photos: dict, judge) -> tuple[tuple, list]:
     two = three = 0
     ssims, sheet_row = [], [painting]
     for photo_name, photo in photos.items():
-        output = cyclegan.translate(generator, photo, generator.meta.get("side"))
+        output = translate(generator, photo, generator.meta.get("side"))
         pair = protocol.against_baseline(output, photo, painting, judge)
         two += pair.won(TEXTURE_AND_GAIN)
         three += pair.won()
@@ -119,7 +121,7 @@ def main(argv=None) -> int:
     args = parse(argv)
     import_tensorflow_quietly()
     paths = args.generators or [weights.PROJECT_ROOT / weights.NETWORKS[f"cyclegan_{n}"].asset
-                                for n in cyclegan.PROJECT_MODELS]
+                                for n in PROJECT_MODELS]
     split = photo_split(args.photos)
     photos = {entry.name: imageset.load(entry, protocol.SIDE) for entry in split.photos}
     if args.views:

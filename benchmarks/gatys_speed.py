@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from methods.backbones import bfloat16_cpu, cpu_flags
+from methods.core.backbones import bfloat16_cpu, cpu_flags
 
 REPO = Path(__file__).resolve().parents[1]
 STARRY = REPO / "assets" / "examples" / "styles" / "starry_night.jpg"

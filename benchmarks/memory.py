@@ -26,8 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from methods.core import manifest as imageset
 from methods import REGISTRY, get, import_tensorflow_quietly
+from methods.core import manifest as imageset
 from methods.core import weights
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -35,9 +35,10 @@ from pathlib import Path
 import numpy as np
 
 from eval import metrics, protocol
-from methods import get, import_tensorflow_quietly, vae
+from methods import get, import_tensorflow_quietly
 from methods.core import manifest as imageset
 from methods.core import weights
+from methods.vae import finetune as vae
 
 
 def parse(argv) -> argparse.Namespace:

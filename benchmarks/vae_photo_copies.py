@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from eval import metrics, protocol
-from methods import get, import_tensorflow_quietly, vae
+from methods import get, import_tensorflow_quietly
 from methods.core import manifest as imageset
+from methods.vae import finetune as vae
 
 
 def train_photos(copies: bool) -> tuple:

@@ -25,10 +25,10 @@ import pandas as pd
 from skimage.metrics import structural_similarity
 
 from methods import get
-from methods.backbones import feature_extractor
 from methods.core import manifest as imageset
+from methods.core.backbones import feature_extractor
 from methods.core.images import resize, save_image
-from methods.losses import gram, style_loss
+from methods.core.losses import gram, style_loss
 
 STYLE_LAYERS = tuple(f"block{b}_conv1" for b in range(1, 6))
 TARGETS = {"change_pct": -20.0, "ssim": 0.4}

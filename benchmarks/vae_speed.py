@@ -19,8 +19,10 @@ import time
 
 import numpy as np
 
-from methods import backbones, get, import_tensorflow_quietly, vae
+from methods import get, import_tensorflow_quietly
+from methods.core import backbones
 from methods.core import manifest as imageset
+from methods.vae import finetune as vae
 
 SIDE = 512
 RECIPES = ("shipped:", "float32:fine_tune_dtype=float32", "60 steps:steps=60")

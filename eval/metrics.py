@@ -29,10 +29,10 @@ from collections import OrderedDict
 
 import numpy as np
 
-from methods.backbones import feature_extractor
+from methods.core.backbones import feature_extractor
 from methods.core.files import pixel_key
 from methods.core.images import resize, resize_max
-from methods.magenta import style_embedding  # Magenta's style bottleneck; ONNX loads on first call
+from methods.core.style_embedding import style_embedding  # Magenta's style bottleneck; ONNX loads on first call
 from methods.reference import colour_transfer
 
 JUDGE_SIDE = 256  # long side at which every image is judged
@@ -172,7 +172,7 @@ class Judge:
 def _losses():
     """methods.losses, imported on first use: it imports Keras and so TensorFlow, which importing
     the judge (the app's panels, the eval's command line) must not."""
-    from methods import losses
+    from methods.core import losses
 
     return losses
 

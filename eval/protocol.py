@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from eval import metrics
-from methods.core import manifest as imageset
-from methods.core.manifest import Entry
 from eval.metrics import DIRECTIONS, STYLE_SCORES
+from methods.core import manifest as imageset
 from methods.core import weights
+from methods.core.manifest import Entry
 from methods.reference import COLOUR_TRANSFER, colour_transfer
 
 BASELINE = COLOUR_TRANSFER

@@ -26,11 +26,13 @@ import time
 import numpy as np
 
 from methods.base import Interrupted, Method, Param
+from methods.core import losses
+from methods.core.backbones import BLOCK_FIRST_LAYERS, fast_dtype, feature_extractor
 from methods.core.files import pixel_key
 from methods.core.images import resize, resize_max
 
 CONTENT_LAYERS = ("block4_conv2",)
-STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
+STYLE_LAYERS = BLOCK_FIRST_LAYERS  # block1_conv1 ... block5_conv1, as Gatys et al.
 # The tutorial recipe (TensorFlow's style transfer tutorial, the lecture notebook).
 MIN_LEVEL_SIDE = 32
 MIN_STYLE_SIDE = 128
@@ -72,8 +74,6 @@ class Gatys(Method):
         return (params["backbone"],)
 
     def load(self, params):
-        from methods.backbones import fast_dtype, feature_extractor
-
         dtype = fast_dtype() if params["precision"] == "auto" else "float32"
         return feature_extractor(params["backbone"], CONTENT_LAYERS + STYLE_LAYERS, dtype)
 
@@ -125,12 +125,10 @@ class Gatys(Method):
     def _style_grams(self, extractor, style, long_side):
         """Gram targets, computed once per style image, backbone, precision and size; the last
         GRAM_CACHE_SIZE are kept (about 2.5 MB each), so a server's memory stays bounded."""
-        from methods.losses import gram
-
         key = (extractor.backbone, extractor.dtype, pixel_key(style), style.shape, long_side)
         if key not in self._gram_cache:
             features = extractor(resize_max(style, long_side)[None])
-            self._gram_cache[key] = {name: gram(features[name]) for name in STYLE_LAYERS}
+            self._gram_cache[key] = {name: losses.gram(features[name]) for name in STYLE_LAYERS}
             while len(self._gram_cache) > GRAM_CACHE_SIZE:
                 self._gram_cache.pop(next(iter(self._gram_cache)))  # the oldest
         return self._gram_cache[key]
@@ -224,8 +222,6 @@ def _compiled(extractor):
     """(loss, value-and-gradient) traced once per backbone; shapes, targets and weights are
     arguments, so new sizes and images reuse a shape-relaxed trace instead of retracing."""
     import tensorflow as tf
-
-    from methods import losses
 
     def loss(image, content_features, grams, weights):
         features = extractor(image)

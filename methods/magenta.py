@@ -1,9 +1,10 @@
 """Fast arbitrary stylisation: Magenta's network (Ghiasi et al. 2017), the one TF Hub serves.
 
-A style prediction network (Inception-v3 based, distilled to MobileNet) maps a 256x256 style
-image to a 100-value bottleneck; the transformer network turns that into per-channel scale
-and shift of its instance normalisation layers: the AdaIN idea, conditional instance
-normalisation predicted from the style. It is not Huang & Belongie's VGG encoder/decoder.
+A style prediction network (methods.core.style_embedding: Inception-v3 based, distilled to
+MobileNet) maps a 256x256 style image to a 100-value bottleneck; the transformer network turns
+that into per-channel scale and shift of its instance normalisation layers: the AdaIN idea,
+conditional instance normalisation predicted from the style. It is not Huang & Belongie's VGG
+encoder/decoder.
 
 Peak memory at its maximum size (a 1024 px photo, `/usr/bin/time -v python -m methods`):
 0.36 GB RSS (onnxruntime, no TensorFlow).
@@ -15,11 +16,10 @@ import os
 
 import numpy as np
 
-from methods.core import weights
 from methods.base import Method, Param
-from methods.core.images import resize
-
-STYLE_SIZE = 256  # the predictor's fixed input, as Magenta trained it
+from methods.core import weights
+from methods.core.ops import keep_colour, pad_to_multiple
+from methods.core.style_embedding import STYLE_SIZE, square_crop, style_predictor
 
 
 class Magenta(Method):
@@ -64,29 +64,6 @@ class Magenta(Method):
                        "style_size": STYLE_SIZE}
 
 
-def square_crop(image: np.ndarray, side: int) -> np.ndarray:
-    """Central square, resized: how Magenta's examples feed the style predictor."""
-    height, width = image.shape[:2]
-    edge = min(height, width)
-    top, left = (height - edge) // 2, (width - edge) // 2
-    return resize(image[top:top + edge, left:left + edge], (side, side))
-
-
-def style_embedding(image: np.ndarray) -> np.ndarray:
-    """Magenta's 100-value style bottleneck of an image's central square at STYLE_SIZE px."""
-    predict, _ = load_onnx()
-    return np.asarray(predict(square_crop(np.asarray(image, np.float32), STYLE_SIZE)), np.float64).ravel()
-
-
-def keep_colour(stylised: np.ndarray, content: np.ndarray) -> np.ndarray:
-    """Luminance from the stylised image, chrominance from the content (YUV)."""
-    from skimage.color import rgb2yuv, yuv2rgb
-
-    yuv = rgb2yuv(content)
-    yuv[..., 0] = rgb2yuv(stylised)[..., 0]
-    return np.clip(yuv2rgb(yuv), 0.0, 1.0).astype(np.float32)
-
-
 @functools.cache
 def load_onnx():
     """(predict, transform) callables over onnxruntime; the transform made size-agnostic."""
@@ -95,7 +72,6 @@ def load_onnx():
 
     options = ort.SessionOptions()
     options.log_severity_level = 3
-    predict_session = ort.InferenceSession(str(weights.resolve("magenta_predict_onnx").path), options)
     graph = onnx.load(str(weights.resolve("magenta_transform_onnx").path))
     dims = graph.graph.input[0].type.tensor_type.shape.dim  # NHWC, exported fixed at 384x384
     dims[1].dim_param, dims[2].dim_param = "height", "width"
@@ -106,17 +82,13 @@ def load_onnx():
     transform_session = ort.InferenceSession(graph.SerializeToString(), options)
     content_name, bottleneck_name = (i.name for i in transform_session.get_inputs())
 
-    def predict(style):
-        return predict_session.run(None, {"style_image": style[None]})[0]
-
     def transform(content, bottleneck):
         height, width = content.shape[:2]
-        # three stride-2 stages: pad to a multiple of 8, crop back
-        padded = np.pad(content, ((0, -height % 8), (0, -width % 8), (0, 0)), mode="reflect")
+        padded = pad_to_multiple(content, 8)  # three stride-2 stages
         out = transform_session.run(None, {content_name: padded[None], bottleneck_name: bottleneck})[0]
         return out[0, :height, :width]
 
-    return predict, transform
+    return style_predictor(), transform
 
 
 @functools.cache

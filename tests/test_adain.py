@@ -1,13 +1,22 @@
-"""AdaIN proper (methods/adain.py): the formula, the committed decoder, the method's knobs."""
+"""AdaIN proper (methods/adain, methods.core.ops.adain): the formula, the committed decoder, the method's knobs."""
 import numpy as np
 import pytest
+from methods.images import load_image
 from skimage import data
 
 from eval import metrics
-from methods import adain, get
-from methods.backbones import int8_exact_cpu
-from methods.core import weights
-from methods.core.images import load_image
+from methods import get, weights
+from methods.adain.method import (
+    PAINTINGS,
+    PRECISIONS,
+    load_int8_networks,
+    load_networks,
+    measured_sentence,
+    onnx_network,
+    stylise,
+)
+from methods.core.backbones import int8_exact_cpu
+from methods.core.ops import EPSILON, adain
 
 
 @pytest.fixture(scope="module")
@@ -15,9 +24,9 @@ def method():
     return get("adain")
 
 
-@pytest.fixture(scope="module", params=adain.PRECISIONS)
+@pytest.fixture(scope="module", params=PRECISIONS)
 def networks(request):
-    return adain.load_int8_networks() if request.param == "int8" else adain.load_networks()
+    return load_int8_networks() if request.param == "int8" else load_networks()
 
 
 def test_adain_layer_matches_the_papers_formula():
@@ -25,15 +34,15 @@ def test_adain_layer_matches_the_papers_formula():
     content = rng.normal(2.0, 3.0, (2, 5, 7, 4)).astype(np.float32)
     style = rng.normal(-1.0, 0.5, (2, 6, 3, 4)).astype(np.float32) * np.arange(1, 5, dtype=np.float32)
     mu = lambda x: x.mean((1, 2), keepdims=True)  # noqa: E731
-    sigma = lambda x: np.sqrt(x.var((1, 2), keepdims=True) + adain.EPSILON)  # noqa: E731
+    sigma = lambda x: np.sqrt(x.var((1, 2), keepdims=True) + EPSILON)  # noqa: E731
     expected = sigma(style) * (content - mu(content)) / sigma(content) + mu(style)
-    out = np.asarray(adain.adain(content, style))
+    out = np.asarray(adain(content, style))
     np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(out.mean((1, 2)), style.mean((1, 2)), atol=1e-4)  # the style's statistics
     np.testing.assert_allclose(out.std((1, 2)), style.std((1, 2)), rtol=1e-3)
     import keras  # tensors (training) take keras.ops, arrays (inference) NumPy: the same formula
 
-    tensors = adain.adain(keras.ops.convert_to_tensor(content), keras.ops.convert_to_tensor(style))
+    tensors = adain(keras.ops.convert_to_tensor(content), keras.ops.convert_to_tensor(style))
     assert not isinstance(tensors, np.ndarray)
     np.testing.assert_allclose(np.asarray(tensors), expected, rtol=1e-4, atol=1e-4)
 
@@ -49,11 +58,11 @@ def test_decoder_inverts_the_encoder_on_a_held_out_photo(networks):
 
 
 def test_int8_networks_compute_what_the_float_ones_do(starry):
-    # also fails when the decoder is retrained and not re-exported (python -m methods.adain_export)
-    int8, float_ = adain.load_int8_networks(), adain.load_networks()
+    # also fails when the decoder is retrained and not re-exported (python -m methods.adain.export)
+    int8, float_ = load_int8_networks(), load_networks()
     photo = load_image(data.astronaut(), 128)
     features = float_.encode(photo[None])
-    encoder_error = np.abs(adain.onnx_network("adain_encoder_int8")(photo[None]) - features).mean()
+    encoder_error = np.abs(onnx_network("adain_encoder_int8")(photo[None]) - features).mean()
     if int8_exact_cpu():
         assert encoder_error < 0.08 * np.abs(features).mean()  # measured 0.028
         assert "float encoder" not in int8.precision
@@ -62,21 +71,21 @@ def test_int8_networks_compute_what_the_float_ones_do(starry):
         assert np.array_equal(int8.encode(photo[None]), features)
     decoded = [np.clip(n.decode(features), 0, 1) for n in (int8, float_)]
     assert np.abs(decoded[0] - decoded[1]).mean() < 0.02  # measured 0.008
-    stylised = [adain.stylise(n, photo, starry) for n in (int8, float_)]
+    stylised = [stylise(n, photo, starry) for n in (int8, float_)]
     assert np.abs(stylised[0] - stylised[1]).mean() < 0.03  # measured 0.014
 
 
 def test_a_paintings_statistics_are_computed_once(starry):
-    networks, encoded = adain.load_int8_networks(), []
+    networks, encoded = load_int8_networks(), []
     counting = networks._replace(encode=lambda x: encoded.append(x.shape) or networks.encode(x))
     photo, other = load_image(data.astronaut(), 64), load_image(data.chelsea(), 64)
-    adain.PAINTINGS.clear()
-    first = adain.stylise(counting, photo, starry)
-    again = adain.stylise(counting, photo, starry)
-    adain.stylise(counting, other, starry)
+    PAINTINGS.clear()
+    first = stylise(counting, photo, starry)
+    again = stylise(counting, photo, starry)
+    stylise(counting, other, starry)
     assert len(encoded) == 4  # the painting once, then the photo three times
     np.testing.assert_array_equal(first, again)
-    adain.stylise(counting, photo, starry[::-1])  # another painting is encoded
+    stylise(counting, photo, starry[::-1])  # another painting is encoded
     assert len(encoded) == 6
 
 
@@ -123,7 +132,7 @@ def test_any_content_size_runs_and_the_decoder_is_the_verified_project_file(meth
     assert ("float encoder" in result.info["precision"]) == (not int8_exact_cpu())  # why: test_int8_networks_...
     assert "unverified" not in result.info["weights_source"]
     # the page says what the card measured (benchmarks/adain_quality.py --card), weak or not
-    assert result.info["note"] == adain.measured_sentence(weights.model_card("adain_decoder"))
+    assert result.info["note"] == measured_sentence(weights.model_card("adain_decoder"))
     assert "beat a plain colour transfer on all three style scores on" in result.info["note"]
 
 
@@ -134,7 +143,7 @@ def test_float_precision_runs_the_tensorflow_networks(method, photo, starry):
 
 
 def test_the_measured_note_calls_a_decoder_below_either_target_weak():
-    assert "A weak decoder" not in adain.measured_sentence({"eval_wins": "40/48", "eval_ssim": "0.40"})
-    assert "A weak decoder" in adain.measured_sentence({"eval_wins": "40/48", "eval_ssim": "0.20"})
-    assert "A weak decoder" in adain.measured_sentence({"eval_wins": "31/48", "eval_ssim": "0.40"})
-    assert adain.measured_sentence({}) == ""
+    assert "A weak decoder" not in measured_sentence({"eval_wins": "40/48", "eval_ssim": "0.40"})
+    assert "A weak decoder" in measured_sentence({"eval_wins": "40/48", "eval_ssim": "0.20"})
+    assert "A weak decoder" in measured_sentence({"eval_wins": "31/48", "eval_ssim": "0.40"})
+    assert measured_sentence({}) == ""

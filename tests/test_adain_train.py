@@ -1,13 +1,14 @@
-"""python -m methods.adain_train on tiny crops: the losses fall, a run resumes (with the identity loss
+"""python -m methods.adain.train on tiny crops: the losses fall, a run resumes (with the identity loss
 added), the export loads and keeps the card's findings, and eval images are refused."""
 import json
 
 import numpy as np
 import pytest
 
-from methods import adain, adain_train
-from methods.core import manifest as imageset
-from methods.core import weights
+from eval import imageset
+from methods import weights
+from methods.adain import train as adain_train
+from methods.adain.model import read_decoder
 
 PHOTOS = [str(imageset.SHARED_MIRROR / "train" / "photos" / f"kodim0{n}.png") for n in (1, 2, 3)]
 STYLE = "skimage:immunohistochemistry"  # a textured image outside the eval set
@@ -38,7 +39,7 @@ def test_training_lowers_the_losses_resumes_and_exports(tmp_path):
     assert adain_train.MEASURED not in text and "OLD-" not in text
     card = weights.read_front_matter(weights.card_path(export))
     assert card["training_images"] == ["kodim01", "kodim02", "kodim03", STYLE] and card["held_out"] is True
-    decoder = adain.read_decoder(export)
+    decoder = read_decoder(export)
     features = np.random.default_rng(0).random((1, 4, 6, 512), dtype=np.float32)
     assert np.asarray(decoder(features)).shape == (1, 32, 48, 3)
 

@@ -81,7 +81,7 @@ def test_concurrent_magenta_requests_each_get_their_own_output(client, photos):
 
 @pytest.mark.e2e
 def test_cyclegan_says_which_generator_ran_and_whether_it_read_the_style(client, photos):
-    from methods.cyclegan import IGNORED_STYLE
+    from methods.cyclegan.method import IGNORED_STYLE
 
     def stats(style, checkpoint):
         return client.predict(handle_file(photos["coffee"]), handle_file(str(SHARED_STYLES / style)), 128, True,

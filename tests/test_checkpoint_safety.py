@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from methods.torch_state import LEGACY_MAGIC, LEGACY_PROTOCOL, CheckpointError, load_state_dict
+from methods.cyclegan.checkpoints import LEGACY_MAGIC, LEGACY_PROTOCOL, CheckpointError, load_state_dict
 
 
 class _Storage:

@@ -150,7 +150,7 @@ def test_worker_processes_and_a_dask_cluster_run_the_same_jobs(tmp_path):
 
 
 def test_reports_say_when_a_method_ignored_the_style_image(tmp_path):
-    from methods.cyclegan import IGNORED_STYLE
+    from methods.cyclegan.method import IGNORED_STYLE
 
     out = tmp_path / "reports"
     assert main(["--quick", "--size", "64", "--out", str(out), "--methods", "cyclegan",

@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from methods import get, losses
-from methods.backbones import fast_dtype, feature_extractor
+from methods import get
+from methods.core import losses
+from methods.core.backbones import fast_dtype, feature_extractor
 from methods.gatys import CONTENT_LAYERS, STYLE_LAYERS
 
 FAST = {"size": 96, "steps": 15, "levels": 1}

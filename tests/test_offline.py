@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from skimage import data
 
-from methods import REGISTRY, get, vae
+from methods import REGISTRY, get
 from methods.core import manifest as imageset
 from methods.core.images import load_image
+from methods.vae import finetune as vae
 
 ORIGINALS = imageset.SHARED_MIRROR / "train" / "photos"
 

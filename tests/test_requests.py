@@ -8,8 +8,10 @@ import time
 import numpy as np
 import pytest
 
-from methods import REGISTRY, Cancelled, TimeUp, cyclegan, get
+from methods import REGISTRY, Cancelled, TimeUp, get
 from methods.core.images import load_image, resize_max
+from methods.cyclegan import generator as cyclegan
+from methods.cyclegan.generator_files import load_generator
 from methods.reference import ColourTransfer
 from tests.conftest import SHARED_STYLES
 
@@ -18,7 +20,7 @@ from tests.conftest import SHARED_STYLES
 def test_cyclegan_tiles_reproduce_one_whole_pass(monkeypatch):
     """Up to 1024 px CycleGAN makes one exact pass; larger photos go through tiles, which bound its
     memory (benchmarks/memory.py measures it). Smaller tiles here exercise the same code."""
-    generator, _ = cyclegan.load_generator("vintage")
+    generator, _ = load_generator("vintage")
     photo = load_image(SHARED_STYLES.parent / "contents" / "kodim05.png", 480)  # 480x320
     whole = cyclegan._whole(generator, photo)
     monkeypatch.setattr(cyclegan, "TILE", 240)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from methods import cyclegan_train, vae_train
 from methods.core import manifest, weights
+from methods.cyclegan import train as cyclegan_train
+from methods.vae import train as vae_train
 
 CARDS = sorted(weights.card_path(path) for pattern in ("*.weights.h5", "*.npz")
                for path in (weights.PROJECT_ROOT / "assets").rglob(pattern) if "examples" not in path.parts)

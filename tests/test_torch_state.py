@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from methods.core import weights
-from methods.torch_state import CheckpointError, load_state_dict
+from methods.cyclegan.checkpoints import CheckpointError, load_state_dict
 
 
 def test_refuses_a_pickle_that_calls_os_system(tmp_path):

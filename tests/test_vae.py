@@ -12,11 +12,14 @@ import tensorflow as tf
 from scipy import integrate, stats
 from skimage import data
 
-from methods import get, vae
+from methods import get
 from methods.core import weights
+from methods.core.backbones import STYLE_LAYERS, feature_extractor
 from methods.core.files import SHARED_MIRROR
 from methods.core.images import load_image
-from methods.vae_train import main as train_main
+from methods.vae import finetune
+from methods.vae import model as vae
+from methods.vae.train import main as train_main
 
 STYLES = SHARED_MIRROR / "styles"
 
@@ -52,7 +55,7 @@ def test_kl_term_matches_closed_form():
     images = np.full((1, 8, 8, 3), 0.5, np.float32)  # 192 pixel values
     mean = np.array([1.0, -0.5, 0.0], np.float32).reshape(1, 1, 1, 3)
     log_variance = np.log(np.array([1.0, 4.0, 0.25], np.float32)).reshape(1, 1, 1, 3)
-    total, parts = vae.elbo(images, images + 0.1, mean, log_variance, beta=2.0)
+    total, parts = finetune.elbo(images, images + 0.1, mean, log_variance, beta=2.0)
     expected_kl = sum(kl_by_quadrature(m, v) for m, v in zip(mean.ravel(), log_variance.ravel())) / 192
     assert float(parts["kl"]) == pytest.approx(expected_kl, rel=1e-4)
     assert float(parts["kl"]) == pytest.approx((0.5 + 0.5 * (0.25 + 4 - 1 - np.log(4))
@@ -69,8 +72,8 @@ def test_sampling_is_reparameterised_so_gradients_reach_the_encoder(photo):
     first = model.encoder.get_layer("enc1").kernel
     with tf.GradientTape() as tape:
         mean, log_variance = model.encoder(images)
-        z = vae.reparameterise(mean, log_variance, noise)
-        _, parts = vae.elbo(images, model.decoder(z), mean, log_variance, beta=0.1)
+        z = finetune.reparameterise(mean, log_variance, noise)
+        _, parts = finetune.elbo(images, model.decoder(z), mean, log_variance, beta=0.1)
         reconstruction = parts["reconstruction"]  # no KL: the variance is reached only through the sample
     grad_head, grad_first = tape.gradient(reconstruction, [head, first])
     assert grad_head is not None and float(tf.reduce_max(tf.abs(grad_head))) > 0
@@ -89,10 +92,10 @@ def test_short_training_on_a_tiny_image_lowers_reconstruction():
         return float(np.mean((model.decode(model.encode(style), style.shape) - style) ** 2))
 
     before = reconstruction_error()
-    batches = vae.crop_sampler([style], seed=0, batch=4, crop=32, sides=(96,))
+    batches = finetune.crop_sampler([style], seed=0, batch=4, crop=32, sides=(96,))
     # the warm start (trained on photos and 50 paintings) already draws it well, and the first Adam
     # steps at 1e-3 raise the error (60 steps: 0.0034 -> 0.0045): the fall shows after about 200
-    final = model.train(batches, steps=200, beta=0.1, seed=0)
+    final = finetune.fit(model, batches, steps=200, beta=0.1, seed=0)
     assert reconstruction_error() < 0.9 * before
     assert set(final) == {"total", "reconstruction", "kl"} and final["kl"] > 0
 
@@ -113,13 +116,13 @@ def test_gram_terms_fall_while_the_decoder_learns_the_painting():
     model = vae.StyleVAE()
     model.load(weights.resolve(vae.GENERIC).path)
     encoder_before = [w.copy() for w in model.encoder.get_weights()]
-    terms = vae.GramTerms(vae.STYLE_WEIGHT, vae.CONTENT_WEIGHT, vae.STRUCTURE_WEIGHT)
+    terms = finetune.GramTerms(finetune.STYLE_WEIGHT, finetune.CONTENT_WEIGHT, finetune.STRUCTURE_WEIGHT)
     target = terms.target(model, style)
-    photos = vae.crop_sampler(vae.train_photos()[:4], seed=1, batch=2, crop=64, sides=(128,))
+    photos = finetune.crop_sampler(finetune.train_photos()[:4], seed=1, batch=2, crop=64, sides=(128,))
     styles = []
-    final = model.train(vae.crop_sampler([style], seed=0, batch=2, crop=32, sides=(128,)), steps=40, beta=0.1, seed=0,
-                        report=lambda index, total, parts: styles.append(float(parts["style"])),
-                        photos=photos, gram_terms=terms, targets=lambda _step: target)
+    final = finetune.fit(model, finetune.crop_sampler([style], seed=0, batch=2, crop=32, sides=(128,)), steps=40,
+                         beta=0.1, seed=0, report=lambda index, total, parts: styles.append(float(parts["style"])),
+                         photos=photos, gram_terms=terms, targets=lambda _step: target)
     assert np.mean(styles[-5:]) < 0.6 * styles[0]  # the Gram loss of decoded photos fell
     assert "structure" in final and "content" not in final  # the defaults: the structure term in the content's place
     for before, after in zip(encoder_before, model.encoder.get_weights()):
@@ -136,30 +139,27 @@ def test_structure_term_keeps_more_of_the_photos_structure():
     from methods.core.images import resize_max
 
     style = load_image(STYLES / "starry_night.jpg", 128)
-    unseen = [resize_max(vae.train_photos()[i], 128) for i in (10, 12, 14)]  # the fine-tune learns from [:8]
+    unseen = [resize_max(finetune.train_photos()[i], 128) for i in (10, 12, 14)]  # the fine-tune learns from [:8]
     params = {"mode": "gram", "strength": 1.0, "detail": 0.0, "blend": 0.0}
     kept = {}
     for weight in (0.0, 3.0):
         keras.utils.set_random_seed(0)
         model = vae.StyleVAE(downsample=vae.DOWNSAMPLE[vae.GRAM_WARM])
         model.load(weights.resolve(vae.GRAM_WARM).path)
-        terms = vae.GramTerms(vae.STYLE_WEIGHT, 0.0, weight)
+        terms = finetune.GramTerms(finetune.STYLE_WEIGHT, 0.0, weight)
         target = terms.target(model, style)
-        parts = model.train(vae.crop_sampler([style], seed=0, batch=2, crop=32, sides=(128,)), steps=30, beta=0.1,
-                            seed=0, photos=vae.crop_sampler(vae.train_photos()[:8], seed=1, batch=2, crop=64,
-                                                            sides=(128,)),
-                            gram_terms=terms, targets=lambda _step: target)
+        photos = finetune.crop_sampler(finetune.train_photos()[:8], seed=1, batch=2, crop=64, sides=(128,))
+        parts = finetune.fit(model, finetune.crop_sampler([style], seed=0, batch=2, crop=32, sides=(128,)), steps=30,
+                             beta=0.1, seed=0, photos=photos, gram_terms=terms, targets=lambda _step: target)
         assert ("structure" in parts) == bool(weight)
         kept[weight] = np.array([ssim(vae.paint(model, photo, style, params), photo) for photo in unseen])
     assert (kept[3.0] > kept[0.0] + 0.02).all(), kept  # +0.055 to +0.067 when written
 
 
 def test_bfloat16_networks_compute_what_float32_ones_do(photo):
-    """gram mode computes in bfloat16 on CPUs with bfloat16 units (vae.fine_tune_dtype): same weights, float32 out,
+    """gram mode computes in bfloat16 on CPUs with bfloat16 units (finetune.fine_tune_dtype): same weights, float32 out,
     features and decodings within bfloat16's precision of float32's."""
-    from methods.backbones import feature_extractor
-
-    layers = vae.GRAM_LAYERS + (vae.GRAM_CONTENT_LAYER,)
+    layers = STYLE_LAYERS + (finetune.GRAM_CONTENT_LAYER,)
     exact, fast = (feature_extractor("vgg16_hed", layers, dtype)(photo[None]) for dtype in ("float32", "mixed_bfloat16"))
     for name in layers:
         assert fast[name].dtype == tf.float32
@@ -196,7 +196,7 @@ def test_gram_mode_without_train_photos_says_so_and_other_modes_still_work(photo
     monkeypatch.setattr(imageset, "TRAIN_PHOTO_COPIES", tmp_path / "no-copies")  # a checkout without assets/train_photos
     monkeypatch.delenv("STYLEBENCH_IMAGES", raising=False)
     monkeypatch.setenv("STYLEBENCH_OFFLINE", "1")
-    vae.train_photos.cache_clear()
+    finetune.train_photos.cache_clear()
     try:
         with pytest.raises(MethodError, match="needs the train photos.*Modes style and adain need none"):
             get("vae").stylize(photo, painting, mode="gram", steps=5)
@@ -204,7 +204,7 @@ def test_gram_mode_without_train_photos_says_so_and_other_modes_still_work(photo
         auto = get("vae").stylize(photo, painting, steps=5)  # the default says what it ran instead
         assert auto.info["mode"] == "style" and "ran its style mode" in auto.info["note"]
     finally:
-        vae.train_photos.cache_clear()  # the next test finds the photos again
+        finetune.train_photos.cache_clear()  # the next test finds the photos again
 
 
 def test_detail_follows_the_paintings_contrast():
@@ -279,7 +279,7 @@ def test_residual_blocks_start_as_the_identity_and_learn(tmp_path):
     latent = plain.encode(load_image(data.astronaut(), 64))
     np.testing.assert_allclose(deeper.decode(latent, (64, 64)), plain.decode(latent, (64, 64)), atol=1e-6)
     painting = load_image(data.immunohistochemistry(), 64)
-    deeper.train(vae.crop_sampler([painting], 0, batch=2, crop=32), 3, vae.BETA, 0)
+    finetune.fit(deeper, finetune.crop_sampler([painting], 0, batch=2, crop=32), 3, finetune.BETA, 0)
     assert np.abs(np.asarray(deeper.decoder.get_layer("dec3_res0b").kernel)).max() > 0  # the zero start moved
     deeper.save(tmp_path / "deeper.weights.h5")
     assert vae.residual_blocks(tmp_path / "deeper.weights.h5") == 1 and vae.residual_blocks(warm) == 0

