@@ -1,11 +1,10 @@
 """AdaIN proper (methods/adain, methods.core.ops.adain): the formula, the committed decoder, the method's knobs."""
 import numpy as np
 import pytest
-from methods.images import load_image
 from skimage import data
 
 from eval import metrics
-from methods import get, weights
+from methods import get
 from methods.adain.method import (
     PAINTINGS,
     PRECISIONS,
@@ -15,7 +14,9 @@ from methods.adain.method import (
     onnx_network,
     stylise,
 )
+from methods.core import weights
 from methods.core.backbones import int8_exact_cpu
+from methods.core.images import load_image
 from methods.core.ops import EPSILON, adain
 
 

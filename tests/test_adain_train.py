@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from eval import imageset
-from methods import weights
 from methods.adain import train as adain_train
 from methods.adain.model import read_decoder
+from methods.core import manifest as imageset
+from methods.core import weights
 
 PHOTOS = [str(imageset.SHARED_MIRROR / "train" / "photos" / f"kodim0{n}.png") for n in (1, 2, 3)]
 STYLE = "skimage:immunohistochemistry"  # a textured image outside the eval set
