@@ -17,13 +17,9 @@ the contract for every entry.
 from __future__ import annotations
 
 import functools
-import os
-import sys
 
-# TensorFlow's C++ start-up chatter drowns the CLI's and the tests' output.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # 3: also the "failed call to cuInit" error on CPU
-
-from methods.adain import AdaIN  # noqa: E402 (the log level first: TensorFlow reads it when it loads)
+from methods.core.quiet import import_tensorflow_quietly  # first: it sets TensorFlow's log level
+from methods.adain import AdaIN  # noqa: E402, I001
 from methods.base import Cancelled, Interrupted, Method, MethodError, Param, Result, TimeUp  # noqa: E402
 from methods.cyclegan import CycleGAN  # noqa: E402
 from methods.gatys import Gatys  # noqa: E402
@@ -41,7 +37,8 @@ REGISTRY: dict[str, type[Method]] = {
     "cyclegan": CycleGAN,
 }
 
-__all__ = ["REGISTRY", "Cancelled", "Interrupted", "Method", "MethodError", "Param", "Result", "TimeUp", "get"]
+__all__ = ["REGISTRY", "Cancelled", "Interrupted", "Method", "MethodError", "Param", "Result", "TimeUp", "get",
+           "import_tensorflow_quietly"]
 
 
 @functools.cache
@@ -50,24 +47,3 @@ def get(name: str) -> Method:
     if name not in REGISTRY:
         raise MethodError(f"unknown method {name!r}; choose from {', '.join(REGISTRY)}")
     return REGISTRY[name]()
-
-
-def import_tensorflow_quietly() -> None:
-    """Import TensorFlow with the process's stderr (fd 2) pointed at /dev/null for the import only.
-
-    Its native libraries log start-up lines from static initialisers (absl's "All log messages
-    before absl::InitializeLog()", oneDNN, the CUDA stub on a CPU machine) before any log level is
-    read; TF_CPP_MIN_LOG_LEVEL=3 (set above) silences the rest, "failed call to cuInit"
-    included. Called once at start (the app, the CLIs), before any thread could write to stderr.
-    """
-    if "tensorflow" in sys.modules:
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            import tensorflow  # noqa: F401
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from methods import import_tensorflow_quietly
+from methods.core.quiet import import_tensorflow_quietly
 from methods.adain.model import CONTENT_LAYER, ENCODER_LAYERS, FEATURE_MEANS, build_encoder, read_decoder
 from methods.core import manifest as imageset
 from methods.core import weights

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from methods import import_tensorflow_quietly
+from methods.core.quiet import import_tensorflow_quietly
 from methods.adain.model import CONTENT_LAYER, build_decoder, build_encoder, forward, read_decoder, save_decoder
 from methods.core import manifest as imageset
 from methods.core import weights

@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from methods import import_tensorflow_quietly
+from methods.core.quiet import import_tensorflow_quietly
 from methods.core import manifest as imageset
 from methods.core import weights
 from methods.core.files import atomic_write

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 from skimage import data
 
-from methods import import_tensorflow_quietly
+from methods.core.quiet import import_tensorflow_quietly
 from methods.core import manifest as imageset
 from methods.core import weights
 from methods.core.images import load_image
