@@ -1,4 +1,4 @@
-"""A client that goes away mid-run frees the server (issue 16): a real app server in its own
+"""A client that goes away mid-run frees the server: a real app server in its own
 process, a gradio_client in another process running a Gatys request that would take minutes,
 that process killed with SIGKILL once the optimisation runs. Within 10 s the server's own CPU
 time stops growing (its work stopped, not just its output), and a fresh client's Gatys request
@@ -29,7 +29,7 @@ from tests.conftest import SHARED_STYLES
 
 pytestmark = pytest.mark.slow
 
-FREE_CPU_S = 10.0  # the bar: the server is idle this long after the kill
+FREE_CPU_S = 10.0  # the target: the server is idle this long after the kill
 NEXT_START_S = 15.0  # and a new request has started
 IDLE_CORES = 0.15  # CPU seconds per second that count as idle (an idle server uses about 0.05)
 BUSY_CORES = 0.3  # the abandoned run must have been this busy, or the test proves nothing (0.6-1 seen
