@@ -17,6 +17,7 @@ from skimage import data
 
 from methods import REGISTRY, weights
 from methods.base import Cancelled, Method, MethodError, Param, TimeUp
+from methods.cyclegan import IGNORED_STYLE
 from methods.images import load_image, resize, save_png
 from tests import app_server
 from tests.conftest import SHARED_STYLES
@@ -79,8 +80,6 @@ def test_concurrent_magenta_requests_each_get_their_own_output(client, photos):
 
 
 def test_cyclegan_says_which_generator_ran_and_whether_it_read_the_style(client, photos):
-    from methods.cyclegan import IGNORED_STYLE
-
     def stats(style, checkpoint):
         return client.predict(handle_file(photos["coffee"]), handle_file(str(SHARED_STYLES / style)), 128, True,
                               checkpoint, api_name="/run_cyclegan")[1]
