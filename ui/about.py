@@ -127,10 +127,11 @@ def _defaults(method: type[Method]) -> dict:
 def gatys_note(method: type[Method]) -> str:
     p = _defaults(method)
     steps = sum(p["steps"] * COARSE_STEP_FACTOR ** level for level in range(p["levels"]))
+    multiple = "twice" if COARSE_STEP_FACTOR == 2 else f"{COARSE_STEP_FACTOR} times"
     return GATYS_IDEA + f"""
 By default $\\alpha = {p['content_weight']:g}$, $\\beta = {p['style_weight']:g}$, $\\gamma = {p['tv_weight']:g}$,
-over {p['levels']} pyramid levels: {p['steps']} steps at full size, {COARSE_STEP_FACTOR} times as many at each
-coarser level.
+over {p['levels']} pyramid levels: {p['steps']} steps at full size, {multiple} as many at each coarser
+level.
 
 **Can:** any style image, the most faithful texture transfer, every knob visible.
 **Cannot:** run in a single pass ({steps} L-BFGS steps at the defaults, each one or more forward and
