@@ -1,4 +1,4 @@
-"""The demo served on 127.0.0.1 for the API and browser tests, once per test session.
+"""The demo served on 127.0.0.1 for the API and browser tests, once per pytest run.
 
 It runs as a Space would: in its own process (`python -c ...` importing app), with no image
 mirror (../shared/imageset hidden, $STYLEBENCH_IMAGES unset) and an empty cache home, so its
@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,11 @@ def log_text() -> str:
     return LOG.read_text(errors="replace") if LOG.is_file() else ""
 
 
-def start(log_path: Path = LOG) -> tuple[subprocess.Popen, str, callable]:
+def _tail(log_path: Path) -> str:
+    return log_path.read_text(errors="replace")[-3000:]
+
+
+def start(log_path: Path = LOG) -> tuple[subprocess.Popen, str, Callable[[], None]]:
     """A fresh server process as a Space runs it: (process, its address, stop()); raises when it
     does not answer. Its output goes to log_path."""
     port = free_port()
@@ -71,19 +76,19 @@ def start(log_path: Path = LOG) -> tuple[subprocess.Popen, str, callable]:
     while time.monotonic() < deadline:
         if server.poll() is not None:
             stop()
-            raise RuntimeError(f"the app exited with {server.returncode}:\n{log_path.read_text(errors='replace')[-3000:]}")
+            raise RuntimeError(f"the app exited with {server.returncode}:\n{_tail(log_path)}")
         try:
             with urllib.request.urlopen(address, timeout=5):
                 return server, address, stop
         except OSError:
             time.sleep(0.5)
     stop()
-    raise RuntimeError(f"the app did not answer within {START_TIMEOUT_S} s:\n{log_path.read_text(errors='replace')[-3000:]}")
+    raise RuntimeError(f"the app did not answer within {START_TIMEOUT_S} s:\n{_tail(log_path)}")
 
 
 @functools.cache
 def url() -> str:
-    """The shared server of the test session (stopped at exit)."""
+    """The server shared by every test of the pytest run (stopped at exit)."""
     _, address, stop = start()
     atexit.register(stop)
     return address

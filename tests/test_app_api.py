@@ -1,27 +1,29 @@
 """The demo through its API (gradio_client) on a real server: concurrent requests, streaming,
 per-panel failures, bad uploads, the server-side bounds. Real networks, small images. Then the
-app's helpers in this process: stopping a run, binding results to their run, messages."""
+ui package in this process: stopping a run, binding results to their run, messages, the About text."""
 from __future__ import annotations
 
+import ast
 import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
 from skimage import data
 
-import app_helpers as helpers
-import app_panels as panels
-from app_helpers import compared
 from methods import REGISTRY
 from methods.base import Cancelled, Method, MethodError, Param, TimeUp
 from methods.core import weights
 from methods.core.images import load_image, resize, save_png
+from methods.cyclegan.method import IGNORED_STYLE
 from tests import app_server
 from tests.conftest import SHARED_STYLES
+from ui import about, inputs, panels, runs, streaming, table
+from ui.scoring import compared
 
 # the panel's score table (one score a row: this output, then the colour transfer); groups:
 # style-loss ratio, texture ratio, style gain and SSIM of the output
@@ -81,8 +83,6 @@ def test_concurrent_magenta_requests_each_get_their_own_output(client, photos):
 
 @pytest.mark.e2e
 def test_cyclegan_says_which_generator_ran_and_whether_it_read_the_style(client, photos):
-    from methods.cyclegan.method import IGNORED_STYLE
-
     def stats(style, checkpoint):
         return client.predict(handle_file(photos["coffee"]), handle_file(str(SHARED_STYLES / style)), 128, True,
                               checkpoint, api_name="/run_cyclegan")[1]
@@ -122,7 +122,7 @@ def test_gatys_streams_progress_and_a_bad_setting_stays_in_its_panel(client, pho
 @pytest.mark.e2e
 def test_a_cached_vae_is_not_held_behind_a_running_gatys(client, photos):
     """Iterative methods each have their own queue: with its per-style model cached, the VAE
-    answers while a long Gatys run is still computing, not after it."""
+    answers while a long Gatys run is still computing."""
     content, style = handle_file(photos["rocket"]), handle_file(str(SHARED_STYLES / "great_wave.jpg"))
     vae = {"steps": 20}
     client.predict(content, style, 128, True, **vae, api_name="/run_vae")  # trains and caches the style
@@ -183,7 +183,7 @@ def test_the_server_log_has_no_tensorflow_noise(client, photos):
         assert noise not in log, log[-3000:]
 
 
-# -- the helpers, in this process ---------------------------------------------------------------
+# -- the ui package, in this process ---------------------------------------------------------------
 class Looping(Method):
     """A stand-in for Gatys: reports progress every few milliseconds until stopped."""
 
@@ -209,7 +209,7 @@ def test_closing_the_stream_stops_the_method_at_its_next_report():
     """What Gradio does on Stop, a new Run or a changed input: it closes the event's generator."""
     method = Looping()
     image = np.zeros((32, 32, 3), np.float32)
-    stream = helpers.stream_stylize(method, image, image, {})
+    stream = streaming.stream_stylize(method, image, image, {})
     kind, *_ = next(stream)
     assert kind == "progress"
     stream.close()
@@ -220,19 +220,19 @@ def test_closing_the_stream_stops_the_method_at_its_next_report():
 
 
 def test_a_run_ends_when_a_new_one_starts_or_it_is_stopped():
-    first = helpers.new_run(helpers.NO_RUN)
-    assert helpers.is_live(first) and helpers.is_live(helpers.API_RUN)  # an API call is never superseded
-    second = helpers.new_run(first)
-    assert not helpers.is_live(first) and helpers.end_reason(first) == helpers.SUPERSEDED
-    assert helpers.is_live(second) and helpers.end_reason(second) is None
-    helpers.end_run(second, helpers.STOPPED)
-    assert not helpers.is_live(second) and helpers.end_reason(second) == helpers.STOPPED
-    helpers.end_run(second, helpers.STOPPED)
-    assert helpers.end_reason(second) == helpers.STOPPED
-    helpers.end_run(second, helpers.CHANGED)  # the page left the stopped run: nothing of it shows now
-    assert helpers.end_reason(second) == helpers.CHANGED
-    helpers.end_run(second, helpers.SUPERSEDED)  # otherwise a run keeps the reason it ended for
-    assert helpers.end_reason(second) == helpers.CHANGED
+    first = runs.new_run(runs.NO_RUN)
+    assert runs.is_live(first) and runs.is_live(runs.API_RUN)  # an API call is never superseded
+    second = runs.new_run(first)
+    assert not runs.is_live(first) and runs.end_reason(first) == runs.SUPERSEDED
+    assert runs.is_live(second) and runs.end_reason(second) is None
+    runs.end_run(second, runs.STOPPED)
+    assert not runs.is_live(second) and runs.end_reason(second) == runs.STOPPED
+    runs.end_run(second, runs.STOPPED)
+    assert runs.end_reason(second) == runs.STOPPED
+    runs.end_run(second, runs.CHANGED)  # the page left the stopped run: nothing of it shows now
+    assert runs.end_reason(second) == runs.CHANGED
+    runs.end_run(second, runs.SUPERSEDED)  # otherwise a run keeps the reason it ended for
+    assert runs.end_reason(second) == runs.CHANGED
 
 
 def record(run: str, name: str, painting: str, style_loss_ratio: float) -> dict:
@@ -248,17 +248,17 @@ def record(run: str, name: str, painting: str, style_loss_ratio: float) -> dict:
 def test_the_table_shows_only_the_current_run_and_marks_the_best_values():
     old = record("run-1", "gatys", "starry_night.jpg", 0.2)
     new = [record("run-2", "magenta", "great_wave.jpg", 0.5), record("run-2", "vae", "great_wave.jpg", 0.6)]
-    table, files = panels.table_and_files("run-2", [old, *new])
-    assert "starry_night" not in table and "Gatys" not in table, table
-    assert "painting **great_wave.jpg**" in table
-    assert "| Magenta | 1.00 s | **0.500** |" in table and "| Vae | 1.00 s | 0.600 |" in table, table
-    assert "*colour transfer (reference)*" in table
+    markdown, files = table.table_and_files("run-2", [old, *new])
+    assert "starry_night" not in markdown and "Gatys" not in markdown, markdown
+    assert "painting **great_wave.jpg**" in markdown
+    assert "| Magenta | 1.00 s | **0.500** |" in markdown and "| Vae | 1.00 s | 0.600 |" in markdown, markdown
+    assert "*colour transfer (reference)*" in markdown
     assert sorted(name.rsplit("/", 1)[-1] for name in files) == [
         "stylebench_comparison.csv", "stylebench_magenta.png", "stylebench_vae.png"]
-    assert panels.table_and_files("run-3", [old, *new]) == ("", None)
-    assert "Output sizes differ" not in table
+    assert table.table_and_files("run-3", [old, *new]) == ("", None)
+    assert "Output sizes differ" not in markdown
     smaller = {**new[0], "width": 32, "height": 24}
-    assert "Output sizes differ: Magenta 32×24, Vae 64×48" in panels.table_and_files("run-2", [smaller, new[1]])[0]
+    assert "Output sizes differ: Magenta 32×24, Vae 64×48" in table.table_and_files("run-2", [smaller, new[1]])[0]
 
 
 def test_panel_numbers_say_which_is_better_and_where_they_come_from():
@@ -302,7 +302,52 @@ def test_errors_have_one_label_per_kind_and_no_server_paths():
 
 
 def test_output_size_bounds():
-    assert helpers.output_side(384) == 384 and helpers.output_side("64") == 64
+    assert inputs.output_side(384) == 384 and inputs.output_side("64") == 64
     for bad in (0, 2048, 100.5, float("nan"), None, "big"):
         with pytest.raises(Exception, match="output size"):
-            helpers.output_side(bad)
+            inputs.output_side(bad)
+
+
+def test_the_about_text_has_a_note_per_column_with_the_code_defaults():
+    """Every column has its teaching note, and the figures the code sets come from the code: a
+    loss whose default weight is 0 is not described as part of the recipe."""
+    columns = compared(REGISTRY)
+    assert set(about.NOTES) == set(columns)
+    text = about.about_markdown(columns, "the judge")
+    defaults = {name: {param.name: param.default for param in method.params} for name, method in columns.items()}
+    gatys, vae = defaults["gatys"], defaults["vae"]
+    assert f"$\\beta = {gatys['style_weight']:g}$" in text and f"{gatys['steps']} steps at full size" in text
+    vae_note = about.vae_note(columns["vae"])
+    assert f"Gram style loss (weight {vae['style_weight']:g}" in vae_note
+    assert ("content loss" in vae_note) == bool(vae["content_weight"]), vae_note
+    assert "Not in this build" not in text
+    assert "#### vae" in about.about_markdown({k: v for k, v in columns.items() if k != "vae"}, "the judge")
+
+
+def test_ui_imports_run_one_way():
+    """ui/ imports eval and methods, never app.py, and its modules form no circle."""
+    folder = Path(__file__).resolve().parents[1] / "ui"
+    graph = {}
+    for path in folder.glob("*.py"):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported |= {f"{node.module}.{alias.name}" for alias in node.names} | {node.module}
+            elif isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+        assert not {name for name in imported if name.split(".")[0] == "app"}, path.name
+        graph[path.stem] = {name.split(".")[1] for name in imported if name.startswith("ui.")}
+    visiting, done = set(), set()
+
+    def visit(module, trail):
+        assert module not in visiting, f"import circle: {' -> '.join(trail)}"
+        if module in done or module not in graph:
+            return
+        visiting.add(module)
+        for other in graph[module]:
+            visit(other, [*trail, other])
+        visiting.discard(module)
+        done.add(module)
+
+    for module in graph:
+        visit(module, [module])

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from app_helpers import compared
 from methods import REGISTRY
 from methods.core import manifest as imageset
 from tests import app_server
+from ui.scoring import compared
 
 CHROMIUM = os.environ.get("STYLEBENCH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -242,7 +242,8 @@ def test_phone_run_is_on_the_first_screen_and_numbers_are_readable(browser):
     page = open_page(browser, PHONE)
     try:
         box = page.locator("#run-button").bounding_box()
-        assert page.evaluate("window.scrollY") == 0 and 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"], box
+        assert page.evaluate("window.scrollY") == 0, box
+        assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"], box
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=ARTIFACTS / "app_phone_top.png")
         for name in COLUMNS:  # AdaIN alone: its numbers in a phone-wide column
@@ -267,7 +268,8 @@ def png_claiming(width: int, height: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+            + chunk(b"IEND", b""))
 
 
 BAD_UPLOADS = {

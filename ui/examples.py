@@ -1,0 +1,60 @@
+"""The example photos and paintings under the page's inputs, with requirements.txt alone.
+
+The scikit-image photos come from its wheel (written once as PNG); every other example is the
+small copy shipped in assets/examples (checked against its sha256 in manifest.json), or, where a
+copy is missing, the original from a mirror, the cache or its pinned URL.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from pathlib import Path
+
+from methods.core import manifest as imageset
+from methods.core import weights
+from methods.core.images import save_png
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "assets" / "examples"
+
+
+def example_files() -> tuple[list[str], list[str]]:
+    """(content example paths, style example paths); an example that cannot be had is left out."""
+    copies = {row["name"]: row for row in _example_manifest()}
+    contents, styles = [], []
+    for entry in imageset.CONTENTS + imageset.STYLES:
+        try:
+            path = _skimage_example(entry) if entry.skimage else _shipped_copy(copies.get(entry.name))
+            path = path or imageset.locate(entry)
+        except (imageset.ImageSetError, OSError):
+            continue
+        (contents if entry.kind == "content" else styles).append(str(path))
+    return contents, styles
+
+
+def _example_manifest() -> list[dict]:
+    try:
+        return json.loads((EXAMPLES_DIR / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return []
+
+
+def _shipped_copy(row: dict | None) -> Path | None:
+    if not row:
+        return None
+    path = EXAMPLES_DIR / row["file"]
+    if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == row["sha256"]:
+        return path
+    return None
+
+
+def _skimage_example(entry) -> Path:
+    for folder in (weights.cache_home() / "app-examples", Path(tempfile.gettempdir()) / "stylebench-examples"):
+        path = folder / f"{entry.name}.png"
+        try:
+            if not path.is_file():
+                save_png(imageset.load(entry, max_side=768), path)
+            return path
+        except OSError:  # a read-only cache: the temporary folder instead
+            continue
+    raise OSError(f"cannot write the example {entry.name}")
