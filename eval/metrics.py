@@ -170,8 +170,9 @@ class Judge:
 
 
 def _losses():
-    """methods.losses, imported on first use: it imports Keras and so TensorFlow, which importing
-    the judge (the app's panels, the eval's command line) must not."""
+    """methods.core.losses, imported on first use."""
+    # why here: it imports Keras and so TensorFlow, which importing the judge (the app's panels, the
+    # eval's command line) must not
     from methods.core import losses
 
     return losses

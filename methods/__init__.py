@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import functools
 
-from methods.core.quiet import import_tensorflow_quietly  # first: it sets TensorFlow's log level
-from methods.adain import AdaIN  # noqa: E402, I001
-from methods.base import Cancelled, Interrupted, Method, MethodError, Param, Result, TimeUp  # noqa: E402
-from methods.cyclegan import CycleGAN  # noqa: E402
-from methods.gatys import Gatys  # noqa: E402
-from methods.magenta import Magenta  # noqa: E402
-from methods.reference import ColourTransfer, Photo  # noqa: E402
-from methods.vae import VAE  # noqa: E402
+from methods.adain import AdaIN
+from methods.base import Cancelled, Interrupted, Method, MethodError, Param, Result, TimeUp
+from methods.core.quiet import import_tensorflow_quietly  # also sets TensorFlow's log level; nothing here loads it
+from methods.cyclegan import CycleGAN
+from methods.gatys import Gatys
+from methods.magenta import Magenta
+from methods.reference import ColourTransfer, Photo
+from methods.vae import VAE
 
 REGISTRY: dict[str, type[Method]] = {
     "photo": Photo,  # reference rows (family "reference"): what every score is read against

@@ -18,8 +18,9 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -89,7 +90,7 @@ class Progress:
     def listening(self) -> bool:
         return self.callback is not None
 
-    def __call__(self, fraction: float, message: str, preview: "np.ndarray | None" = None) -> None:
+    def __call__(self, fraction: float, message: str, preview: np.ndarray | None = None) -> None:
         now = time.monotonic()
         if now - self.started > self.max_seconds:
             raise TimeUp(self.method, self.max_seconds, fraction)

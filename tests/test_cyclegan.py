@@ -69,7 +69,8 @@ def test_training_writes_a_checkpoint_and_resumes(tmp_path):
     assert generator.meta["style_embedding"].shape == (100,)
     assert (tmp_path / "g.md").is_file()  # its model card
     # a snapshot chosen on validation photos is exported instead of the last generator, and the card says so
-    assert cyclegan_train.main([*common, "--steps", "3", "--export-step", "2", "--export", str(tmp_path / "g2.npz")]) == 0
+    exported = str(tmp_path / "g2.npz")
+    assert cyclegan_train.main([*common, "--steps", "3", "--export-step", "2", "--export", exported]) == 0
     snapshot = build_generator(8, 2, "resize")
     snapshot.load_weights(str(tmp_path / "run" / "snapshots" / "g_ab_step_000002.weights.h5"))
     exported = read_generator(tmp_path / "g2.npz")

@@ -150,7 +150,8 @@ def test_structure_term_keeps_more_of_the_photos_structure():
         target = terms.target(model, style)
         photos = finetune.crop_sampler(finetune.train_photos()[:8], seed=1, batch=2, crop=64, sides=(128,))
         parts = finetune.fit(model, finetune.crop_sampler([style], seed=0, batch=2, crop=32, sides=(128,)), steps=30,
-                             beta=0.1, seed=0, photos=photos, gram_terms=terms, targets=lambda _step: target)
+                             beta=0.1, seed=0, photos=photos, gram_terms=terms,
+                             targets=lambda _step, target=target: target)
         assert ("structure" in parts) == bool(weight)
         kept[weight] = np.array([ssim(vae.paint(model, photo, style, params), photo) for photo in unseen])
     assert (kept[3.0] > kept[0.0] + 0.02).all(), kept  # +0.055 to +0.067 when written
@@ -160,7 +161,8 @@ def test_bfloat16_networks_compute_what_float32_ones_do(photo):
     """gram mode computes in bfloat16 on CPUs with bfloat16 units (finetune.fine_tune_dtype): same weights, float32 out,
     features and decodings within bfloat16's precision of float32's."""
     layers = STYLE_LAYERS + (finetune.GRAM_CONTENT_LAYER,)
-    exact, fast = (feature_extractor("vgg16_hed", layers, dtype)(photo[None]) for dtype in ("float32", "mixed_bfloat16"))
+    exact, fast = (feature_extractor("vgg16_hed", layers, dtype)(photo[None])
+                   for dtype in ("float32", "mixed_bfloat16"))
     for name in layers:
         assert fast[name].dtype == tf.float32
         error = np.linalg.norm(fast[name] - exact[name]) / np.linalg.norm(exact[name])
@@ -193,7 +195,8 @@ def test_gram_mode_without_train_photos_says_so_and_other_modes_still_work(photo
     from methods.core import manifest as imageset
 
     monkeypatch.setattr(imageset, "SHARED_MIRROR", Path("/nonexistent"))
-    monkeypatch.setattr(imageset, "TRAIN_PHOTO_COPIES", tmp_path / "no-copies")  # a checkout without assets/train_photos
+    # a checkout without assets/train_photos
+    monkeypatch.setattr(imageset, "TRAIN_PHOTO_COPIES", tmp_path / "no-copies")
     monkeypatch.delenv("STYLEBENCH_IMAGES", raising=False)
     monkeypatch.setenv("STYLEBENCH_OFFLINE", "1")
     finetune.train_photos.cache_clear()

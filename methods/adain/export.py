@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from methods.core.quiet import import_tensorflow_quietly
 from methods.adain.model import CONTENT_LAYER, ENCODER_LAYERS, FEATURE_MEANS, build_encoder, read_decoder
 from methods.core import manifest as imageset
 from methods.core import weights
 from methods.core.backbones import CAFFE_MEAN_BGR
 from methods.core.ops import adain
+from methods.core.quiet import import_tensorflow_quietly
 
 OPSET = 17
 CALIBRATION_SIDE = 512  # the app's default photo and painting size

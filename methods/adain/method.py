@@ -25,7 +25,8 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -98,7 +99,7 @@ def measured_sentence(card: dict) -> str:
             f"three style scores on {won} (bar: 80 %), median SSIM {ssim:.2f} (bar 0.35).{weak}")
 
 
-def stylise(networks: "Networks", content: np.ndarray, style: np.ndarray, strength: float = 1.0) -> np.ndarray:
+def stylise(networks: Networks, content: np.ndarray, style: np.ndarray, strength: float = 1.0) -> np.ndarray:
     """One photo, one painting (HxWx3 in [0, 1]) -> the stylised photo, the photo's size, in [0, 1]."""
     height, width = content.shape[:2]
     padded = pad_to_multiple(content, DOWNSAMPLE)
@@ -115,7 +116,7 @@ class PaintingStatistics:
     def __init__(self, kept: int):
         self.kept, self.lock, self.entries = kept, threading.Lock(), OrderedDict()
 
-    def statistics(self, networks: "Networks", painting: np.ndarray):
+    def statistics(self, networks: Networks, painting: np.ndarray):
         painting = np.ascontiguousarray(painting, np.float32)
         key = (networks.source, networks.precision, painting.shape, pixel_key(painting))
         with self.lock:

@@ -36,7 +36,6 @@ from pathlib import Path
 
 import numpy as np
 
-from methods.core.quiet import import_tensorflow_quietly
 from methods.adain.model import CONTENT_LAYER, build_decoder, build_encoder, forward, read_decoder, save_decoder
 from methods.core import manifest as imageset
 from methods.core import weights
@@ -45,6 +44,7 @@ from methods.core.files import atomic_write, replace_folder
 from methods.core.images import contact_sheet, save_image
 from methods.core.losses import structure_loss
 from methods.core.ops import adain, channel_statistics
+from methods.core.quiet import import_tensorflow_quietly
 from methods.core.training import load_domain, random_crops, run_command, train_photo_paths, training_log
 
 # model card section headings: export keeps what sits under CHOICES; benchmarks/adain_quality.py --card writes MEASURED

@@ -20,9 +20,10 @@ import shutil
 import tempfile
 import urllib.request
 import zipfile
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 import numpy as np
 
@@ -156,7 +157,7 @@ def replace_folder(folder: Path, write: Callable[[Path], None]) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def pixel_hash(*arrays: np.ndarray, dtype=None, shape: bool = True) -> "hashlib._Hash":
+def pixel_hash(*arrays: np.ndarray, dtype=None, shape: bool = True) -> hashlib._Hash:
     """sha256 over the arrays' elements in C order (cast to `dtype` where given), each followed by
     its shape as Python writes it ("(512, 384, 3)") unless shape=False. Returned unfinished, so a
     caller can add what else its key covers."""

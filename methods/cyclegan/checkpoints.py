@@ -143,7 +143,7 @@ class _StateDictUnpickler(pickle.Unpickler):
         return self.storages[key]
 
 
-def load_state_dict(path: str | Path) -> "OrderedDict[str, np.ndarray]":
+def load_state_dict(path: str | Path) -> OrderedDict[str, np.ndarray]:
     """{parameter name: numpy array} from a `torch.save(model.state_dict())` file, either format."""
     path = Path(path)
     try:

@@ -42,11 +42,11 @@ from pathlib import Path
 
 import numpy as np
 
-from methods.core.quiet import import_tensorflow_quietly
 from methods.core import manifest as imageset
 from methods.core import weights
 from methods.core.files import atomic_write
 from methods.core.images import save_image
+from methods.core.quiet import import_tensorflow_quietly
 from methods.core.training import load_domain, random_crops, run_command, training_log
 from methods.cyclegan.generator_files import save_generator
 from methods.cyclegan.trainer import HistoryPool, Trainer, compute_device, sample_grid

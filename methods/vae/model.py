@@ -155,7 +155,7 @@ def _generic(path: str) -> StyleVAE:
     return vae
 
 
-def paint(model: "StyleVAE", content: np.ndarray, style: np.ndarray, params: dict) -> np.ndarray:
+def paint(model: StyleVAE, content: np.ndarray, style: np.ndarray, params: dict) -> np.ndarray:
     """Encode the photo, move its latent statistics to the painting's, decode, add detail, blend."""
     latent = model.encode(content)
     if params["strength"]:

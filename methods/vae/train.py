@@ -34,10 +34,10 @@ from pathlib import Path
 import numpy as np
 from skimage import data
 
-from methods.core.quiet import import_tensorflow_quietly
 from methods.core import manifest as imageset
 from methods.core import weights
 from methods.core.images import load_image
+from methods.core.quiet import import_tensorflow_quietly
 from methods.core.training import train_photo_paths
 from methods.vae.finetune import PHOTO_BATCH, PHOTO_CROP, GramTerms, crop_sampler, fine_tune_dtype, fit
 from methods.vae.model import GENERIC, StyleVAE, latent_width
