@@ -12,7 +12,7 @@ app. Each process starts with an empty results cache (the downloaded weights sta
 mirror), so a method that trains per painting (the VAE) pays its first-run cost, the worst case a
 visitor meets; --warm-cache uses the usual cache instead. Prints the CPU, then per method the
 peak of the interpreter with TensorFlow imported, after loading its networks, and of the whole
-run, in MB; exit 1 if a method failed or went over the target (3 GB per request, methods.images).
+run, in MB; exit 1 if a method failed or went over the target (3 GB per request, methods.core.images).
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ at once; targets: 80 % of pairs, median SSIM 0.5). The warm start saw these pain
 settings; they are never the reported ones, and they can rank two settings a few pairs apart the
 other way round from the eval.
 
---warm scores another gram-mode warm start (a .weights.h5 from `methods.vae_train --gram`, best with
+--warm scores another gram-mode warm start (a .weights.h5 from `methods.vae.train --gram`, best with
 `--hold-out` of these paintings and photos; its latent at the shipped one's resolution) instead of
 the shipped one.
 --paintings eval-like scores one train painting like each eval painting instead
@@ -60,7 +60,7 @@ def parse(argv) -> argparse.Namespace:
             args.paintings = protocol.EVAL_LIKE_PAINTINGS
         if unknown := [name for name in args.paintings if name not in allowed]:
             parser.error(f"not train paintings: {' '.join(unknown)} (eval and eval-like stand alone; "
-                         "eval/imageset.py lists the train paintings)")
+                         "methods/core/manifest.py lists the train paintings)")
     if args.warm and not args.warm.is_file():
         parser.error(f"--warm {args.warm}: no such file")
     return args
@@ -75,7 +75,7 @@ def photo_groups(choice: str) -> list[tuple[str, ...]]:
 
 
 def use_warm_start(path: Path) -> None:
-    """Serve `path` as gram mode's warm start: the method finds it through methods.weights."""
+    """Serve `path` as gram mode's warm start: the method finds it through methods.core.weights."""
     shipped = weights.resolve
     candidate = weights.Resolved(vae.GRAM_WARM, path, "candidate", imageset.sha256_file(path), False)
     weights.resolve = lambda name, *a, **k: candidate if name == vae.GRAM_WARM else shipped(name, *a, **k)

@@ -4,7 +4,7 @@
 
 For each painting (default: the eval's six, at the eval's 256 px) one fine-tune learns from the original train
 photos (the image set's mirror), one from assets/train_photos (the mirror hidden, downloads off, an empty cache:
-eval.imageset.locate then serves the copies), same seed, fresh caches. Both stylise the four validation photos.
+methods.core.manifest.locate then serves the copies), same seed, fresh caches. Both stylise the four validation photos.
 Prints the pixels' difference (photos and outputs), and per pair whether each beats the colour transfer on all
 three style scores (the protocol's win, eval.protocol) and its SSIM.
 """

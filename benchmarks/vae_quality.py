@@ -4,7 +4,7 @@
         [--styles starry_night great_wave] [--contents kodim05] [--beside gatys adain]
 
 For every eval painting and photo (long side 512): the Gram style loss to the painting
-(VGG16-HED, block1_conv1..block5_conv1, Gatys' own layers; methods.losses.style_loss) of the
+(VGG16-HED, block1_conv1..block5_conv1, Gatys' own layers; methods.core.losses.style_loss) of the
 untouched photo and of each mode's output, its change in percent, and SSIM to the photo. Timings:
 the first stylisation with each new style (training included, fresh cache in a temporary folder)
 and the later photos with the same style. Targets: style loss at least 20 % below the photo's with

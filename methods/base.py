@@ -184,7 +184,7 @@ class Method:
     max_seconds: float = MAX_SECONDS
 
     def networks(self, params: dict) -> tuple[str, ...]:
-        """The methods.weights.NETWORKS entries a run with these (resolved) parameters uses;
+        """The methods.core.weights.NETWORKS entries a run with these (resolved) parameters uses;
         the eval's results cache keys on their hashes."""
         return ()
 
@@ -203,7 +203,7 @@ class Method:
         return {name: p.coerce(params.get(name, p.default)) for name, p in known.items()}
 
     def load(self, params: dict) -> Any:
-        """Return the networks `run` needs; must be cached per process (see methods.weights)."""
+        """Return the networks `run` needs; must be cached per process (see methods.core.weights)."""
         return None
 
     def run(self, content: np.ndarray, style: np.ndarray, params: dict,
@@ -216,12 +216,12 @@ class Method:
         for label, image in (("content", content), ("style", style)):
             if not (isinstance(image, np.ndarray) and image.ndim == 3 and image.shape[2] == 3
                     and image.dtype == np.float32):
-                raise MethodError(f"{label} image must be a float32 HxWx3 array (use methods.images.load_image)")
+                raise MethodError(f"{label} image must be a float32 HxWx3 array (use methods.core.images.load_image)")
             height, width = image.shape[:2]
             # the size bound holds on every path (app, API, CLI, eval): memory is budgeted at MAX_SIDE
             if max(height, width) > MAX_SIDE or min(height, width) < MIN_SIDE:
                 raise MethodError(f"{label} image is {width}x{height}: its sides must be {MIN_SIDE} to {MAX_SIDE} px "
-                                  f"(load it with methods.images.load_image(..., max_side={MAX_SIDE}) or less)")
+                                  f"(load it with methods.core.images.load_image(..., max_side={MAX_SIDE}) or less)")
         with self._slot(on_progress):
             started = time.perf_counter()
             model = self.load(params)

@@ -15,7 +15,7 @@ the best image so far (upsampled to full size) with a note saying how far it got
 Peak memory at its maximum size (`size` 512, one level, 20 L-BFGS steps, a 1024 px photo,
 `/usr/bin/time -v python -m methods`, in float32 with 20 L-BFGS correction pairs, 2026-11):
 2.1 GB RSS. At 1024 px it was 5.3 GB (VGG's activations kept for the gradient, plus L-BFGS's
-correction pairs of 3 million doubles), which is why `size` stops at 512. Today's 10 pairs and
+correction pairs of 3 million doubles), which is why `size` stops at 512. 10 correction pairs and
 bfloat16 activations need less.
 """
 from __future__ import annotations

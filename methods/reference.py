@@ -48,7 +48,7 @@ class ColourTransfer(Method):
     title = "Reference: colour transfer"
     family = FAMILY
     description = ("The photo's colour histograms matched to the painting's (skimage match_histograms): "
-                   "the bar a method must beat to claim it transfers more than colour.")
+                   "the reference a method must beat to claim it transfers more than colour.")
 
     def run(self, content, style, params, on_progress, model):
         return colour_transfer(content, style), {"weights_source": "none (no network)"}

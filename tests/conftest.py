@@ -57,6 +57,6 @@ def weights_env(tmp_path, monkeypatch, empty_cache):
 
 @pytest.fixture
 def empty_cache(tmp_path, monkeypatch):
-    """An empty cache home; returns its image folder (eval.imageset.cache_dir)."""
+    """An empty cache home; returns its image folder (methods.core.manifest.cache_dir)."""
     monkeypatch.setenv("STYLEBENCH_CACHE", str(tmp_path / "cache"))
     return tmp_path / "cache" / "images"

@@ -126,5 +126,5 @@ def test_the_core_package_imports_nothing_above_it():
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
                 top = name.split(".")
-                assert top[0] not in {"eval", "app", "app_helpers", "app_panels", "ui", "benchmarks"}, (module, name)
+                assert top[0] not in {"eval", "app", "ui", "benchmarks"}, (module, name)
                 assert top[0] != "methods" or top[:2] == ["methods", "core"], (module, name)

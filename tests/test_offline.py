@@ -1,5 +1,5 @@
 """Every method's default without a network: the repository ships what the defaults need, including the
-train photos VAE gram mode learns from (assets/train_photos, served by eval.imageset.locate).
+train photos VAE gram mode learns from (assets/train_photos, served by methods.core.manifest.locate).
 
 Real networks on small real images; the network is blocked by making every socket connection and URL
 open raise, with an empty cache home and no image mirror."""

@@ -5,7 +5,7 @@
   runs      run ids: every result belongs to the run that made it; a new Run, a changed input or
             Stop ends a run
   streaming one method in a worker thread, its progress streamed, stopped at its next report
-  inputs    uploads read and judged by methods.images; the output size's bounds
+  inputs    uploads read and judged by methods.core.images; the output size's bounds
   examples  the example photos and paintings, with requirements.txt alone
   scoring   the judge's scores of an output and of the colour transfer beside it
   panels    what a method's panel shows: progress, numbers, failures in words

@@ -1,4 +1,4 @@
-"""What the page's events receive: uploads, read and judged by methods.images (not by Gradio), and
+"""What the page's events receive: uploads, read and judged by methods.core.images (not by Gradio), and
 the output size, whose bounds the server enforces because API callers skip the slider's."""
 from __future__ import annotations
 

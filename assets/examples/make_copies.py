@@ -1,8 +1,8 @@
 """Rebuild the app's small example copies (assets/examples/) from the image set's originals.
 
-    .venv/bin/python assets/examples/make_copies.py
+    .venv/bin/python -m assets.examples.make_copies   (from the repository root)
 
-Reads every file example of eval/imageset.py (the Kodak photos and the paintings; the
+Reads every file example of methods/core/manifest.py (the Kodak photos and the paintings; the
 scikit-image photos ship in its wheel and need no copy) through imageset.locate: a mirror
 folder, the cache, else the pinned upstream URL, always sha256-checked. Writes a JPEG per
 image, long side capped (photos 768 px, their native size; paintings 512 px, the largest the
@@ -13,15 +13,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import sys
 from pathlib import Path
 
 from PIL import Image
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
+from methods.core import manifest as imageset
 
-from methods.core import manifest as imageset  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 LONG_SIDE = {"content": 768, "style": 512}
 QUALITY = 88

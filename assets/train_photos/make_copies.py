@@ -1,14 +1,14 @@
 """Rebuild the 512 px copies of the image set's 17 train photos (assets/train_photos/) from the originals.
 
-    .venv/bin/python assets/train_photos/make_copies.py
+    .venv/bin/python -m assets.train_photos.make_copies   (from the repository root)
 
 VAE gram mode's fine-tune reads the train photos at a long side of 512 px (methods.vae.train_photos; its
 crops are cut at that size or smaller), so a 512 px copy is all it needs where the originals cannot be had:
-a Space without ../shared or a network. eval.imageset.locate serves a copy to a reader that asks for at most
+a Space without ../shared or a network. methods.core.manifest.locate serves a copy to a reader that asks for at most
 imageset.COPY_SIDE px when no mirror, cache or package holds the original, before it would download it.
 
 Each original is found by its manifest name through imageset.locate (a mirror folder, the cache, else its
-pinned URL; always sha256-checked), read as the fine-tune reads it (methods.images.load_image: Lanczos in
+pinned URL; always sha256-checked), read as the fine-tune reads it (methods.core.images.load_image: Lanczos in
 float to the long side), rounded to 8 bits and written as JPEG quality 95 without chroma subsampling (1.6 MB
 for all 17; PNG would be 5.1 MB). manifest.json lists per copy the original's URL and sha256 and the copy's
 own sha256, which locate checks before serving it; README.md gets the same table.
@@ -18,16 +18,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import sys
 from pathlib import Path
 
 from PIL import Image
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
+from methods.core import manifest as imageset
+from methods.core.images import load_image, to_uint8
 
-from methods.core import manifest as imageset  # noqa: E402
-from methods.core.images import load_image, to_uint8  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 QUALITY = 95
 
@@ -41,7 +39,7 @@ def copy(entry: imageset.Entry) -> dict:
     return {"name": entry.name, "file": target.name, "title": entry.title, "licence": entry.licence,
             "source_url": entry.url, "source_sha256": entry.sha256,
             "sha256": hashlib.sha256(buffer.getvalue()).hexdigest(), "size": f"{pixels.shape[1]}x{pixels.shape[0]}",
-            "made_by": f"methods.images.load_image (Lanczos in float) to a {imageset.COPY_SIDE} px long side, "
+            "made_by": f"methods.core.images.load_image (Lanczos in float) to a {imageset.COPY_SIDE} px long side, "
                        f"8 bits, Pillow {Image.__version__} JPEG quality {QUALITY}, 4:4:4, optimised, no metadata"}
 
 

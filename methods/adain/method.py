@@ -49,7 +49,7 @@ class AdaIN(Method):
     description = ("Huang & Belongie 2017: VGG16-HED features to block4_conv1, their channel means and "
                    "deviations replaced by the painting's, decoded by a decoder this project trained (4.6 h on 2 CPU "
                    "cores). A weak decoder so far: it puts strokes on the photo but keeps little of its detail; each "
-                   "output's note gives its measured figures against the project's bars.")
+                   "output's note gives its measured figures against the project's targets.")
     params = (
         Param("strength", 1.0, "float", "alpha: 0 decodes the photo's own features, 1 the fully "
               "re-normalised ones", 0.0, 1.0),
@@ -89,14 +89,14 @@ def project_decoder_note() -> str:
 
 
 def measured_sentence(card: dict) -> str:
-    """What the decoder's card says benchmarks/adain_bars.py measured, in words."""
+    """What the decoder's card says benchmarks/adain_quality.py measured, in words."""
     try:
         (won, total), ssim = map(int, card["eval_wins"].split("/")), float(card["eval_ssim"])
     except (KeyError, ValueError):
         return ""
-    weak = " A weak decoder: below the project's bars." if won < 0.8 * total or ssim < 0.35 else ""
+    weak = " A weak decoder: below the project's targets." if won < 0.8 * total or ssim < 0.35 else ""
     return (f"On {total} pairs of paintings and photos it never saw, this decoder beat a plain colour transfer on all "
-            f"three style scores on {won} (bar: 80 %), median SSIM {ssim:.2f} (bar 0.35).{weak}")
+            f"three style scores on {won} (target: 80 %), median SSIM {ssim:.2f} (target: 0.35).{weak}")
 
 
 def stylise(networks: Networks, content: np.ndarray, style: np.ndarray, strength: float = 1.0) -> np.ndarray:

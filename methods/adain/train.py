@@ -3,7 +3,7 @@
     python -m methods.adain.train --out runs/adain --steps 4000 --export assets/adain/decoder.npz
 
 Content: the train photos (../shared/imageset/train/photos); style: the train paintings
-(eval/imageset.py TRAIN_PAINTINGS, public-domain works from pinned GitHub commits). Eval and
+(methods/core/manifest.py TRAIN_PAINTINGS, public-domain works from pinned GitHub commits). Eval and
 reserved images are refused. Each step: random crops (with flips) of --batch photos and
 --batch paintings, t = AdaIN(f(photo), f(painting)) at block4_conv1, g = decoder(t);
   content loss  mean squared error of f(g) against t at block4_conv1;

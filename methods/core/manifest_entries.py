@@ -235,7 +235,7 @@ TRAIN_PAINTINGS: tuple[Entry, ...] = (
                     "ParentImages/The_Triumph_of_Death_Bruegel.jpg", "The Triumph of Death, c. 1562",
                     "Pieter Bruegel the Elder (c. 1525-1569)",
                     "2552c37965d2bf49eb5734339ca220499b3860745f5a90f129c8406dfbad47b6"),
-    # The AdaIN decoder in assets/adain was trained before the entries below were added: its card lists its 25.
+    # The AdaIN decoder learned from the paintings above this line only: its card (training_images) lists them.
     _train_painting("landscape_flight_into_egypt_bruegel", "CarpdiemLiang/style_transfer",
                     "neural_style_transfer/images/Northern_Renaissance.jpeg",
                     "Landscape with the Flight into Egypt, 1563", "Pieter Bruegel the Elder (c. 1525-1569)",

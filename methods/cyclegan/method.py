@@ -4,7 +4,7 @@ The generator is the paper's ResNet generator (methods.cyclegan.generator), trai
 unpaired collections (photos, crops of one painting), so it cannot read an arbitrary style image:
 it always paints in the domain it learned. The project trained one per shared painting
 (methods.cyclegan.train, on the train photos only; weights and cards in assets/cyclegan, listed in
-methods.weights), with the paper's losses plus a Gram style term and nearest-neighbour upsampling:
+methods.core.weights), with the paper's losses plus a Gram style term and nearest-neighbour upsampling:
 on a 2-core budget the paper's losses alone transferred colour, not texture (see
 methods.cyclegan.train). The `checkpoint` parameter picks which:
   auto     the painting's own generator when the style image is one of them (a thumbnail
@@ -114,11 +114,11 @@ class CycleGAN(Method):
 
 
 def measured_sentence(wins: str | None) -> str:
-    """What the generator's card says it achieved (benchmarks/cyclegan_bars.py), in words."""
+    """What the generator's card says it achieved (benchmarks/cyclegan_quality.py), in words."""
     try:
         won, total = map(int, str(wins).split("/"))
     except ValueError:
         return ""
-    weak = " A weak generator: below the project's bar of 80 %." if won < 0.8 * total else ""
+    weak = " A weak generator: below the project's target of 80 %." if won < 0.8 * total else ""
     return (f"On {total} test photos it never saw, this generator beat a plain colour transfer on texture and "
             f"style gain on {won}, scored against the painting it was trained on.{weak}")

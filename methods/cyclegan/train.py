@@ -7,8 +7,8 @@ Domains are folders of images, image files, or `skimage:NAME` (a scikit-image sa
 Domain A (photos) takes the train split (../shared/imageset/train/photos): eval images,
 recognised by sha256 or scikit-image name, are refused there unless --allow-eval-images.
 Domain B is the painting the generator is for, so an eval painting is fine there. Reserved
-images (eval/imageset.py) are refused in both. With --export, a model card beside the weights
-(NAME.md) lists the training images in its front matter (methods/weights.py reads it).
+images (methods/core/manifest.py) are refused in both. With --export, a model card beside the weights
+(NAME.md) lists the training images in its front matter (methods/core/weights.py reads it).
 Training follows Zhu et al. 2017: random crops and flips, LSGAN adversarial losses, cycle
 consistency (weight 10) and identity (0.5 of that) losses, 70x70 PatchGAN discriminators fed
 from a 50-image history buffer, Adam 2e-4 (beta1 0.5) decaying linearly to zero over the
@@ -104,7 +104,7 @@ def parse_args(argv):
 # --- data -------------------------------------------------------------------------------------
 
 def signed_crops(images, crop: int, count: int, rng) -> np.ndarray:
-    """methods.training.random_crops in the generators' [-1, 1]."""
+    """methods.core.training.random_crops in the generators' [-1, 1]."""
     return random_crops(images, crop, count, rng) * 2.0 - 1.0
 
 
@@ -193,7 +193,7 @@ def _painting_name(specs) -> str:
 
 def write_card(args, seconds: float, device: str, command: str) -> Path:
     """The exported generator's model card: front matter (what it trained on, held out or not), then facts.
-    benchmarks/cyclegan_bars.py --cards adds the measured bars below."""
+    benchmarks/cyclegan_quality.py --cards adds the measured figures below."""
     names = [imageset.card_name(spec) for spec in imageset.image_specs(args.domain_a)]
     targets = [imageset.card_name(spec) for spec in imageset.image_specs(args.domain_b)]
     target = targets[0] if len(targets) == 1 else targets

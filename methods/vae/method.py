@@ -13,7 +13,7 @@ statistics (AdaIN, by `strength`), and it decodes. Three modes differ in the VAE
          then go further, with a residual block added after the decoder's 1/4- and 1/2-resolution
          layers (`residual_blocks`; zero-initialised, so it starts as the warm start's decoder). The
          finer latent keeps more of the photo's edges (SSIM). The train photos come through
-         methods.training.train_photo_paths (mirror, cache, the repository's 512 px copies in
+         methods.core.training.train_photo_paths (mirror, cache, the repository's 512 px copies in
          assets/train_photos, or download). The structure loss stands in Johnson's content loss's
          place (`content_weight` 0): 39/48 eval pairs and median SSIM 0.517 against 32/48 and 0.507
          with the content loss (assets/vae/comparison.md).

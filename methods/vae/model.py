@@ -18,7 +18,7 @@ from methods.core.files import atomic_write
 from methods.core.images import resize_max
 from methods.core.ops import adain, pad_to_multiple
 
-GENERIC = "vae_generic"  # the warm start, an entry of methods.weights.NETWORKS
+GENERIC = "vae_generic"  # the warm start, an entry of methods.core.weights.NETWORKS
 GRAM_WARM = "vae_gram_warm"  # gram mode's warm start: GENERIC at a 1/4 latent, decoder taught gram mode's losses
 LATENT = 8  # latent channels of the generic VAE
 # each shipped VAE's latent resolution (1/8: three stride-2 convolutions; 1/4: two). The weights file
@@ -143,7 +143,7 @@ def residual_blocks(path: Path) -> int:
 
 
 def load_generic() -> StyleVAE:
-    """The project's generic VAE (resolved through methods.weights), loaded once per process."""
+    """The project's generic VAE (resolved through methods.core.weights), loaded once per process."""
     return _generic(str(weights.resolve(GENERIC).path))
 
 

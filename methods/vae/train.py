@@ -17,7 +17,7 @@ Its photos are the train photos; --hold-out NAME drops photos and paintings by c
 choosing settings with benchmarks/vae_dev.py, which scores held-out ones).
 
 Data: random crops (flips, several scales) of the train split of the image set (the 17 Kodak
-photos of train/photos, eval/imageset.py's TRAIN_PHOTOS) and of scikit-image sample photos
+photos of train/photos, methods/core/manifest.py's TRAIN_PHOTOS) and of scikit-image sample photos
 that are not eval images, plus any --images. Eval images (recognised by sha256 or scikit-image
 name) are refused unless --allow-eval-images; reserved images always. The card's front matter
 lists the training images by manifest name and says whether the model is held out.
