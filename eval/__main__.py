@@ -22,7 +22,7 @@ from methods.reference import COLOUR_TRANSFER, PHOTO
 # too small for VGG's pools.
 DEFAULT_SIZE = protocol.SIDE
 # Two worker processes of one thread each: TensorFlow's two threads on a 256 px image keep two
-# cores less busy than two images at once (the default run: 21.5 min against 28-30 min in one
+# cores less busy than two images at once (8 photos x 6 paintings: 21.5 min against 28-30 min in one
 # process on 2 cores). More workers than two would only add memory (about 1.6 GB each).
 DEFAULT_JOBS = min(2, os.cpu_count() or 1)
 QUICK_SIZE = 128
@@ -159,9 +159,11 @@ def _execute(args, argv, methods, images, size, judge, jobs) -> int:
     }
     pictures = {f"{kind}:{i.name}": i.pixels for kind, group in images.items() for i in group if i.pixels is not None}
     outputs = {r["key"]: cache.image_path(r["key"]) for r in rows if r["status"] == "ok"}
-    folder = report.write(rows, out, report.environment(settings, judge.name), pictures, outputs)
+    env = report.environment(settings, judge.name)
+    folder = report.write(rows, out, env, pictures, outputs)
     print(f"{len(rows)} jobs ({settings['computed']} computed, {settings['errors']} failed) in {wall:.1f} s; "
           f"report: {folder / 'report.html'}")
+    print("\n".join(report.console_summary(folder, env)))
     return 1 if settings["errors"] else 0
 
 

@@ -11,10 +11,15 @@ splits), how one output is scored, and what counts as a win.
 - Splits: `eval` is what reports and model cards state (no network trained on it); `train`,
   `validation` and `dev` are for choosing recipes and settings without looking at the eval
   images, and their figures are never reported (Split.reportable).
+- CycleGAN is reported twice (`method_variant`): on paintings that have their own generator, and
+  on the others, where the nearest generator stands in.
+- A shipped model's card states how many times the eval set was looked at while its recipe was
+  chosen (`eval_looks`); reports print it in their header.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,8 +144,8 @@ def entries(names: Sequence[str]) -> tuple[Entry, ...]:
 DEV_PHOTOS = ("kodim04", "kodim10", "kodim15", "kodim19")
 DEV_PAINTINGS = ("impression_sunrise_monet", "mont_sainte_victoire_cezanne", "toyokawa_bridge_hiroshige",
                  "bouquet_of_sunflowers_monet")
-# One train painting like each of the eval's six (Starry Night, Great Wave, Scream, Composition VII, Shipwreck,
-# Water Lilies), in that order: a development split that resembles the eval more than DEV_PAINTINGS.
+# One train painting like each of six eval paintings (Starry Night, Great Wave, Scream, Composition VII,
+# Shipwreck, Water Lilies), in that order: a development split that resembles the eval more than DEV_PAINTINGS.
 EVAL_LIKE_PAINTINGS = ("wheat_field_cypresses_van_gogh", "toyokawa_bridge_hiroshige", "night_cafe_van_gogh",
                        "composition_viii_kandinsky", "wreckers_northumberland_turner", "impression_sunrise_monet")
 
@@ -182,7 +187,44 @@ def photo_folds() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return train[:8] + validation[:2], train[8:] + validation[2:]
 
 
+# -- what a results row is reported as -----------------------------------------------------------
+CYCLEGAN = "cyclegan"
+OWN_GENERATOR = f"{CYCLEGAN} (own generator)"
+STAND_IN = f"{CYCLEGAN} (stand-in)"
+GENERATOR_PAINTINGS = tuple(painting for painting, _ in weights.CYCLEGAN_PAINTINGS)  # those with their own
+
+
+def method_variant(method: str, info, style: str | None = None) -> str:
+    """The name a results row is summarised under: its method, except CycleGAN's rows. A CycleGAN
+    generator paints the one painting it was trained on: on a painting with its own generator (or one
+    trained for it on demand) that is the painting asked for; on any other the nearest generator
+    stands in. The two are reported apart, as OWN_GENERATOR and STAND_IN. info: the row's info, a dict
+    or its JSON, where the method says which generator ran; a row without it (a failed job) is placed
+    by its painting's name (`style`), and keeps its method when that is not given either."""
+    if method != CYCLEGAN:
+        return method
+    try:
+        info = json.loads(info) if isinstance(info, str) else info
+    except ValueError:
+        info = None
+    if not isinstance(info, dict) or not info:
+        return method if style is None else (OWN_GENERATOR if style in GENERATOR_PAINTINGS else STAND_IN)
+    if "nearest_similarity" in info:
+        return STAND_IN
+    return OWN_GENERATOR if info.get("style_used") else method
+
+
 # -- model cards ----------------------------------------------------------------------------------
+def eval_looks(networks: Iterable[str] | None = None) -> dict[str, str]:
+    """{shipped model: how many times the eval set was looked at while its recipe was chosen}, as the
+    model card beside its weights states it (front matter `eval_looks`). Models whose card does not say
+    are left out. networks: the weights names to ask about (default: every model the project ships)."""
+    shipped = [name for name, network in weights.NETWORKS.items() if network.asset]
+    names = shipped if networks is None else [name for name in networks if name in shipped]
+    looks = {name: weights.model_card(name).get("eval_looks") for name in names}
+    return {name: str(value) for name, value in looks.items() if value not in (None, "")}
+
+
 def write_card(card: Path, heading: str, measured_on: Split, text: str, **fields) -> Path:
     """Put a benchmark's figures under `heading` in a model card (fields into its front matter, which
     the app shows). Only figures measured on a reportable split are written."""

@@ -16,13 +16,24 @@ import pandas as pd
 from scipy import stats
 
 from eval.metrics import DIRECTIONS, STYLE_SCORES
-from eval.protocol import BASELINE, beats, better
+from eval.protocol import BASELINE, beats, better, method_variant
 from methods.reference import COLOUR_TRANSFER, PHOTO
 from methods.reference import FAMILY as REFERENCE_FAMILY
 
 REFERENCES = (PHOTO, COLOUR_TRANSFER)
 ALL_STYLE = "all style scores"  # the win-rate row that needs a win on every style score at once
 PAIR = ["content", "style"]
+
+
+def by_variant(results: pd.DataFrame) -> pd.DataFrame:
+    """The table with each row's method replaced by what it is reported as (eval.protocol.method_variant:
+    CycleGAN apart on paintings with their own generator and on stand-ins), for the summary tables."""
+    if "method" not in results or results.empty:
+        return results
+    info = results["info"] if "info" in results else [None] * len(results)
+    styles = results["style"] if "style" in results else [None] * len(results)
+    return results.assign(method=[method_variant(method, i, style)
+                                  for method, i, style in zip(results["method"], info, styles)])
 
 
 def present(results: pd.DataFrame, scores=None) -> list[str]:

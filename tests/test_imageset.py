@@ -38,12 +38,23 @@ def http_folder(tmp_path):
 
 
 def test_the_manifest_has_the_set_with_full_provenance():
-    assert [e.name for e in manifest.CONTENTS] == ["astronaut", "chelsea", "coffee", "rocket", "motorcycle_left",
-                                                   "kodim05", "kodim13", "kodim22"]
-    assert len(manifest.STYLES) == 6
+    assert [e.name for e in manifest.CONTENTS] == [
+        "astronaut", "chelsea", "coffee", "rocket", "motorcycle_left", "kodim05", "kodim13", "kodim22",
+        "hubble_deep_field", "tidal_basin_monument", "aircraft_plant_1942", "lcac_norfolk", "hospital_drill"]
+    assert [e.name for e in manifest.STYLES] == [
+        "starry_night", "great_wave", "the_scream", "composition_vii", "shipwreck", "water_lilies",
+        "street_berlin_kirchner", "landscape_cross", "tableau_no2_mondrian", "sailboat_fireworks_homer",
+        "foxfires_oji_hiroshige", "calling_of_st_matthew_caravaggio", "harbour_large_tower_claude",
+        "drowned_woman_perov"]
     for entry in manifest.MANIFEST.values():
         assert entry.title and entry.author and entry.licence, entry
         assert entry.url.startswith("https://") and len(entry.sha256) == 64, entry
+
+
+def test_the_quick_run_keeps_its_two_wheel_photos_and_two_paintings():
+    assert manifest.QUICK_CONTENTS == ("astronaut", "chelsea")
+    assert manifest.QUICK_STYLES == ("starry_night", "great_wave")
+    assert all(manifest.MANIFEST[name].skimage for name in manifest.QUICK_CONTENTS)
 
 
 # what ../shared/imageset holds on every machine; the train paintings were added from GitHub
@@ -65,6 +76,21 @@ def test_every_image_loads_as_float_rgb():
     for entry in SHARED_SET:
         image = manifest.load(entry, 64)
         assert image.dtype.name == "float32" and image.shape[2] == 3 and max(image.shape[:2]) == 64
+
+
+def test_every_eval_image_comes_verified_from_the_mirror_or_the_wheel_and_loads_at_the_eval_size():
+    """Each file of the eval split is in ../shared/imageset with its sha256 (the scikit-image photos in
+    the wheel, and in the mirror too where it holds them) and loads at the protocol's 256 px."""
+    for entry in manifest.CONTENTS + manifest.STYLES:
+        mirrored = manifest.SHARED_MIRROR / entry.folder / entry.filename
+        if entry.skimage:
+            assert manifest.sha256_file(SKIMAGE_FILES / entry.filename) == entry.sha256, entry.name
+        if not entry.skimage or mirrored.is_file():
+            assert manifest.locate(entry, mirrors=[manifest.SHARED_MIRROR], download=False) == mirrored, entry.name
+            assert manifest.sha256_file(mirrored) == entry.sha256, entry.name
+        image = manifest.load(entry, 256, mirrors=[manifest.SHARED_MIRROR])
+        assert image.dtype.name == "float32" and image.shape[2] == 3 and max(image.shape[:2]) == 256, entry.name
+        assert 0.0 <= image.min() and image.max() <= 1.0 and image.std() > 0.02, entry.name  # a picture, not a blank
 
 
 def test_a_file_with_the_wrong_hash_is_refused(tmp_path, empty_cache):
@@ -148,8 +174,11 @@ def test_own_folders_and_unknown_names(tmp_path):
 
 RAW_URL = re.compile(r"https://raw\.githubusercontent\.com/([\w.-]+/[\w.-]+)/([0-9a-f]{40})/(\S+)")
 # The eval paintings and the reserved ones, in any version or crop, may not be trained on.
+RESERVED_TITLES = ("udnie", "woman with a hat", "grande jatte", "sunday afternoon", "crystal vase")
 FORBIDDEN_TITLES = ("starry night", "great wave", "scream", "shipwreck", "water lil", "nymph", r"composition vii\b",
-                    "udnie", "woman with a hat", "grande jatte", "sunday afternoon", "crystal vase")
+                    r"street, berlin", r"paysage", r"tableau no\. 2", "fourth of july", "foxfires",
+                    "calling of saint matthew", "grosse tour|large tower", "drowned woman|utoplennitsa",
+                    *RESERVED_TITLES)
 
 
 def test_every_train_painting_has_pinned_provenance():
@@ -190,3 +219,41 @@ def test_the_train_paintings_in_the_mirror_match_their_sha256():
     if folder.is_dir():  # every image there is in the manifest
         known = {entry.filename for entry in manifest.TRAIN_PAINTINGS}
         assert {p.name for p in folder.iterdir() if p.suffix.lower() in manifest.IMAGE_SUFFIXES} <= known
+
+
+# --- the eval split: provenance, and no image of another split or a reserved one ------------------
+PINNED_URL = re.compile(r"https://(raw\.githubusercontent\.com/[\w.-]+/[\w.-]+/[0-9a-f]{40}|"
+                        r"gitlab\.com/scikit-image/data/-/raw/[0-9a-f]{40})/\S+")
+
+
+def test_every_eval_entry_has_a_pinned_url_sha256_licence_and_author():
+    entries = manifest.CONTENTS + manifest.STYLES
+    assert len(manifest.CONTENTS) >= 12 and len(manifest.STYLES) >= 12
+    assert len({e.name for e in entries}) == len({e.sha256 for e in entries}) == len(entries)
+    for entry in entries:
+        assert (entry.split, entry.folder) == ("eval", f"{entry.kind}s"), entry.name
+        assert PINNED_URL.fullmatch(entry.url), entry.url
+        assert re.fullmatch(r"[0-9a-f]{64}", entry.sha256), entry.name
+        assert entry.title and entry.author and entry.licence, entry.name
+        assert entry.filename.lower().endswith(manifest.IMAGE_SUFFIXES), entry.name
+    for entry in manifest.STYLES:  # where the author carries the years, the public-domain rule is checked
+        assert entry.licence == manifest.PUBLIC_DOMAIN_ART, entry.name
+        if years := re.fullmatch(r".+\((?:.*, )?(?:c\. )?\d{4}-(\d{4})\)", entry.author):
+            assert int(years.group(1)) < 1955 and int(re.search(r"\b(\d{4})\b", entry.title).group(1)) < 1929
+
+
+def test_no_eval_entry_is_a_train_validation_or_reserved_image_by_name_or_by_bytes():
+    """Names and sha256 against the train and validation entries; the reserved images have no pinned bytes
+    (nothing may fetch them), so they are kept out by name, file name and title."""
+    evals = manifest.CONTENTS + manifest.STYLES
+    others = manifest.TRAIN_PHOTOS + manifest.TRAIN_PAINTINGS + manifest.VALIDATION_PHOTOS
+    assert not {e.name for e in evals} & {e.name for e in others}
+    assert not {e.filename for e in evals} & {e.filename for e in others}
+    assert not {e.sha256 for e in evals} & {e.sha256 for e in others}
+    assert not {e.skimage for e in evals if e.skimage} & {e.skimage for e in others if e.skimage}
+    for entry in evals:
+        assert entry.name not in manifest.RESERVED and manifest.split_of(entry.name) == "eval", entry.name
+        assert manifest._reserved_stem(entry.filename) is None, entry.name
+        assert not any(re.search(title, entry.title.lower()) for title in RESERVED_TITLES), entry.name
+        if not entry.skimage:  # a training command would recognise the file as this eval image
+            assert manifest.entry_for_file(manifest.locate(entry, download=False)) == entry, entry.name

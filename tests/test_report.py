@@ -4,6 +4,7 @@ browser (Debian's headless Chromium through Playwright, as tests/test_app_browse
 from __future__ import annotations
 
 import json
+import time
 import warnings
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def test_each_named_split_holds_only_the_images_its_purpose_allows():
             assert photos == paintings == {"eval"}, name
         else:
             assert photos <= {"train", "validation"} and paintings == {"train"}, name
-    assert len(protocol.split("eval").photos) == 8 and len(protocol.split("eval").paintings) == 6
+    assert len(protocol.split("eval").photos) == 13 and len(protocol.split("eval").paintings) == 14
     assert [e.name for e in protocol.split("quick").photos] == list(imageset.QUICK_CONTENTS)
     folds = protocol.photo_folds()
     assert not set(folds[0]) & set(folds[1]) and len(folds[0] + folds[1]) == 21
@@ -71,6 +72,83 @@ def test_a_card_takes_figures_measured_on_the_eval_images_only(tmp_path):
     protocol.write_card(card, "## Measured", protocol.split("eval"), "won 40/48", eval_wins="40/48")
     text = card.read_text()
     assert "eval_wins: 40/48" in text and text.rstrip().endswith("## Measured\nwon 40/48")
+
+
+OWN = json.dumps({"checkpoint": "starry_night", "style_used": True, "note": "recognised your style image"})
+STAND_IN = json.dumps({"checkpoint": "great_wave", "style_used": True, "nearest_similarity": 0.81})
+
+
+def test_cyclegan_rows_are_reported_as_own_generator_or_stand_in_by_what_ran():
+    assert protocol.method_variant("cyclegan", OWN) == protocol.OWN_GENERATOR == "cyclegan (own generator)"
+    assert protocol.method_variant("cyclegan", json.loads(STAND_IN)) == protocol.STAND_IN == "cyclegan (stand-in)"
+    assert protocol.method_variant("cyclegan", json.dumps({"checkpoint": "vintage", "style_used": False})) == "cyclegan"
+    assert protocol.method_variant("cyclegan", "{}") == protocol.method_variant("cyclegan", float("nan")) == "cyclegan"
+    # a failed job says nothing: its painting's name places it
+    assert protocol.method_variant("cyclegan", float("nan"), "the_scream") == protocol.OWN_GENERATOR
+    assert protocol.method_variant("cyclegan", float("nan"), "drowned_woman_perov") == protocol.STAND_IN
+    assert protocol.method_variant("gatys", STAND_IN) == "gatys"  # only CycleGAN's rows are split
+
+
+def cyclegan_run() -> pd.DataFrame:
+    """CycleGAN on 4 photos x 2 paintings: its own generator wins all 4 pairs of the Starry Night, the
+    stand-in 1 of 4 pairs of Cross' Landscape; one more job on the Landscape failed."""
+    rows = []
+    for i in range(4):
+        for style, info, wins in (("starry_night", OWN, True), ("landscape_cross", STAND_IN, i == 0)):
+            better = dict(style_loss_ratio=0.4, texture_ratio=0.6, style_gain=0.5)
+            rows += [row(COLOUR_TRANSFER, f"c{i}", style, style_loss_ratio=0.8, texture_ratio=1.0, style_gain=0.2),
+                     row("cyclegan", f"c{i}", style, info=info, **(better if wins else {"texture_ratio": 1.2})),
+                     row("gatys", f"c{i}", style, **better)]
+    return frame(*rows, row("cyclegan", "c9", "landscape_cross", status="error"))
+
+
+def test_cyclegan_gets_a_win_rate_and_interval_per_variant():
+    results = cyclegan_run()
+    labelled = stats.by_variant(results)
+    assert results["method"].tolist().count("cyclegan") == 9  # the table given is not changed
+    assert labelled["method"].value_counts()[[protocol.OWN_GENERATOR, protocol.STAND_IN]].tolist() == [4, 5]
+    wins = stats.win_rates(labelled).set_index(["method", "score"])
+    own, stand_in = (wins.loc[(m, stats.ALL_STYLE)] for m in (protocol.OWN_GENERATOR, protocol.STAND_IN))
+    assert (own["n"], own["wins"], own["rate"]) == (4, 4, 1.0) and own["low"] == pytest.approx(stats.wilson(4, 4)[0])
+    assert (stand_in["n"], stand_in["wins"], stand_in["rate"]) == (4, 1, 0.25) and stand_in["high"] < own["high"]
+    assert wins.loc[("gatys", stats.ALL_STYLE), "n"] == 8
+    table = stats.method_table(labelled)
+    assert table.loc[protocol.STAND_IN, ["jobs", "errors"]].tolist() == [5, 1] and "cyclegan" not in table.index
+
+
+def test_the_report_and_the_console_state_cyclegan_twice_with_the_runs_date_and_cpu(tmp_path, monkeypatch):
+    monkeypatch.setattr(protocol.weights, "model_card",
+                        lambda name: {"eval_looks": 3} if name == "vae_generic" else {"held_out": True})
+    env = report.environment({"command": "python -m eval"}, "test judge")
+    assert env["eval_looks"] == {"vae_generic": "3"} and env["date"] == time.strftime("%Y-%m-%d", time.gmtime())
+    assert protocol.eval_looks(["vae_generic", "vgg16_hed", "cyclegan_great_wave"]) == {"vae_generic": "3"}
+    folder = report.write(cyclegan_run().to_dict("records"), tmp_path, env, {}, {})
+    summary = (folder / "summary.md").read_text()
+    header = summary.split("## Per method")[0]
+    assert f"- date: {env['date']} (UTC)" in header and f"- CPU: {env['cpu']}" in header and "vector flags:" in header
+    assert "- eval looks while choosing the recipe (model cards' eval_looks): vae_generic 3" in header
+    assert "### cyclegan (own generator): transfers style" in summary
+    assert "### cyclegan (stand-in): does not transfer style" in summary
+    assert "| cyclegan (own generator) |" in summary and "| cyclegan (stand-in) |" in summary
+    assert set(pd.read_csv(folder / "summary.csv")["method"]) >= {protocol.OWN_GENERATOR, protocol.STAND_IN}
+    results = pd.read_csv(folder / "results.csv")
+    assert set(results.loc[results["method"] == "cyclegan", "reported_as"]) == {protocol.OWN_GENERATOR,
+                                                                                  protocol.STAND_IN}
+    page = (folder / "report.html").read_text()
+    assert page.count("<b>cyclegan (own generator)</b>") >= 2 and page.count("<b>cyclegan (stand-in)</b>") >= 2
+    assert f"<li>date: {env['date']} (UTC)</li>" in page and "vae_generic 3" in page
+    lines = report.console_summary(folder, env)
+    assert lines[0] == f"run of {env['date']} on {env['cpu']}"
+    assert any(line.startswith("  cyclegan (own generator): transfers style") for line in lines)
+    assert any(line.startswith("  cyclegan (stand-in): does not transfer style") and "25 %" in line for line in lines)
+
+
+def test_the_cpu_line_names_the_model_and_its_vector_flags(tmp_path):
+    (tmp_path / "cpuinfo").write_text("processor\t: 0\nmodel name\t: Test CPU 9000\nflags\t\t: fpu sse4_2 avx2 "
+                                      "avx512f amx_tile\n\nprocessor\t: 1\nmodel name\t: Test CPU 9000\n")
+    assert report.cpu(tmp_path / "cpuinfo").startswith("Test CPU 9000, ")
+    assert report.cpu(tmp_path / "cpuinfo").endswith("cores; vector flags: sse4_2 avx2 avx512f amx_tile")
+    assert "vector flags: none listed" in report.cpu(tmp_path / "missing")
 
 
 # -- statistics -------------------------------------------------------------------------------

@@ -28,6 +28,19 @@ def test_every_entry_is_in_one_split_and_the_splits_are_disjoint():
     assert not set(manifest.RESERVED) & set(manifest.MANIFEST)
     assert [manifest.split_of(n) for n in ("kodim05", "kodim01", "kodim08", "udnie", "camera")] == \
         ["eval", "train", "reserved", "reserved", None]
+    by_bytes = {}
+    for entry in manifest.MANIFEST.values():  # one split per file, whatever it is called
+        assert by_bytes.setdefault(entry.sha256, entry.split) == entry.split, entry.name
+    assert len(by_bytes) == len(manifest.MANIFEST)
+
+
+@pytest.mark.parametrize("card", CARDS, ids=lambda path: path.name)
+def test_no_shipped_model_trained_on_an_eval_image(card):
+    """Also scikit-image photos, which a card lists as skimage:NAME: the VAEs trained on skimage:camera, so
+    the camera photo cannot be an eval image."""
+    trained = set(weights.read_front_matter(card).get("training_images", ()))
+    for entry in manifest.CONTENTS + manifest.STYLES:
+        assert entry.name not in trained and f"skimage:{entry.skimage}" not in trained, entry.name
 
 
 def test_the_default_selection_is_the_eval_split():

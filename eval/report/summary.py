@@ -23,8 +23,18 @@ def _format(value) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def run_lines(env: dict) -> list[str]:
+    """The date and CPU a results row carries, and the eval looks the shipped models' cards state."""
+    lines = [f"date: {env['date']} (UTC)"] if env.get("date") else []
+    lines += [f"CPU: {env['cpu']}"] if env.get("cpu") else []
+    if env.get("eval_looks"):
+        lines.append("eval looks while choosing the recipe (model cards' eval_looks): "
+                     + ", ".join(f"{model} {looks}" for model, looks in env["eval_looks"].items()))
+    return lines
+
+
 def header_markdown(env: dict) -> str:
-    settings = "\n".join(f"- {k}: {v}" for k, v in env["settings"].items())
+    settings = "\n".join(f"- {line}" for line in [*run_lines(env), *(f"{k}: {v}" for k, v in env["settings"].items())])
     packages = ", ".join(f"{k} {v}" for k, v in env["packages"].items())
     return (f"## Run\n{settings}\n\n- judge: {env['judge']}\n- machine: {env['machine']}\n"
             f"- packages: {packages}\n")

@@ -1,5 +1,6 @@
-"""The project's image set: its manifest (methods.core.manifest_entries), the train/eval split, and
-where each image's bytes are found.
+"""The project's image set: its manifest (methods.core.manifest_eval for the eval split,
+methods.core.manifest_entries for the others), the train/eval split, and where each image's bytes
+are found.
 
 Every entry is in one split. `eval` images (CONTENTS, STYLES) are what methods are scored on;
 `train` images (TRAIN_PHOTOS, and TRAIN_PAINTINGS: public-domain paintings for style networks such
@@ -43,19 +44,15 @@ from methods.core.files import PROJECT_ROOT, SHARED_MIRROR, cache_home, fetch_ve
 from methods.core.files import file_digest as sha256_file
 from methods.core.images import IMAGE_SUFFIXES, load_image
 from methods.core.manifest_entries import (
-    CONTENTS,
     GITHUB_RAW,
-    MANIFEST,
     PUBLIC_DOMAIN_ART,
-    QUICK_CONTENTS,
-    QUICK_STYLES,
     RESERVED,
-    STYLES,
     TRAIN_PAINTINGS,
     TRAIN_PHOTOS,
     VALIDATION_PHOTOS,
     Entry,
 )
+from methods.core.manifest_eval import CONTENTS, QUICK_CONTENTS, QUICK_STYLES, STYLES
 
 __all__ = ["CONTENTS", "COPY_SIDE", "GITHUB_RAW", "IMAGE_SUFFIXES", "MANIFEST", "PUBLIC_DOMAIN_ART", "QUICK_CONTENTS",
            "QUICK_STYLES", "RESERVED", "SHARED_MIRROR", "STYLES", "TRAIN_PAINTINGS", "TRAIN_PHOTOS",
@@ -63,6 +60,8 @@ __all__ = ["CONTENTS", "COPY_SIDE", "GITHUB_RAW", "IMAGE_SUFFIXES", "MANIFEST", 
            "entry_for_file", "entry_for_spec", "folder_entries", "image_specs", "load", "locate", "mirror_dirs",
            "select", "sha256_file", "split_of", "train_painting_paths", "training_refusal"]
 
+MANIFEST: dict[str, Entry] = {entry.name: entry for entry in
+                              CONTENTS + STYLES + TRAIN_PHOTOS + TRAIN_PAINTINGS + VALIDATION_PHOTOS}
 # the train photos at the long side VAE gram mode reads them at (assets/train_photos/make_copies.py)
 TRAIN_PHOTO_COPIES = PROJECT_ROOT / "assets" / "train_photos"
 COPY_SIDE = 512

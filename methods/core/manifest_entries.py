@@ -1,15 +1,17 @@
-"""The image set's entries: every image the project scores on, trains on or chooses recipes on,
-with its split, provenance (title, author, licence), upstream URL and sha256. methods.core.manifest
-finds their bytes and enforces the split; import the entries from there.
+"""The image set's entries for training and for choosing recipes: Entry, the train photos and
+paintings, the validation photos and the reserved names, each with its split, provenance (title,
+author, licence), upstream URL and sha256. The eval entries are in methods.core.manifest_eval;
+methods.core.manifest joins both, finds their bytes and enforces the split: import the entries from
+there.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+GITHUB_RAW = "https://raw.githubusercontent.com"
 SKIMAGE_DATA = "https://gitlab.com/scikit-image/data/-/raw/5c090b56df3988d988ff97928e2ef2d2cbe38e1b"
-FAST_STYLE = "https://raw.githubusercontent.com/jcjohnson/fast-neural-style/813c83441953ead2adb3f65f4cc2d5599d735fa7/images/styles"
-KODAK = "https://raw.githubusercontent.com/Zelex/images/0b8a89db599a384124fb991b85d40cfd63c73d58/kodak"
+KODAK = f"{GITHUB_RAW}/Zelex/images/0b8a89db599a384124fb991b85d40cfd63c73d58/kodak"
 KODAK_LICENCE = "Kodak Lossless True Color Image Suite, released by Eastman Kodak for unrestricted usage"
 PUBLIC_DOMAIN_ART = "public domain (artist died before 1955, published before 1929)"
 
@@ -44,54 +46,6 @@ class Entry:
         return f"{self.kind}s"
 
 
-def _skimage(name, filename, title, author, licence, sha256, function=None):
-    return Entry(name, "content", filename, title, author, licence, f"{SKIMAGE_DATA}/{filename}", sha256,
-                 skimage=function or name)
-
-
-CONTENTS: tuple[Entry, ...] = (
-    _skimage("astronaut", "astronaut.png", "Astronaut Eileen Collins", "NASA", "public domain (NASA)",
-             "88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5"),
-    _skimage("chelsea", "chelsea.png", "Chelsea the cat", "Stefan van der Walt", "CC0",
-             "596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb"),
-    _skimage("coffee", "coffee.png", "A cup of coffee", "Rachel Michetti", "CC0",
-             "cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7"),
-    _skimage("rocket", "rocket.jpg", "DSCOVR launch on Falcon 9", "SpaceX", "public domain (SpaceX)",
-             "c2dd0de7c538df8d111e479619b129464d0269d0ae5fd18ca91d33a7fdfea95c"),
-    _skimage("motorcycle_left", "motorcycle_left.png", "Motorcycle (Middlebury stereo 2014, left view)",
-             "Scharstein et al.", "Middlebury Stereo 2014 data set, as shipped in scikit-image",
-             "db18e9c4157617403c3537a6ba355dfeafe9a7eabb6b9b94cb33f6525dd49179", "stereo_motorcycle"),
-    Entry("kodim05", "content", "kodim05.png", "Motocross riders", "Eastman Kodak", KODAK_LICENCE,
-          f"{KODAK}/kodim05.png", "ccf694ceb6bbf431e0009ed0d5573a8ff0915095b69ddfb527b91d8325897f5e"),
-    Entry("kodim13", "content", "kodim13.png", "Mountain stream", "Eastman Kodak", KODAK_LICENCE,
-          f"{KODAK}/kodim13.png", "797949ce1152ef157ff0a1231c95cb8ed7641615e0b0f5f77f851a44aee19e8d"),
-    Entry("kodim22", "content", "kodim22.png", "Red barn and pond", "Eastman Kodak", KODAK_LICENCE,
-          f"{KODAK}/kodim22.png", "627b76fccf714b4ddffb739b2eb63ba2817cf5b5a8e222079542dcf2cfdda939"),
-)
-
-STYLES: tuple[Entry, ...] = (
-    Entry("starry_night", "style", "starry_night.jpg", "The Starry Night, 1889", "Vincent van Gogh",
-          PUBLIC_DOMAIN_ART, f"{FAST_STYLE}/starry_night.jpg",
-          "0592ab0f7b51b3ce72608a95e53880bd93971e5b48f93a0ce8dfd3cbccf3d098"),
-    Entry("great_wave", "style", "great_wave.jpg", "The Great Wave off Kanagawa, c. 1831", "Katsushika Hokusai",
-          PUBLIC_DOMAIN_ART, f"{FAST_STYLE}/wave.jpg",
-          "14bcf58a39b7095168f27756d76d0c615bb8954acc5eae9e62c66a9684c2ee2b"),
-    Entry("the_scream", "style", "the_scream.jpg", "The Scream, 1893", "Edvard Munch", PUBLIC_DOMAIN_ART,
-          f"{FAST_STYLE}/the_scream.jpg", "f3075cddeb974a9ee1d6418f7f33fd05185a7ac7dcb4288bd2805d499a9dcaee"),
-    Entry("composition_vii", "style", "composition_vii.jpg", "Composition VII, 1913", "Wassily Kandinsky",
-          PUBLIC_DOMAIN_ART, f"{FAST_STYLE}/composition_vii.jpg",
-          "8f992ed4aecd6dd56972d7bc8166761de7c94e670ee6effa8fd05f3daeb33409"),
-    Entry("shipwreck", "style", "shipwreck.jpg", "The Shipwreck of the Minotaur, c. 1810", "J. M. W. Turner",
-          PUBLIC_DOMAIN_ART, "https://raw.githubusercontent.com/jcjohnson/neural-style/"
-          "07c4b8299f8fbdafec0c514fc820ff1d7ff62e46/examples/inputs/shipwreck.jpg",
-          "4f7cf34e3cd4a5daaf3f421f059ca9a01aaa2a3afd7243d6670c9c8bc001a213"),
-    Entry("water_lilies", "style", "water_lilies.jpg", "Water Lilies, 1919", "Claude Monet", PUBLIC_DOMAIN_ART,
-          "https://raw.githubusercontent.com/titu1994/Neural-Style-Transfer/"
-          "d09334855211579ea1adb9ad04f09fc8a7573850/images/inputs/style/water-lilies-1919-2.jpg",
-          "db4c4fe90c02be04d269f2f598357bb8cd4ea0541712a90d4913e91b1da689d7"),
-)
-
-
 def _train_photo(number: int, sha256: str) -> Entry:
     filename = f"kodim{number:02d}.png"
     return Entry(filename[:-4], "content", filename, f"Kodak photo {number}", "Eastman Kodak", KODAK_LICENCE,
@@ -123,7 +77,6 @@ TRAIN_PHOTOS: tuple[Entry, ...] = tuple(_train_photo(number, sha256) for number,
 # painted or first published before 1929). Each comes from a public GitHub repository pinned at a
 # commit; the URL carries repository, commit and path, the sha256 the bytes. None is an eval painting
 # (nor a version or crop of one) or a RESERVED image.
-GITHUB_RAW = "https://raw.githubusercontent.com"
 _PAINTING_COMMITS = {
     "JacksYou/neural-style": "2fd4bf7d613468307a4ac663a6df97ac2e2b65a7",
     "jxcodetw/Stylebank": "b7fe72ef3a950e23e1f6645058dcce07722a6612",
@@ -364,8 +317,3 @@ VALIDATION_PHOTOS: tuple[Entry, ...] = (
                  "public domain", SCIPY_1_9_WHEEL, "scipy/misc/face.dat",
                  "9d8b0b4d081313e2b485748c770472e5a95ed1738146883d84c7030493e82886", raw_shape=(768, 1024, 3)),
 )
-
-MANIFEST: dict[str, Entry] = {entry.name: entry for entry in
-                              CONTENTS + STYLES + TRAIN_PHOTOS + TRAIN_PAINTINGS + VALIDATION_PHOTOS}
-QUICK_CONTENTS = ("astronaut", "chelsea")  # in the wheel: a smoke run needs no mirror for them
-QUICK_STYLES = ("starry_night", "great_wave")
