@@ -22,7 +22,7 @@ from methods.reference import COLOUR_TRANSFER, PHOTO
 # too small for VGG's pools.
 DEFAULT_SIZE = protocol.SIDE
 # Two worker processes of one thread each: TensorFlow's two threads on a 256 px image keep two
-# cores less busy than two images at once (8 photos x 6 paintings: 21.5 min against 28-30 min in one
+# cores less busy than two images at once (measured on 48 pairs: 21.5 min against 28-30 min in one
 # process on 2 cores). More workers than two would only add memory (about 1.6 GB each).
 DEFAULT_JOBS = min(2, os.cpu_count() or 1)
 QUICK_SIZE = 128

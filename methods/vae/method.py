@@ -15,8 +15,7 @@ statistics (AdaIN, by `strength`), and it decodes. Three modes differ in the VAE
          finer latent keeps more of the photo's edges (SSIM). The train photos come through
          methods.core.training.train_photo_paths (mirror, cache, the repository's 512 px copies in
          assets/train_photos, or download). The structure loss stands in Johnson's content loss's
-         place (`content_weight` 0): 39/48 eval pairs and median SSIM 0.517 against 32/48 and 0.507
-         with the content loss (assets/vae/comparison.md).
+         place (`content_weight` 0); assets/vae/comparison.md has the measurements.
   style  the VAE fine-tuned (ELBO, beta) on random crops of the style image, starting from
          the project's generic VAE (assets/vae, methods.vae.train). Its decoder only knows
          the painting's colours and strokes, so the photo's layout comes back drawn with the
