@@ -19,6 +19,7 @@ from playwright.sync_api import expect, sync_playwright
 from methods import REGISTRY
 from methods.core import manifest as imageset
 from tests import app_server
+from ui.page import EXAMPLES_PER_PAGE
 from ui.scoring import compared
 
 CHROMIUM = os.environ.get("STYLEBENCH_CHROMIUM", "/usr/bin/chromium")
@@ -129,14 +130,22 @@ def tops(page) -> list[float]:
 
 
 def test_every_example_appears_without_an_image_mirror(page):
-    """The server has no ../shared and an empty cache: the shipped copies and the skimage wheel."""
+    """The server has no ../shared and an empty cache: the shipped copies and the skimage wheel, a page
+    of thumbnails at a time."""
     for elem_id, entries in (("content-examples", imageset.CONTENTS), ("style-examples", imageset.STYLES)):
         items = page.locator(f"#{elem_id} .gallery-item")
-        expect(items).to_have_count(len(entries))
-        for index in range(len(entries)):
-            image = items.nth(index).locator("img")
-            expect(image).to_be_visible()
-            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        pages = -(-len(entries) // EXAMPLES_PER_PAGE)
+        for number in range(pages):
+            if pages > 1:
+                page.locator(f"#{elem_id} .paginate button").nth(number).click()
+            shown = min(EXAMPLES_PER_PAGE, len(entries) - number * EXAMPLES_PER_PAGE)
+            expect(items).to_have_count(shown)
+            for index in range(shown):
+                image = items.nth(index).locator("img")
+                expect(image).to_be_visible()
+                page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        if pages > 1:
+            page.locator(f"#{elem_id} .paginate button").first.click()  # back to the first page for later tests
     expect(page.locator("#content-image img")).to_be_visible()  # a photo and a painting are already chosen
     expect(page.locator("#style-image img")).to_be_visible()
 

@@ -17,6 +17,7 @@ from ui import about, events, examples, inputs, runs, scoring
 DEFAULT_SIZE = 384  # long side of every output; a method's own `size` parameter follows it
 FAST_CONCURRENCY = 2  # a queue's limit where a method sets none (max_concurrent None)
 MAX_FILE_SIZE = "15mb"
+EXAMPLES_PER_PAGE = 8  # one row of thumbnails per input at 1280 px; the rest on further pages
 WIDE, PHONE = 1280, 768  # px: all method columns in one row from WIDE; below PHONE, one column and Run first
 # after Run: bring the method columns into view when they start below the middle of the screen (phones)
 SCROLL_TO_RESULTS = """() => {
@@ -108,14 +109,14 @@ def _inputs_row(registry: dict[str, type[Method]]) -> SimpleNamespace:
             page.content = gr.Image(content_examples[0] if content_examples else None, label="Content (photo)",
                                     type="filepath", sources=["upload", "webcam", "clipboard"], height=260,
                                     elem_id="content-image")
-            gr.Examples(content_examples, inputs=page.content, label="Example photos", examples_per_page=8,
-                        elem_id="content-examples")
+            gr.Examples(content_examples, inputs=page.content, label="Example photos",
+                        examples_per_page=EXAMPLES_PER_PAGE, elem_id="content-examples")
         with gr.Column(scale=2, min_width=300):
             page.style = gr.Image(style_examples[0] if style_examples else None, label="Style (painting)",
                                   type="filepath", sources=["upload", "clipboard"], height=260,
                                   elem_id="style-image")
-            gr.Examples(style_examples, inputs=page.style, label="Example paintings", examples_per_page=8,
-                        elem_id="style-examples")
+            gr.Examples(style_examples, inputs=page.style, label="Example paintings",
+                        examples_per_page=EXAMPLES_PER_PAGE, elem_id="style-examples")
         with gr.Column(scale=1, min_width=240, elem_id="settings"):
             with gr.Row():
                 page.run_button = gr.Button("Run", variant="primary", elem_id="run-button", min_width=100)
