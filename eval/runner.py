@@ -244,7 +244,7 @@ def plan_chunks(jobs: list[Job], pending: list[int], cache: ResultsCache, execut
         groups.setdefault(group, []).append(index)
     chunks = [Chunk([jobs[i] for i in indices], str(cache.folder), judge_side, indices)
               for indices in groups.values()]
-    # Pair by pair, every method in turn: the bar's per-job mean (and so its ETA) is then
+    # Pair by pair, every method in turn: the meter's per-job mean (and so its ETA) is then
     # representative from the start, and a killed run has every method on the pairs it did.
     pairs: dict[tuple, int] = {}
     for job in jobs:
@@ -279,7 +279,7 @@ def run(jobs: list[Job], cache: ResultsCache, executor=None, judge_side: int = 2
             pending.append(index)
     chunks = plan_chunks(jobs, pending, cache, executor, judge_side)
     # smoothing=0: the ETA uses the run's mean rate; a moving average swings between Gatys' 30 s and AdaIN's 0.1 s
-    bar = tqdm(total=len(jobs), initial=len(jobs) - len(pending), desc="jobs", unit="job", disable=not progress,
+    meter = tqdm(total=len(jobs), initial=len(jobs) - len(pending), desc="jobs", unit="job", disable=not progress,
                dynamic_ncols=True, smoothing=0)
     try:
         for indices, results in executor.map(run_chunk, chunks):
@@ -288,7 +288,7 @@ def run(jobs: list[Job], cache: ResultsCache, executor=None, judge_side: int = 2
                 rows[index] = {**row, "cached": False}
                 if on_row:
                     on_row(rows[index])
-                bar.update(1)
+                meter.update(1)
     finally:
-        bar.close()
+        meter.close()
     return [rows[i] for i in sorted(rows)]

@@ -192,6 +192,6 @@ def onnx_network(name: str):
 
     options = ort.SessionOptions()
     options.log_severity_level = 3
-    session = ort.InferenceSession(str(weights.resolve(name).path), options)
+    network = ort.InferenceSession(str(weights.resolve(name).path), options)
     nchw = lambda x: np.ascontiguousarray(x.transpose(0, 3, 1, 2))  # noqa: E731
-    return lambda x: session.run(None, {"x": nchw(x)})[0].transpose(0, 2, 3, 1)
+    return lambda x: network.run(None, {"x": nchw(x)})[0].transpose(0, 2, 3, 1)

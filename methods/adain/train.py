@@ -205,16 +205,16 @@ def train(args, photos: list[str], paintings: list[str]) -> dict:
     device = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
     log = (args.out / "log.jsonl").open("a")
     started, losses, sums = time.perf_counter(), {}, {}
-    bar = tqdm(range(start, args.steps), initial=start, total=args.steps, desc=f"adain decoder ({device}, {dtype})",
+    steps_meter = tqdm(range(start, args.steps), initial=start, total=args.steps, desc=f"adain decoder ({device}, {dtype})",
                disable=args.no_progress, file=sys.stderr)
-    for step in bar:
+    for step in steps_meter:
         rate = trainer.set_learning_rate(step)
         _, parts = trainer.step(random_crops(content, args.crop, args.batch, rng),
                                  random_crops(style, args.crop, args.batch, rng))
         losses = {name: float(value) for name, value in parts.items()}
         sums = {name: sums.get(name, 0.0) + value for name, value in losses.items()}
         done = step + 1
-        bar.set_postfix(loss=f"{losses['total']:.2f}")
+        steps_meter.set_postfix(loss=f"{losses['total']:.2f}")
         if done % args.sample_every == 0 or done == args.steps:
             out = forward(trainer.encoder, trainer.decoder, sample_c, sample_s, 1.0)
             out = np.clip(np.asarray(out, np.float32), 0, 1)

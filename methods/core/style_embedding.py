@@ -33,10 +33,10 @@ def style_predictor():
 
     options = ort.SessionOptions()
     options.log_severity_level = 3
-    session = ort.InferenceSession(str(weights.resolve("magenta_predict_onnx").path), options)
+    predictor = ort.InferenceSession(str(weights.resolve("magenta_predict_onnx").path), options)
 
     def predict(style):
-        return session.run(None, {"style_image": style[None]})[0]
+        return predictor.run(None, {"style_image": style[None]})[0]
 
     return predict
 

@@ -135,9 +135,9 @@ def train(args, command: str = "", domain_b=None, on_step=None, painting: str = 
     device = compute_device()
     log = (args.out / "log.jsonl").open("a")
     started, losses = time.perf_counter(), {}
-    bar = tqdm(range(start, args.steps), initial=start, total=args.steps, desc=f"cyclegan ({device})",
+    steps_meter = tqdm(range(start, args.steps), initial=start, total=args.steps, desc=f"cyclegan ({device})",
                disable=args.no_progress, file=sys.stderr)
-    for step in bar:
+    for step in steps_meter:
         rate = trainer.set_learning_rate(step)
         real_a = signed_crops(domain_a, args.crop, args.batch, rng)
         real_b = signed_crops(domain_b, args.crop, args.batch, rng)
@@ -146,7 +146,7 @@ def train(args, command: str = "", domain_b=None, on_step=None, painting: str = 
                                             pools["b"](ops.convert_to_numpy(fake_b)))
         losses = {name: float(value) for name, value in {**g_parts, **d_parts}.items()}
         done = step + 1
-        bar.set_postfix(g=f"{losses['g_total']:.2f}", d=f"{losses['d_a'] + losses['d_b']:.2f}")
+        steps_meter.set_postfix(g=f"{losses['g_total']:.2f}", d=f"{losses['d_a'] + losses['d_b']:.2f}")
         if done % args.sample_every == 0 or done == args.steps:
             save_image(sample_grid(trainer, sample_a, sample_b), args.out / "samples" / f"step_{done:06d}.png")
         saved = done % args.checkpoint_every == 0 or done == args.steps
