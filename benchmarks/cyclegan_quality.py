@@ -132,9 +132,9 @@ def main(argv=None) -> int:
         name, two, three, n, ssim, seconds = row
         rows.append(row)
         sheet.append(sheet_row)
+        speed = "" if args.no_speed else f"; 512 px in {seconds:.2f} s; load {os.getloadavg()[0]:.1f}"
         line = (f"beats the colour transfer on texture ratio and style gain on {two}/{n} photos ({two / n:.0%}), "
-                f"on all three style scores on {three}/{n}; median SSIM {ssim:.3f}; 512 px in {seconds:.2f} s; "
-                f"load {os.getloadavg()[0]:.1f}")
+                f"on all three style scores on {three}/{n}; median SSIM {ssim:.3f}{speed}")
         print(f"{name}: {line}", flush=True)
         if args.cards and path.suffix == ".npz":
             measured = f"On the {n} eval photos (never trained on) at {protocol.SIDE} px, eval judge: {line}."
