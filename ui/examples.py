@@ -6,13 +6,13 @@ copy is missing, the original from a mirror, the cache or its pinned URL.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from pathlib import Path
 
 from methods.core import manifest as imageset
 from methods.core import weights
+from methods.core.files import file_digest
 from methods.core.images import save_png
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "assets" / "examples"
@@ -43,7 +43,7 @@ def _shipped_copy(row: dict | None) -> Path | None:
     if not row:
         return None
     path = EXAMPLES_DIR / row["file"]
-    if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == row["sha256"]:
+    if path.is_file() and file_digest(path) == row["sha256"]:
         return path
     return None
 
