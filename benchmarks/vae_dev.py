@@ -36,8 +36,8 @@ import numpy as np
 
 from eval import metrics, protocol
 from methods import get, import_tensorflow_quietly
+from methods.core import files, weights
 from methods.core import manifest as imageset
-from methods.core import weights
 from methods.vae import finetune as vae
 
 
@@ -77,7 +77,7 @@ def photo_groups(choice: str) -> list[tuple[str, ...]]:
 def use_warm_start(path: Path) -> None:
     """Serve `path` as gram mode's warm start: the method finds it through methods.core.weights."""
     shipped = weights.resolve
-    candidate = weights.Resolved(vae.GRAM_WARM, path, "candidate", imageset.sha256_file(path), False)
+    candidate = weights.Resolved(vae.GRAM_WARM, path, "candidate", files.file_digest(path), False)
     weights.resolve = lambda name, *a, **k: candidate if name == vae.GRAM_WARM else shipped(name, *a, **k)
 
 

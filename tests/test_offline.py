@@ -15,6 +15,7 @@ import pytest
 from skimage import data
 
 from methods import REGISTRY, get
+from methods.core import files
 from methods.core import manifest as imageset
 from methods.core.images import load_image
 from methods.vae import finetune as vae
@@ -50,7 +51,7 @@ def test_the_copies_are_the_train_photos_at_512_px():
     assert [row["name"] for row in rows] == [entry.name for entry in imageset.TRAIN_PHOTOS]
     for row, entry in zip(rows, imageset.TRAIN_PHOTOS):
         copy = imageset.TRAIN_PHOTO_COPIES / row["file"]
-        assert row["source_sha256"] == entry.sha256 and imageset.sha256_file(copy) == row["sha256"]
+        assert row["source_sha256"] == entry.sha256 and files.file_digest(copy) == row["sha256"]
         pixels, original = load_image(copy, None), load_image(ORIGINALS / entry.filename, imageset.COPY_SIDE)
         assert pixels.shape == original.shape and max(pixels.shape) == imageset.COPY_SIDE
         assert np.abs(pixels - original).mean() < 2.5 / 255  # JPEG quality 95: about 1.5/255

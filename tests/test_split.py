@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from methods.core import manifest, weights
+from methods.core import files, manifest, weights
 from methods.cyclegan import train as cyclegan_train
 from methods.vae import train as vae_train
 
@@ -53,7 +53,7 @@ def test_the_train_photos_are_in_the_shared_mirror_with_their_sha256():
     for entry in manifest.TRAIN_PHOTOS:
         path = manifest.locate(entry, mirrors=[manifest.SHARED_MIRROR], download=False)
         assert path == manifest.SHARED_MIRROR / "train" / "photos" / entry.filename
-        assert manifest.sha256_file(path) == entry.sha256 and manifest.entry_for_file(path) == entry
+        assert files.file_digest(path) == entry.sha256 and manifest.entry_for_file(path) == entry
 
 
 def test_the_train_paintings_are_trained_on_and_never_scored(tmp_path, empty_cache):

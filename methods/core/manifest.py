@@ -40,8 +40,16 @@ from pathlib import Path
 
 import numpy as np
 
-from methods.core.files import PROJECT_ROOT, SHARED_MIRROR, cache_home, fetch_verified, offline, package_file, resolve
-from methods.core.files import file_digest as sha256_file
+from methods.core.files import (
+    PROJECT_ROOT,
+    SHARED_MIRROR,
+    cache_home,
+    fetch_verified,
+    file_digest,
+    offline,
+    package_file,
+    resolve,
+)
 from methods.core.images import IMAGE_SUFFIXES, load_image
 from methods.core.manifest_entries import (
     GITHUB_RAW,
@@ -58,7 +66,7 @@ __all__ = ["CONTENTS", "COPY_SIDE", "GITHUB_RAW", "IMAGE_SUFFIXES", "MANIFEST", 
            "QUICK_STYLES", "RESERVED", "SHARED_MIRROR", "STYLES", "TRAIN_PAINTINGS", "TRAIN_PHOTOS",
            "TRAIN_PHOTO_COPIES", "VALIDATION_PHOTOS", "Entry", "ImageSetError", "card_fields", "card_name",
            "entry_for_file", "entry_for_spec", "folder_entries", "image_specs", "load", "locate", "mirror_dirs",
-           "select", "sha256_file", "split_of", "train_painting_paths", "training_refusal"]
+           "select", "split_of", "train_painting_paths", "training_refusal"]
 
 MANIFEST: dict[str, Entry] = {entry.name: entry for entry in
                               CONTENTS + STYLES + TRAIN_PHOTOS + TRAIN_PAINTINGS + VALIDATION_PHOTOS}
@@ -142,7 +150,7 @@ def train_painting_paths(mirrors: list[Path] | None = None, download: bool | Non
 
 def _verified(entry: Entry, path: Path, source: str = "") -> Path:
     """The path, once its sha256 is the manifest's (a copy's: its row's); ImageSetError otherwise."""
-    actual = sha256_file(path)
+    actual = file_digest(path)
     if source == "copy":
         expected = _copies(TRAIN_PHOTO_COPIES)[entry.name]["sha256"]
         if actual != expected:
@@ -226,7 +234,7 @@ def split_of(name: str) -> str | None:
 
 def entry_for_file(path: str | os.PathLike) -> Entry | None:
     """The manifest entry whose bytes these are (by sha256, whatever the file is called), or None."""
-    return _BY_SHA256.get(sha256_file(Path(path)))
+    return _BY_SHA256.get(file_digest(Path(path)))
 
 
 def entry_for_spec(spec: str | os.PathLike) -> Entry | None:

@@ -34,8 +34,8 @@ from pathlib import Path
 import numpy as np
 from skimage import data
 
+from methods.core import files, weights
 from methods.core import manifest as imageset
-from methods.core import weights
 from methods.core.images import load_image
 from methods.core.quiet import import_tensorflow_quietly
 from methods.core.training import train_photo_paths
@@ -190,7 +190,7 @@ def gram_card(images, args, beta, final, seconds, command) -> str:
     names = ", ".join(name for name, _ in images)
     return f"""# gram mode's warm start (methods.vae)
 
-The VAE `{Path(args.init).name}` (sha256 {imageset.sha256_file(args.init)[:16]}..., latent at 1/{args.downsample}) with its decoder further
+The VAE `{Path(args.init).name}` (sha256 {files.file_digest(args.init)[:16]}..., latent at 1/{args.downsample}) with its decoder further
 trained, encoder frozen, on gram mode's losses: each step a random painting's crops (ELBO, beta {beta:.4g})
 and train-photo crops decoded from latents moved to that painting's latent statistics (Gram style loss
 x{WARM_STYLE_WEIGHT:g}, content loss x{WARM_CONTENT_WEIGHT:g}, VGG16-HED). A new painting's fine-tune starts here.
@@ -215,7 +215,7 @@ Fully convolutional VAE of `methods/vae/model.py` (`build`): encoder 32-64-128-1
 {args.latent_channels} latent channels at 1/{args.downsample} resolution (mean and log-variance maps);
 decoder of nearest-upsampling convolutions with a sigmoid output. Trained by the project.
 
-- Command: `{command}`{f" (from `{Path(args.init).name}`, sha256 {imageset.sha256_file(args.init)[:16]}...)" if args.init else ""}
+- Command: `{command}`{f" (from `{Path(args.init).name}`, sha256 {files.file_digest(args.init)[:16]}...)" if args.init else ""}
 - Steps: {args.steps}, batch {args.batch} random {64}x{64} crops (flips, long side 256/384/512),
   Adam lr {args.learning_rate}, beta {beta:.4g}, seed {args.seed}
 - Final negative ELBO: total {final['total']:.5f}, reconstruction (MSE) {final['reconstruction']:.5f},
