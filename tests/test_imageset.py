@@ -7,6 +7,7 @@ import dataclasses
 import functools
 import hashlib
 import http.server
+import json
 import re
 import shutil
 import threading
@@ -18,6 +19,7 @@ import pytest
 import skimage
 
 from methods.core import files, manifest
+from methods.core.images import load_image
 
 SKIMAGE_FILES = Path(skimage.__file__).parent / "data"
 
@@ -57,38 +59,60 @@ def test_the_quick_run_keeps_its_two_wheel_photos_and_two_paintings():
     assert all(manifest.MANIFEST[name].skimage for name in manifest.QUICK_CONTENTS)
 
 
-# what ../shared/imageset holds on every machine; the train paintings were added from GitHub
-# repositories (fetched into the mirror where training runs) and are checked where present below
-SHARED_SET = manifest.CONTENTS + manifest.STYLES + manifest.TRAIN_PHOTOS
+def _mirror_sha256() -> set[str]:
+    """The sha256 column of ../shared/imageset/SOURCES.md: the files every machine's mirror holds."""
+    return set(re.findall(r"\|\s*`?([0-9a-f]{64})`?\s*\|", (manifest.SHARED_MIRROR / "SOURCES.md").read_text()))
+
+
+# ../shared/imageset holds the images its SOURCES.md lists, on every machine. The other eval images were
+# added from GitHub repositories: a machine gets their originals by download into the cache (or from a
+# mirror folder of its own), and the repository ships only their small example copies (assets/examples).
+MIRRORED = _mirror_sha256()
+SHARED_SET = [entry for entry in manifest.CONTENTS + manifest.STYLES + manifest.TRAIN_PHOTOS
+              if entry.sha256 in MIRRORED]
+EXAMPLE_COPIES = Path(__file__).resolve().parents[1] / "assets" / "examples"
+
+
+def test_every_file_the_mirror_lists_is_a_manifest_entry():
+    assert MIRRORED <= {entry.sha256 for entry in manifest.MANIFEST.values()}
+    # the six original paintings, the three Kodak eval photos and the 17 Kodak train photos at least
+    assert sum(entry.split == "eval" for entry in SHARED_SET) >= 9
+    assert {entry.name for entry in manifest.TRAIN_PHOTOS} <= {entry.name for entry in SHARED_SET}
 
 
 def test_manifest_sha256_match_the_mirror_and_the_scikit_image_files():
     for entry in SHARED_SET:
+        path = manifest.locate(entry, mirrors=[manifest.SHARED_MIRROR], download=False)
+        assert path == manifest.SHARED_MIRROR / entry.folder / entry.filename
+        assert files.file_digest(path) == entry.sha256, entry.name
+    for entry in manifest.MANIFEST.values():
         if entry.skimage:
             assert files.file_digest(SKIMAGE_FILES / entry.filename) == entry.sha256, entry.name
-        else:
-            path = manifest.locate(entry, download=False)
-            assert path == manifest.mirror_dirs()[0] / entry.folder / entry.filename
-            assert files.file_digest(path) == entry.sha256, entry.name
 
 
 def test_every_image_loads_as_float_rgb():
     for entry in SHARED_SET:
-        image = manifest.load(entry, 64)
+        image = manifest.load(entry, 64, mirrors=[manifest.SHARED_MIRROR])
         assert image.dtype.name == "float32" and image.shape[2] == 3 and max(image.shape[:2]) == 64
 
 
-def test_every_eval_image_comes_verified_from_the_mirror_or_the_wheel_and_loads_at_the_eval_size():
-    """Each file of the eval split is in ../shared/imageset with its sha256 (the scikit-image photos in
-    the wheel, and in the mirror too where it holds them) and loads at the protocol's 256 px."""
+def test_every_eval_image_is_verified_from_the_wheel_the_mirror_or_its_example_copy_and_loads_at_the_eval_size():
+    """Each eval image is in the scikit-image wheel or ../shared/imageset with its sha256; an image the mirror
+    does not list has an example copy whose manifest.json row names the original's URL and sha256 (the copy
+    was made from the hash-checked original) and whose own sha256 holds. Each loads at the protocol's 256 px."""
+    copies = {row["name"]: row for row in json.loads((EXAMPLE_COPIES / "manifest.json").read_text())}
     for entry in manifest.CONTENTS + manifest.STYLES:
-        mirrored = manifest.SHARED_MIRROR / entry.folder / entry.filename
         if entry.skimage:
             assert files.file_digest(SKIMAGE_FILES / entry.filename) == entry.sha256, entry.name
-        if not entry.skimage or mirrored.is_file():
-            assert manifest.locate(entry, mirrors=[manifest.SHARED_MIRROR], download=False) == mirrored, entry.name
-            assert files.file_digest(mirrored) == entry.sha256, entry.name
-        image = manifest.load(entry, 256, mirrors=[manifest.SHARED_MIRROR])
+            image = manifest.load(entry, 256)
+        elif entry.sha256 in MIRRORED:
+            assert files.file_digest(manifest.SHARED_MIRROR / entry.folder / entry.filename) == entry.sha256
+            image = manifest.load(entry, 256, mirrors=[manifest.SHARED_MIRROR])
+        else:
+            row = copies[entry.name]
+            assert (row["source_url"], row["source_sha256"]) == (entry.url, entry.sha256), entry.name
+            assert files.file_digest(EXAMPLE_COPIES / row["file"]) == row["sha256"], entry.name
+            image = load_image(EXAMPLE_COPIES / row["file"], 256)
         assert image.dtype.name == "float32" and image.shape[2] == 3 and max(image.shape[:2]) == 256, entry.name
         assert 0.0 <= image.min() and image.max() <= 1.0 and image.std() > 0.02, entry.name  # a picture, not a blank
 
@@ -255,5 +279,5 @@ def test_no_eval_entry_is_a_train_validation_or_reserved_image_by_name_or_by_byt
         assert entry.name not in manifest.RESERVED and manifest.split_of(entry.name) == "eval", entry.name
         assert manifest._reserved_stem(entry.filename) is None, entry.name
         assert not any(re.search(title, entry.title.lower()) for title in RESERVED_TITLES), entry.name
-        if not entry.skimage:  # a training command would recognise the file as this eval image
-            assert manifest.entry_for_file(manifest.locate(entry, download=False)) == entry, entry.name
+        if entry.sha256 in MIRRORED:  # a training command would recognise the file as this eval image
+            assert manifest.entry_for_file(manifest.SHARED_MIRROR / entry.folder / entry.filename) == entry
