@@ -149,7 +149,7 @@ def _execute(args, argv, methods, images, size, judge, jobs) -> int:
     wall = time.perf_counter() - started
     settings = {
         "command": " ".join(["python -m eval", *argv]),
-        "methods": "; ".join(f"{m} {p}" for m, p in methods.items()),
+        "methods": methods,
         "contents": ", ".join(i.name for i in images["content"]),
         "styles": ", ".join(i.name for i in images["style"]),
         "size": size, "executor": executor.name, "results cache": str(cache.folder),

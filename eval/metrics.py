@@ -49,6 +49,9 @@ STYLE_SCORES = ("style_loss_ratio", "texture_ratio", "style_gain")
 CONTENT_SCORES = ("content_loss_ratio", "ssim")
 DIRECTIONS = {"style_loss_ratio": "lower", "texture_ratio": "lower", "style_gain": "higher",
               "content_loss_ratio": "lower", "ssim": "higher", "style_similarity": "higher"}
+# The names people read, in the app and in report.html; the arrow points the better way.
+LABELS = {"style_loss_ratio": "style-loss ratio ↓", "texture_ratio": "texture ratio ↓", "style_gain": "style gain ↑",
+          "content_loss_ratio": "content-loss ratio ↓", "ssim": "SSIM ↑", "style_similarity": "style similarity ↑"}
 # What each score means, with what the photo, a pure recolouring and the painting itself score.
 SCORE_DOCS = {
     "style_loss_ratio": "Gram style loss of the output over the untouched photo's: photo 1, painting 0 (lower is "

@@ -7,7 +7,8 @@ splits), how one output is scored, and what counts as a win.
 - A method **wins** a pair when it beats the baseline on every one of the style scores
   (metrics.STYLE_SCORES: the Gram ratio, the texture ratio and the style gain) at once: anything
   less is what a recolouring does. It **transfers style** when it wins on more than half of the
-  pairs (`transfers_style`).
+  pairs (`transfers_style`). A report says that it does, or that it does not, only where the 95 %
+  interval of that share lies wholly on one side of one half; otherwise there are not enough pairs to tell.
 - Splits: `eval` is what reports and model cards state (no network trained on it); `train`,
   `validation` and `dev` are for choosing recipes and settings without looking at the eval
   images, and their figures are never reported (Split.reportable).

@@ -4,6 +4,7 @@ browser (Debian's headless Chromium through Playwright, as tests/test_app_browse
 from __future__ import annotations
 
 import json
+import re
 import time
 import warnings
 from pathlib import Path
@@ -14,6 +15,9 @@ import pytest
 from PIL import Image
 
 from eval import protocol, report, stats
+from eval.metrics import DIRECTIONS, LABELS
+from eval.report.page import paired_tests_html
+from eval.report.words import CANNOT_TELL, DOES_NOT, NOT_COMPARED, TRANSFERS, plain, verdict
 from methods.core import manifest as imageset
 from methods.reference import COLOUR_TRANSFER, PHOTO
 from tests.test_app_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
@@ -124,11 +128,11 @@ def test_the_report_and_the_console_state_cyclegan_twice_with_the_runs_date_and_
     assert protocol.eval_looks(["vae_generic", "vgg16_hed", "cyclegan_great_wave"]) == {"vae_generic": "3"}
     folder = report.write(cyclegan_run().to_dict("records"), tmp_path, env, {}, {})
     summary = (folder / "summary.md").read_text()
-    header = summary.split("## Per method")[0]
-    assert f"- date: {env['date']} (UTC)" in header and f"- CPU: {env['cpu']}" in header and "vector flags:" in header
-    assert "- eval looks while choosing the recipe (model cards' eval_looks): vae_generic 3" in header
+    run = summary.split("## Run")[1]  # the run's details close the summary
+    assert f"- date: {env['date']} (UTC)" in run and f"- CPU: {env['cpu']}" in run and "vector flags:" in run
+    assert "- eval looks while choosing the recipe (model cards' eval_looks): vae_generic 3" in run
     assert "### cyclegan (own generator): transfers style" in summary
-    assert "### cyclegan (stand-in): does not transfer style" in summary
+    assert "### cyclegan (stand-in): not enough pairs to tell" in summary  # 1 of 4, interval 5-70 %
     assert "| cyclegan (own generator) |" in summary and "| cyclegan (stand-in) |" in summary
     assert set(pd.read_csv(folder / "summary.csv")["method"]) >= {protocol.OWN_GENERATOR, protocol.STAND_IN}
     results = pd.read_csv(folder / "results.csv")
@@ -136,11 +140,19 @@ def test_the_report_and_the_console_state_cyclegan_twice_with_the_runs_date_and_
                                                                                   protocol.STAND_IN}
     page = (folder / "report.html").read_text()
     assert page.count("<b>cyclegan (own generator)</b>") >= 2 and page.count("<b>cyclegan (stand-in)</b>") >= 2
-    assert f"<li>date: {env['date']} (UTC)</li>" in page and "vae_generic 3" in page
+    assert f"<th class=l>date</th><td class=l>{env['date']} (UTC)</td>" in page and "vae_generic 3" in page
+    # one grid column for both variants: a pair has only one of them, and its row keeps one cell per column
+    grids = [t.split("</table>")[0] for t in page.split("<table class='grid every'>")[1:]]
+    assert len(grids) == 2  # one per painting
+    for grid in grids:
+        head, body = grid.split("</thead>")
+        assert head.count("<th>") == 5 and "<th>cyclegan</th>" in head  # photo, painting, 3 methods
+        assert all(r.count("<td>") == 5 for r in body.split("<tr>")[1:]), body
+    assert grids[0].count("<b>own generator</b>") == 4 and grids[1].count("<b>stand-in</b>") == 5  # one failed
     lines = report.console_summary(folder, env)
     assert lines[0] == f"run of {env['date']} on {env['cpu']}"
     assert any(line.startswith("  cyclegan (own generator): transfers style") for line in lines)
-    assert any(line.startswith("  cyclegan (stand-in): does not transfer style") and "25 %" in line for line in lines)
+    assert any(line.startswith("  cyclegan (stand-in): not enough pairs to tell") and "25 %" in line for line in lines)
 
 
 def test_the_cpu_line_names_the_model_and_its_vector_flags(tmp_path):
@@ -244,8 +256,8 @@ def synthetic_run(folder: Path):
             path = folder / f"{rows[-1]['key']}.png"
             Image.fromarray((rng.random((48, 64, 3)) * 255).astype(np.uint8)).save(path)
             outputs[rows[-1]["key"]] = path
-    env = report.environment({"command": "python -m eval --synthetic " + "--a-very-long-option " * 20, "size": 64},
-                             "VGG16-HED test judge")
+    env = report.environment({"command": "python -m eval --synthetic " + "--a-very-long-option " * 20, "size": 64,
+                              "methods": {"gatys": {"steps": 20, "levels": 1}, "adain": {}}}, "VGG16-HED test judge")
     return rows, env, images, outputs
 
 
@@ -267,8 +279,8 @@ def test_the_report_writes_every_file_and_says_plainly_who_transfers_style(writt
     assert "| gatys |" in summary and "mean rank" not in summary
     assert "beats colour transfer on texture_ratio on 100 % (95 % CI" in summary
     assert "### gatys: transfers style beyond a colour transfer" in summary
-    assert ("does not transfer style beyond a colour transfer: beats it on all 3 style scores at once on 0 % "
-            in summary)  # adain: texture only
+    assert ("### adain: not enough pairs to tell whether it transfers style beyond a colour transfer\n" in summary
+            and "beats it on all 3 style scores at once on 0 % (95 % CI 0–56 %) of 3 pairs" in summary)
     assert "2 of 4 pairs use photos this model was trained on: those are not held-out numbers" in summary
     assert "## Per painting: texture_ratio" in summary and "a test note" in summary and "no paint left" in summary
     assert "VGG16-HED test judge" in summary and "style_gain" in summary.split("## What the scores mean")[1]
@@ -276,25 +288,131 @@ def test_the_report_writes_every_file_and_says_plainly_who_transfers_style(writt
     assert set(wins["method"]) == {PHOTO, "gatys", "adain"}
     page = (written / "report.html").read_text()
     assert 'src="plots/' not in page and page.count("data:image/png;base64,") == 3
-    assert page.count("data:image/jpeg;base64,") == 4 * (2 + 3) - 1  # photo, painting, 3 methods; one error
+    # photo, painting, 3 methods, one error: in the first screen's grid (every pair, 4 of them) and under Images
+    assert page.count("data:image/jpeg;base64,") == 2 * (4 * (2 + 3) - 1)
 
 
-def test_the_report_page_fits_1400_px_and_every_image_loads(written):
+def test_the_page_reads_answer_first_then_the_scores_then_the_tables_then_the_run(written):
+    page = (written / "report.html").read_text()
+    marks = ["<section id=verdicts>", "<section class=first>", "<h2 id=scores>What the scores mean</h2>",
+             "<h2 id=details>Per method</h2>", "<h2>Against the colour transfer</h2>", "<h2>Paired tests</h2>",
+             "<h2>Per painting</h2>", "<h2>Images</h2>", "<h2>Errors (1)</h2>", "<h2 id=run>The run</h2>"]
+    assert [page.index(mark) for mark in marks] == sorted(page.index(mark) for mark in marks)
+    first = page.split("<section class=first>")[1].split("</section>")[0]
+    assert "table class='grid small'" in first and 'alt="quality against speed"' in first
+    verdicts = {re.search(r"<b>(.*?)</b>", r)[1]: r for r in
+                page.split("<section id=verdicts>")[1].split("</section>")[0].split("<tr")[2:]}
+    assert list(verdicts) == ["gatys", "adain", PHOTO, COLOUR_TRANSFER]  # the answer first, the references last
+    assert ("<span class=yes>transfers style</span>" in verdicts["gatys"]
+            and "100 % <span class=ci>[51, 100]</span> <small>of 4</small>" in verdicts["gatys"])
+    assert ("<span class=unsure>not enough pairs to tell</span>" in verdicts["adain"]
+            and "0 % <span class=ci>[0, 56]</span> <small>of 3</small>" in verdicts["adain"])
+    for reference in (PHOTO, COLOUR_TRANSFER):  # references keep no verdict of their own
+        assert "reference: the " in verdicts[reference] and not re.search("class=(yes|no|unsure)", verdicts[reference])
+    # the app's names for the scores, the CSV's only in brackets beside them
+    assert all(f"<b>{label}</b> <small class=muted>({score})</small>" in page for score, label in LABELS.items())
+    tables = page.split("<h2 id=details>")[1].split("<h2>Images</h2>")[0]
+    assert "texture ratio ↓<small>lower is better</small>" in tables
+    assert not [score for score in DIRECTIONS if score in tables]
+
+
+def wins_table(*counts) -> pd.DataFrame:
+    """The all-style-scores row of a win-rate table: (method, wins, pairs) each."""
+    return pd.DataFrame([{"method": m, "score": stats.ALL_STYLE, "n": n, "wins": w, "rate": w / n,
+                          "low": stats.wilson(w, n)[0], "high": stats.wilson(w, n)[1]} for m, w, n in counts])
+
+
+def test_every_method_gets_the_same_words_for_the_same_evidence():
+    counts = [("a", 4, 4), ("b", 0, 4), ("c", 1, 4), ("d", 3, 4), ("e", 0, 3), ("f", 40, 48), ("g", 2, 48),
+              ("h", 24, 48), ("adain", 1, 4), ("gatys", 1, 4)]
+    wins = wins_table(*counts)
+    said = {m: verdict(wins, m) for m, _, _ in counts}
+    assert {m: v.call for m, v in said.items()} == {
+        "a": TRANSFERS, "b": DOES_NOT, "c": CANNOT_TELL, "d": CANNOT_TELL, "e": CANNOT_TELL, "f": TRANSFERS,
+        "g": DOES_NOT, "h": CANNOT_TELL, "adain": CANNOT_TELL, "gatys": CANNOT_TELL}
+    for v in said.values():  # a call only where the whole interval is on one side of one half
+        assert (v.call == TRANSFERS) == (v.low > protocol.MAJORITY)
+        assert (v.call == DOES_NOT) == (v.high <= protocol.MAJORITY)
+        assert v.sentence.startswith({TRANSFERS: "transfers style", DOES_NOT: "does not transfer style",
+                                      CANNOT_TELL: "not enough pairs to tell whether it transfers style"}[v.call])
+        assert f"of {v.n} pairs" in v.sentence
+    assert said["adain"].sentence == said["gatys"].sentence == said["c"].sentence
+    assert "more pairs are needed" not in " ".join(v.sentence for v in said.values())
+    assert verdict(wins, "absent").call == NOT_COMPARED
+
+
+def test_settings_read_as_words_with_no_python_reprs(written):
+    assert plain({"gatys": {"steps": 20, "levels": 1}, "adain": {}}) == "gatys: steps 20, levels 1; adain: defaults"
+    assert plain({"tensorflow": "2.21.0", "keras": "3.15.1"}) == "tensorflow 2.21.0, keras 3.15.1"
+    assert plain(["a", 2, 0.5]) == "a, 2, 0.5" and plain(64) == "64"
+    page, summary = (written / "report.html").read_text(), (written / "summary.md").read_text()
+    run = page.split("<h2 id=run>The run</h2>")[1]
+    assert "<th class=l>methods</th><td class=l>gatys: steps 20, levels 1; adain: defaults</td>" in run
+    assert "<th class=l>size</th><td class=l>64</td>" in run and "<th class=l>packages</th>" in run
+    assert "- methods: gatys: steps 20, levels 1; adain: defaults" in summary
+    for text in (page, summary):
+        words = re.sub(r"data:image/\w+;base64,[\w+/=]+", "", text.split("</style>")[-1])
+        assert not re.search(r"\{'|\{\"|\['|': |\bnan\b|\bNone\b", words), re.search(r".{80}(\{'|\{\").{80}", words)
+
+
+def test_tables_where_nothing_differs_collapse_to_one_line(written):
+    page = (written / "report.html").read_text()
+    tests = page.split("<h2>Paired tests</h2>")[1].split("<h2>")[0]
+    assert tests.count("<p class=same>") == len(DIRECTIONS) and "<table" not in tests  # 4 pairs: nothing is clear
+    assert "<p class=same><b>texture ratio ↓ (lower is better)</b>: no clear difference between any two methods " \
+           "(6 pairs of methods tested)</p>" in tests
+    rows = []
+    for i in range(8):  # a and b alike; worse clearly worse on the texture ratio, alike on every other score
+        same = 0.5 + 0.01 * i
+        rows += [row("a", f"c{i}", "s", texture_ratio=same), row("b", f"c{i}", "s", texture_ratio=same),
+                 row("worse", f"c{i}", "s", texture_ratio=0.9 + 0.02 * i)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        text = paired_tests_html(stats.wilcoxon_table(frame(*rows)))
+    assert text.count("<p class=same>") == len(DIRECTIONS) - 1 and text.count("<table>") == 1
+    assert "<summary>texture ratio ↓ (lower is better): 2 of 3 pairs of methods differ clearly</summary>" in text
+    assert text.count("<tr>") == 1 + 3  # the header and every pair of methods, the alike pair too
+
+
+def test_the_pareto_front_is_drawn_even_when_one_method_is_both_fastest_and_best(tmp_path):
+    rows, env, images, outputs = synthetic_run(tmp_path)
+    for r in rows:
+        if r["method"] == "gatys":
+            r["seconds"] = 0.1  # faster than adain and better: the front is this one point
+    folder = report.write(rows, tmp_path / "reports", env, images, outputs)
+    pixels = np.asarray(Image.open(folder / "plots" / "pareto.png").convert("RGB")).astype(int)
+    orange = (np.abs(pixels - (0xe6, 0x55, 0x0d)).max(axis=2) < 40).sum()
+    assert orange > 600, orange  # the legend's sample alone is about 60 px; the line spans the plot
+
+
+def test_the_first_screen_at_1280_by_800_holds_the_verdicts_a_grid_and_the_plot_and_the_page_fits(written):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto((written / "report.html").as_uri())
-            page.locator("details").first.wait_for()
+            box = {name: page.locator(selector).first.bounding_box() for name, selector in
+                   (("verdicts", "table.verdicts"), ("grid", "table.small"), ("plot", ".first img.plot"),
+                    ("scores", "#scores"))}
+            assert box["verdicts"]["y"] + box["verdicts"]["height"] <= box["grid"]["y"], box
+            for name in ("verdicts", "grid", "plot"):
+                assert box[name]["y"] + box[name]["height"] <= 800, (name, box)
+            assert box["scores"]["y"] >= box["grid"]["y"] + box["grid"]["height"], box
+            # one row per pair: every cell of a grid row starts at the row's top
+            tops = page.evaluate("[...document.querySelectorAll('table.grid tbody tr')].map(r => new Set("
+                                 "[...r.cells].map(c => Math.round(c.getBoundingClientRect().top))).size)")
+            assert tops and set(tops) == {1}, tops
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=ARTIFACTS / "eval_report.png")
+
+            page.set_viewport_size({"width": 1400, "height": 1000})
             for details in page.locator("details").all():  # opened, the widest parts must fit too
                 details.evaluate("d => d.open = true")
             sizes = page.evaluate("[...document.images].map(i => [i.alt, i.complete, i.naturalWidth])")
-            assert len(sizes) == 3 + 4 * (2 + 3) - 1 and all(done and width > 0 for _, done, width in sizes), sizes
+            assert len(sizes) == 3 + 2 * (4 * (2 + 3) - 1) and all(d and w > 0 for _, d, w in sizes), sizes
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=ARTIFACTS / "eval_report.png", full_page=True)
         finally:
             browser.close()
 

@@ -2,15 +2,15 @@
 
 - results.csv: every job, every column; summary.csv: the per-method table (eval.stats.method_table);
   win_rates.csv, wilcoxon.csv, per_painting.csv: the paired statistics of eval.stats;
-- summary.md: the same for reading, with a plain-words verdict per method;
-- report.html: one self-contained page (plots and thumbnails embedded) for a person to read
-  (eval.report.page);
+- summary.md: the same for reading, opening with a plain-words verdict per method;
+- report.html: one self-contained page (plots and thumbnails embedded) for a person to read, whose
+  first screen is the answer (eval.report.page);
 - plots/*.png and contact_sheet.jpg (eval.report.plots).
-The run's date, settings, package versions, machine (CPU model and vector flags), judge and the
-eval looks the shipped models' cards state head every report. The summary tables report each row
+Both readable reports end with the run's date, settings, package versions, machine (CPU model and
+vector flags), judge and the eval looks the shipped models' cards state. The summary tables report each row
 under eval.protocol.method_variant (CycleGAN twice: own generator and stand-in); results.csv keeps
-the method and says it in `reported_as`. Imports run one way: words <- plots <- page, words <-
-summary <- page, and this module writes them all.
+the method and says it in `reported_as`. Imports run one way: words <- plots <- grids <- page,
+words <- summary, and this module writes them all.
 """
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def cpu(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> str:
 
 
 def environment(settings: dict, judge: str) -> dict:
-    """What heads every report: date (UTC), settings, judge, machine and CPU, package versions, and the
+    """What ends every report: date (UTC), settings, judge, machine and CPU, package versions, and the
     eval looks that shipped models' cards state (eval.protocol.eval_looks)."""
     versions = {}
     for package in PACKAGES:
@@ -89,7 +89,8 @@ def console_summary(folder: Path, env: dict) -> list[str]:
     run's date and CPU: what a results table row is copied from."""
     wins = pd.read_csv(folder / "win_rates.csv")
     lines = [f"run of {env['date']} on {env['cpu']}"]
-    lines += [f"  {method}: {verdict(wins, method)[1]}" for method in dict.fromkeys(wins["method"]) if method != PHOTO]
+    lines += [f"  {method}: {verdict(wins, method).sentence}"
+              for method in dict.fromkeys(wins["method"]) if method != PHOTO]
     return lines
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from eval import protocol, stats
 from eval.metrics import DIRECTIONS, STYLE_SCORES
-from eval.report.words import hint
+from eval.report.words import hint, label
 from methods.core.images import to_uint8
 from methods.reference import COLOUR_TRANSFER
 
@@ -42,7 +42,7 @@ def plots(results: pd.DataFrame, table: pd.DataFrame, wins: pd.DataFrame, folder
         for colour, method in zip(("#555555", "#c0392b"), [m for m in references if m in methods]):
             median = np.median(data[methods.index(method)]) if len(data[methods.index(method)]) else np.nan
             axis.axhline(median, color=colour, ls="--", lw=1, label=f"{method} median")
-        axis.set(title=f"{score} per pair ({hint(score)})", ylabel=score)
+        axis.set(title=f"{label(score)} per pair ({hint(score)})", ylabel=label(score))
         axis.tick_params(axis="x", rotation=30)
         if len(references):
             axis.legend(fontsize=8)
@@ -57,7 +57,7 @@ def plots(results: pd.DataFrame, table: pd.DataFrame, wins: pd.DataFrame, folder
             axis.scatter(rows[x_score], rows[y_score], label=method, alpha=0.75,
                          marker="s" if method in references else "o", s=22)
         axis.legend(fontsize=8)
-        axis.set(xlabel=f"{x_score} ({hint(x_score)})", ylabel=f"{y_score} ({hint(y_score)})")
+        axis.set(xlabel=f"{label(x_score)} ({hint(x_score)})", ylabel=f"{label(y_score)} ({hint(y_score)})")
     axis.set(title="Style against content, per pair")
     paths.append(_save(figure, folder / "style_vs_content.png"))
     return paths
@@ -75,7 +75,7 @@ def _pareto(plt, table: pd.DataFrame, wins: pd.DataFrame, path: Path) -> Path:
         ylabel, higher = f"share of pairs beating {COLOUR_TRANSFER} on all style scores", True
     elif scores:
         y, low, high = (candidates[c] for c in (scores[0], f"{scores[0]} low", f"{scores[0]} high"))
-        ylabel, higher = f"mean {scores[0]} ({hint(scores[0])})", DIRECTIONS[scores[0]] == "higher"
+        ylabel, higher = f"mean {label(scores[0])} ({hint(scores[0])})", DIRECTIONS[scores[0]] == "higher"
     else:
         candidates = candidates.iloc[:0]
     figure, axis = plt.subplots(figsize=(6.5, 4.5))
@@ -89,7 +89,11 @@ def _pareto(plt, table: pd.DataFrame, wins: pd.DataFrame, path: Path) -> Path:
             if (value := y[method] if higher else -y[method]) > best:
                 front.append(method)
                 best = value
-        axis.step(x[front], y[front], where="post", color="#e6550d", lw=1.5, label="Pareto front")
+        # the staircase of the best quality at each speed, on to the slowest method: one front point still draws a line
+        if front:
+            axis.step([*x[front], x.max()], [*y[front], y[front[-1]]], where="post", color="#e6550d", lw=2.5,
+                      zorder=3, label="Pareto front")
+            axis.scatter(x[front], y[front], s=90, facecolors="none", edgecolors="#e6550d", lw=2, zorder=4)
         axis.set_xscale("log")  # seconds span milliseconds (feed-forward) to minutes (optimisation)
         axis.legend(fontsize=8)
         axis.set_ylabel(ylabel)

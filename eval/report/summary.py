@@ -6,7 +6,7 @@ import pandas as pd
 
 from eval import stats
 from eval.metrics import CONTENT_SCORES, SCORE_DOCS, STYLE_SCORES
-from eval.report.words import best_methods, hint, num, percent, seen_note, verdict, wins_of, with_ci
+from eval.report.words import best_methods, hint, label, num, percent, plain, seen_note, verdict, wins_of, with_ci
 from methods.reference import COLOUR_TRANSFER, PHOTO
 
 
@@ -34,8 +34,9 @@ def run_lines(env: dict) -> list[str]:
 
 
 def header_markdown(env: dict) -> str:
-    settings = "\n".join(f"- {line}" for line in [*run_lines(env), *(f"{k}: {v}" for k, v in env["settings"].items())])
-    packages = ", ".join(f"{k} {v}" for k, v in env["packages"].items())
+    settings = "\n".join(f"- {line}" for line in [*run_lines(env),
+                                                   *(f"{k}: {plain(v)}" for k, v in env["settings"].items())])
+    packages = plain(env["packages"])
     return (f"## Run\n{settings}\n\n- judge: {env['judge']}\n- machine: {env['machine']}\n"
             f"- packages: {packages}\n")
 
@@ -58,16 +59,13 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary_markdown(name, env, results, table, wins, tests, paintings, notes, errors) -> str:
-    md = [f"# StyleBench evaluation {name}\n", header_markdown(env), "## Per method\n",
-          f"Mean over the pairs [bootstrap 95 % CI]; the best non-reference mean in bold. {PHOTO} and "
-          f"{COLOUR_TRANSFER} are references: the untouched photo and a plain colour transfer. s / image: "
-          "stylisation only, mean over warm calls (a method's first call in a worker pays one-off costs and is "
-          "in summary.csv apart).\n", markdown_table(readable(table), index=False),
-          "\n## Against the colour transfer\n",
+    """The verdicts first, then what the scores mean, the tables, and the run's settings last."""
+    md = [f"# StyleBench evaluation {name}\n", "## Against the colour transfer\n",
           "Paired over the same (content, style) pairs; a win is strictly better; 95 % Wilson intervals. A method "
-          "transfers style only where it beats the colour transfer on all style scores at once on most pairs.\n"]
+          "transfers style where it beats the colour transfer on all style scores at once on more than half of the "
+          "pairs; where the interval of that share spans one half, there are not enough pairs to tell.\n"]
     for method in table.index[~table["reference"].astype(bool)]:
-        _, sentence = verdict(wins, method)
+        sentence = verdict(wins, method).sentence
         md.append(f"### {method}: {sentence.split(':')[0]}\n")
         for score in stats.present(results, (*STYLE_SCORES, *CONTENT_SCORES)):
             if (row := wins_of(wins, method, score)) is not None:
@@ -77,7 +75,14 @@ def summary_markdown(name, env, results, table, wins, tests, paintings, notes, e
         if note := seen_note(table, method):
             md.append(f"- {note}")
         md.append("")
-    md += ["## Paired Wilcoxon signed-rank tests\n",
+    md += ["## What the scores mean\n", f"Judge: {env['judge']}.\n",
+           *(f"- **{score}** ({label(score)}): {doc}" for score, doc in SCORE_DOCS.items()),
+           "\n## Per method\n",
+           f"Mean over the pairs [bootstrap 95 % CI]; the best non-reference mean in bold. {PHOTO} and "
+           f"{COLOUR_TRANSFER} are references: the untouched photo and a plain colour transfer. s / image: "
+           "stylisation only, mean over warm calls (a method's first call in a worker pays one-off costs and is "
+           "in summary.csv apart).\n", markdown_table(readable(table), index=False),
+           "\n## Paired Wilcoxon signed-rank tests\n",
            "median_diff = median of a − b over the pairs both have; p_holm: Holm-corrected over the method pairs of "
            "each score; better: the method favoured where p_holm < 0.05.\n",
            markdown_table(tests, index=False) if len(tests) else "none"]
@@ -86,6 +91,5 @@ def summary_markdown(name, env, results, table, wins, tests, paintings, notes, e
                markdown_table(frame.map(num))]
     md += [f"\n## Method notes ({len(notes)})\n", markdown_table(notes.set_index("method")) if len(notes) else "none",
            f"\n## Errors ({len(errors)})\n", markdown_table(errors.set_index("method")) if len(errors) else "none",
-           "\n## What the scores mean\n", f"Judge: {env['judge']}.\n",
-           *(f"- **{score}**: {doc}" for score, doc in SCORE_DOCS.items())]
+           "", header_markdown(env)]
     return "\n".join(md) + "\n"

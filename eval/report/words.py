@@ -4,19 +4,46 @@ page and the plots."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from eval import protocol, stats
-from eval.metrics import DIRECTIONS, STYLE_SCORES
+from eval.metrics import DIRECTIONS, LABELS, STYLE_SCORES
 from methods.reference import COLOUR_TRANSFER
 
 PAINTING_SCORES = ("texture_ratio", "style_gain", "style_loss_ratio")
+# a verdict's call, also the CSS class that colours it on the page
+TRANSFERS, DOES_NOT, CANNOT_TELL, NOT_COMPARED = "yes", "no", "unsure", ""
+CALL_WORDS = {TRANSFERS: "transfers style", DOES_NOT: "does not transfer style",
+              CANNOT_TELL: "not enough pairs to tell", NOT_COMPARED: "not compared"}
 
 
 def hint(score: str) -> str:
     return f"{DIRECTIONS[score]} is better"
+
+
+def label(score: str) -> str:
+    """The name the app shows for a score (eval.metrics.LABELS), or the score's own name."""
+    return LABELS.get(score, score)
+
+
+def plain(value) -> str:
+    """A setting in words: a mapping as `key value` items (nested ones as `key: items; ...`), a list
+    comma-separated; never a Python repr."""
+    if isinstance(value, Mapping):
+        if not value:
+            return "defaults"
+        if any(isinstance(v, Mapping) for v in value.values()):
+            return "; ".join(f"{k}: {plain(v)}" for k, v in value.items())
+        return ", ".join(f"{k} {plain(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(map(plain, value))
+    if isinstance(value, (float, np.floating)):
+        return f"{value:g}"
+    return str(value)
 
 
 def num(value) -> str:
@@ -52,19 +79,40 @@ def wins_of(wins: pd.DataFrame, method: str, score: str) -> pd.Series | None:
     return match.iloc[0] if len(match) else None
 
 
-def verdict(wins: pd.DataFrame, method: str) -> tuple[bool | None, str]:
-    """(transfers style?, one plain sentence). It transfers style only where it beats the colour
-    transfer on every style score at once on most pairs: anything less is what a recolouring does."""
+class Verdict(NamedTuple):
+    """A method's answer: the call (TRANSFERS, DOES_NOT, CANNOT_TELL or NOT_COMPARED), its words, the
+    share of pairs won on all style scores at once with its 95 % interval and pair count, and the
+    whole plain sentence."""
+
+    call: str
+    words: str
+    rate: float
+    low: float
+    high: float
+    n: int
+    sentence: str
+
+
+def verdict(wins: pd.DataFrame, method: str) -> Verdict:
+    """Whether a method transfers style: it does where it beats the colour transfer on every style
+    score at once on most pairs (eval.protocol.transfers_style), anything less is what a recolouring
+    does. The same rule for every method: only where the whole 95 % interval is on one side of the
+    protocol's majority is there a call; an interval that spans it has not enough pairs to tell."""
     row = wins_of(wins, method, stats.ALL_STYLE)
     if row is None or not row["n"]:
-        return None, f"not compared: the run has no {COLOUR_TRANSFER} outputs on the same pairs"
+        return Verdict(NOT_COMPARED, CALL_WORDS[NOT_COMPARED], np.nan, np.nan, np.nan, 0,
+                       f"not compared: the run has no {COLOUR_TRANSFER} outputs on the same pairs")
     share = (f"beats it on all {len(STYLE_SCORES)} style scores at once on "
              f"{percent(row['rate'], row['low'], row['high'])} of {row['n']} pairs")
-    if protocol.transfers_style(row["rate"]):
-        caveat = ("; the interval reaches below half, so more pairs are needed to be sure"
-                  if not protocol.transfers_style(row["low"]) else "")
-        return True, f"transfers style beyond a colour transfer: {share}{caveat}"
-    return False, f"does not transfer style beyond a colour transfer: {share}"
+    if protocol.transfers_style(row["low"]):
+        call, sentence = TRANSFERS, f"transfers style beyond a colour transfer: {share}"
+    elif not protocol.transfers_style(row["high"]):
+        call, sentence = DOES_NOT, f"does not transfer style beyond a colour transfer: {share}"
+    else:
+        call, sentence = CANNOT_TELL, (f"not enough pairs to tell whether it transfers style beyond a colour "
+                                       f"transfer: {share}, and the interval spans one half")
+    return Verdict(call, CALL_WORDS[call], float(row["rate"]), float(row["low"]), float(row["high"]),
+                   int(row["n"]), sentence)
 
 
 def seen_note(table: pd.DataFrame, method: str) -> str:
