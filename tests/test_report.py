@@ -316,6 +316,12 @@ def test_the_page_reads_answer_first_then_the_scores_then_the_tables_then_the_ru
     assert not [score for score in DIRECTIONS if score in tables]
 
 
+def test_the_report_names_the_scores_as_the_app_does():
+    from ui.panels import SHOWN_SCORES
+
+    assert all(LABELS[score] == shown for score, shown in SHOWN_SCORES) and set(LABELS) == set(DIRECTIONS)
+
+
 def wins_table(*counts) -> pd.DataFrame:
     """The all-style-scores row of a win-rate table: (method, wins, pairs) each."""
     return pd.DataFrame([{"method": m, "score": stats.ALL_STYLE, "n": n, "wins": w, "rate": w / n,

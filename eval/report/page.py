@@ -34,7 +34,8 @@ font-size:12px;color:#666}table.grid img{display:block;margin:0 auto}
 table.small th,table.small td{width:78px}table.small img{width:74px;height:74px;object-fit:cover}
 table.every{width:100%}table.every td{text-align:left}table.every img{max-width:100%;max-height:120px;margin:0}
 table.every b,table.every small{display:block}.missing{color:#a04000}
-img.plot{max-width:100%;height:auto;margin:4px 8px 4px 0;border:1px solid #eee}.first img.plot{width:540px;margin:0}
+img.plot{max-width:100%;height:auto;margin:4px 8px 4px 0;border:1px solid #eee}
+.first img.plot{flex:0 1 540px;min-width:0;width:540px;margin:0}
 details{margin:6px 0}summary{cursor:pointer;font-weight:600}p.same{margin:3px 0}
 """
 
