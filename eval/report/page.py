@@ -22,7 +22,7 @@ h1{font-size:22px;margin:10px 0 0}h2{font-size:19px;margin-top:32px;border-botto
 h3{font-size:15px;margin:18px 0 4px}p.lead{margin:2px 0 6px}
 table{border-collapse:collapse;font-size:12.5px;margin:6px 0 10px;background:#fff}
 th,td{border:1px solid #ddd;padding:3px 7px;text-align:right;vertical-align:top}th{background:#f0f0f0}
-td.l,th.l{text-align:left}th small{display:block;font-weight:normal;color:#666}.ci{color:#777;white-space:nowrap}
+td.l,th.l{text-align:left}th small{display:block;font-weight:normal;color:#666}.ci{color:#777;white-space:nowrap}.nw{white-space:nowrap}
 tr.ref td{background:#f1f3fb;color:#445}.best{font-weight:700;background:#e3f4e1}
 .yes{color:#17701d;font-weight:600}.no{color:#a04000;font-weight:600}.unsure{color:#6b5a00;font-weight:600}
 .muted{color:#666;font-size:12.5px}.wide{overflow-x:auto}.wide th,.wide td{text-align:left}
@@ -61,8 +61,8 @@ def _name(score: str) -> str:
 
 
 def _share(rate, low, high, n) -> str:
-    return (f"{rate * 100:.0f} % <span class=ci>[{low * 100:.0f}, {high * 100:.0f}]</span> <small>of {n}</small>"
-            if n else "")
+    return (f"<span class=nw>{rate * 100:.0f} % <span class=ci>[{low * 100:.0f}, {high * 100:.0f}]</span> "
+            f"<small>of {n}</small></span>" if n else "")
 
 
 # -- the answer ------------------------------------------------------------------------------
@@ -103,10 +103,10 @@ def answer_html(grid: Grid, table: pd.DataFrame, wins: pd.DataFrame, pareto) -> 
 def scores_html(env: dict) -> str:
     items = "".join(f"<li><b>{html.escape(label(s))}</b> <small class=muted>({s})</small>: {html.escape(d)}</li>"
                     for s, d in SCORE_DOCS.items())
-    return (f"<h2 id=scores>What the scores mean</h2><p>Every output is judged by {html.escape(env['judge'])}; the "
-            f"arrow points the better way. The style scores are {', '.join(map(label, STYLE_SCORES))}; the content "
-            f"scores {', '.join(map(label, CONTENT_SCORES))}. In brackets: the column's name in the CSV files.</p>"
-            f"<ul>{items}</ul>")
+    return (f"<h2 id=scores>What the scores mean</h2><p>The arrow beside a score points the better way. The style "
+            f"scores are {', '.join(map(label, STYLE_SCORES))}; the content scores "
+            f"{', '.join(map(label, CONTENT_SCORES))}. In brackets: the column's name in the CSV files. The judge: "
+            f"{html.escape(env['judge'])}.</p><ul>{items}</ul>")
 
 
 # -- the detailed tables ---------------------------------------------------------------------
@@ -147,7 +147,12 @@ def wins_html(table: pd.DataFrame, wins: pd.DataFrame, results: pd.DataFrame) ->
 
 
 def paired_tests_html(tests: pd.DataFrame) -> str:
-    """Per score, the table of paired tests, or one line where no two methods differ clearly."""
+    """Per score, the table of paired tests, or one line where no two methods differ clearly; one line in
+    all where that holds for every score."""
+    if not tests["better"].astype(bool).any():
+        scores = tests["score"].nunique()
+        return (f"<p class=same><b>No clear difference</b> between any two methods on any of the {scores} scores "
+                f"({len(tests) // scores} pairs of methods tested on each).</p>")
     parts = []
     for score, frame in tests.groupby("score", sort=False):
         name = f"{html.escape(label(score))} ({hint(score)})"
@@ -173,21 +178,27 @@ def list_html(title: str, header: list[str], rows: list[list]) -> str:
 
 
 # -- the run ---------------------------------------------------------------------------------
+SEP = "\n"  # between the lines of one field of the run
+
+
 def run_rows(name: str, env: dict) -> list[tuple[str, str]]:
-    """What the run was and where it ran, as (field, words) rows."""
+    """What the run was and where it ran, as (field, words) rows; a mapping of mappings (each method's
+    settings) and the eval looks one line per key."""
     rows = [("report", name), ("date", f"{env['date']} (UTC)")] if env.get("date") else [("report", name)]
-    rows += [(str(k), plain(v)) for k, v in env.get("settings", {}).items()]
+    rows += [(str(k), SEP.join(f"{key}: {plain(v)}" for key, v in value.items())
+              if isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()) else plain(value))
+             for k, value in env.get("settings", {}).items()]
     rows += [("judge", env["judge"]), ("machine", env.get("machine", "")), ("CPU", env.get("cpu", ""))]
     if env.get("eval_looks"):
         rows.append(("eval looks while choosing the recipe (model cards' eval_looks)",
-                     "; ".join(f"{model} {looks}" for model, looks in env["eval_looks"].items())))
+                     SEP.join(f"{model}: {looks}" for model, looks in env["eval_looks"].items())))
     rows.append(("packages", plain(env.get("packages", {}))))
     return rows
 
 
 def run_html(name: str, env: dict) -> str:
-    rows = "".join(f"<tr><th class=l>{html.escape(k)}</th><td class=l>{html.escape(v)}</td></tr>"
-                   for k, v in run_rows(name, env))
+    rows = "".join(f"<tr><th class=l>{html.escape(k)}</th><td class=l>{'<br>'.join(map(html.escape, v.split(SEP)))}"
+                   "</td></tr>" for k, v in run_rows(name, env))
     return f"<h2 id=run>The run</h2><table class=run><tbody>{rows}</tbody></table>"
 
 

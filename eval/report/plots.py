@@ -82,10 +82,14 @@ def _pareto(plt, table: pd.DataFrame, wins: pd.DataFrame, path: Path) -> Path:
     if len(candidates):
         x = candidates["seconds"]
         axis.errorbar(x, y, yerr=[y - low, high - y], fmt="o", capsize=3, color="#2c7fb8")
-        for method in candidates.index:
-            axis.annotate(method, (x[method], y[method]), textcoords="offset points", xytext=(5, 4), fontsize=9)
+        # names alternately above and below in order of speed, so that neighbours do not overwrite each other;
+        # the slowest one's to the left of its point, inside the axes
+        for i, method in enumerate(order := x.sort_values().index):
+            last = method == order[-1]
+            axis.annotate(method, (x[method], y[method]), textcoords="offset points", fontsize=9,
+                          xytext=(-5 if last else 5, 4 if i % 2 == 0 else -12), ha="right" if last else "left")
         front, best = [], -np.inf
-        for method in x.sort_values().index:  # faster first: on the front when better than every faster one
+        for method in order:  # faster first: on the front when better than every faster one
             if (value := y[method] if higher else -y[method]) > best:
                 front.append(method)
                 best = value

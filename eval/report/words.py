@@ -41,6 +41,8 @@ def plain(value) -> str:
         return ", ".join(f"{k} {plain(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple, set)):
         return ", ".join(map(plain, value))
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
     if isinstance(value, (float, np.floating)):
         return f"{value:g}"
     return str(value)
