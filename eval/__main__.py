@@ -132,8 +132,9 @@ def copied_images(images: dict[str, list]) -> str:
         return ""
     return (f"{len(names)} image{'s' if len(names) > 1 else ''} scored from the repository's example copies "
             f"(assets/examples: photos at 768 px, paintings at 512 px, JPEG quality 88; sha256-checked), their "
-            f"originals being out of reach (no mirror folder, cache or download): {', '.join(names)}. Scores "
-            f"from a copy differ slightly from the original's; give --images-dir for the originals")
+            f"originals being out of reach (no mirror folder, cache or download): {', '.join(names)}. Their scores "
+            f"differ from the originals' (by how much: the README's eval section), so compare them only with runs "
+            f"on the same copies; give --images-dir for the originals")
 
 
 def _execute(args, argv, methods, images, size, judge, jobs) -> int:

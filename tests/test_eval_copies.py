@@ -33,8 +33,9 @@ def test_the_quick_set_is_scored_from_the_copies_and_the_report_says_which(out_o
     assert main([*argv, "--images-dir", str(out_of_reach)]) == 0
     notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith(("note:", "warning:"))]
     assert len(notes) == 1 and notes[0].startswith("note: 2 images scored from the repository's example copies")
-    assert notes[0].endswith("starry_night, great_wave. Scores from a copy differ slightly from the original's; "
-                             "give --images-dir for the originals")
+    assert notes[0].endswith("starry_night, great_wave. Their scores differ from the originals' (by how much: the "
+                             "README's eval section), so compare them only with runs on the same copies; give "
+                             "--images-dir for the originals")
     copied, = report_folders(out)
     for page in ("summary.md", "report.html"):  # the run's metadata, whatever its layout
         text = html.unescape((copied / page).read_text())
