@@ -300,8 +300,9 @@ def test_an_eval_image_out_of_reach_is_read_from_its_copy_by_a_reader_within_its
             manifest.load(entry, side, mirrors=[])  # a reader that did not ask for copies
         with pytest.raises(manifest.ImageSetError, match="not found"):
             manifest.locate(entry, mirrors=[])  # the full image, as every training command reads it
-        assert manifest.is_copy(manifest.locate(entry, mirrors=[], max_side=256))
-    assert not manifest.is_copy(manifest.locate(manifest.MANIFEST["kodim13"], max_side=256))
+        assert manifest.locate(entry, mirrors=[], max_side=256).is_relative_to(manifest.EXAMPLE_COPIES)
+    photo = manifest.MANIFEST["kodim13"]
+    assert manifest.locate(photo, max_side=256) == manifest.SHARED_MIRROR / "contents" / photo.filename
 
 
 def test_the_original_comes_first_and_a_copy_stands_in_only_when_its_download_fails(http_folder, empty_cache):

@@ -71,8 +71,8 @@ from methods.core.manifest_eval import CONTENTS, QUICK_CONTENTS, QUICK_STYLES, S
 __all__ = ["CONTENTS", "COPY_SIDE", "EXAMPLE_COPIES", "GITHUB_RAW", "IMAGE_SUFFIXES", "MANIFEST",
            "PUBLIC_DOMAIN_ART", "QUICK_CONTENTS", "QUICK_STYLES", "RESERVED", "SHARED_MIRROR", "STYLES",
            "TRAIN_PAINTINGS", "TRAIN_PHOTOS", "TRAIN_PHOTO_COPIES", "VALIDATION_PHOTOS", "Entry", "ImageSetError",
-           "card_fields", "card_name", "entry_for_file", "entry_for_spec", "folder_entries", "image_specs", "is_copy",
-           "load", "locate", "mirror_dirs", "read", "select", "split_of", "train_painting_paths", "training_refusal"]
+           "card_fields", "card_name", "entry_for_file", "entry_for_spec", "folder_entries", "image_specs", "load",
+           "locate", "mirror_dirs", "read", "select", "split_of", "train_painting_paths", "training_refusal"]
 
 MANIFEST: dict[str, Entry] = {entry.name: entry for entry in
                               CONTENTS + STYLES + TRAIN_PHOTOS + TRAIN_PAINTINGS + VALIDATION_PHOTOS}
@@ -155,7 +155,7 @@ def _sources(entry: Entry, mirrors: list[Path], cached: Path, max_side: int | No
 def _copy_folders() -> tuple[tuple[Path, bool], ...]:
     """(folder, whether its copies come before a download) of the repository's copies. Train photos: a Space
     without network learns from them (VAE gram mode). Eval images: only where the original cannot be had,
-    since scores from a copy differ slightly from the original's. Read at each call: tests move the folders."""
+    since scores from a copy differ from the original's. Read at each call: tests move the folders."""
     return (TRAIN_PHOTO_COPIES, True), (EXAMPLE_COPIES, False)
 
 
@@ -180,12 +180,6 @@ def _copy_row(folder: Path, entry: Entry, max_side: int | None) -> dict | None:
 def _copies(folder: Path) -> dict:
     rows = folder / "manifest.json"
     return {row["name"]: row for row in json.loads(rows.read_text())} if rows.is_file() else {}
-
-
-def is_copy(path: str | os.PathLike) -> bool:
-    """Whether a file is one of the repository's reduced copies (a train photo's or an eval image's)."""
-    path = Path(path).resolve()
-    return any(path.is_relative_to(folder.resolve()) for folder, _ in _copy_folders())
 
 
 def train_painting_paths(mirrors: list[Path] | None = None, download: bool | None = None) -> list[Path]:
