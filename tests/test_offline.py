@@ -1,5 +1,6 @@
-"""Every method's default without a network: the repository ships what the defaults need, including the
-train photos VAE gram mode learns from (assets/train_photos, served by methods.core.manifest.locate).
+"""Every method's default and the eval's image set without a network: the repository ships what they need,
+including the train photos VAE gram mode learns from (assets/train_photos) and the eval images' example copies
+(assets/examples), both served by methods.core.manifest.locate.
 
 Real networks on small real images; the network is blocked by making every socket connection and URL
 open raise, with an empty cache home and no image mirror."""
@@ -71,6 +72,17 @@ def test_a_copy_serves_only_small_readers_and_only_without_the_original(no_netwo
     with pytest.raises(imageset.ImageSetError, match="refusing it"):
         imageset.locate(entry, max_side=512)
     assert len(no_network) == 1 and no_network[0].endswith(entry.url)  # the 768 px reader's download only
+
+
+def test_the_eval_set_is_whole_offline_from_the_wheel_and_the_example_copies(no_network, monkeypatch):
+    """python -m eval's default set on a clean clone without network: every eval image is in the scikit-image
+    wheel or has its example copy, at the eval's 256 px; a training reader (the full image) gets none."""
+    monkeypatch.setenv("STYLEBENCH_OFFLINE", "1")
+    sources = {entry.name: imageset.read(entry, 256, copies=True)[1] for entry in imageset.CONTENTS + imageset.STYLES}
+    assert set(sources.values()) == {"skimage", "copy"} and no_network == []
+    assert sum(source == "copy" for source in sources.values()) == 21
+    with pytest.raises(imageset.ImageSetError, match="downloads are off"):
+        imageset.locate(imageset.MANIFEST["starry_night"])
 
 
 def test_a_model_learnt_from_the_copies_is_cached_apart_from_the_originals(no_network, monkeypatch):

@@ -66,7 +66,7 @@ def _open(source) -> Image.Image:
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 image = Image.open(source)
         except UnidentifiedImageError:
-            raise ImageError(f"{name} is not an image file Pillow can read") from None
+            raise ImageError(f"{name} is not an image file in a known format (PNG, JPEG, WebP, GIF, TIFF)") from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageError(f"{name} is too large to decode safely (over {MAX_PIXELS:,} pixels)") from None
         except OSError as error:  # strerror: "Permission denied" without the path it names

