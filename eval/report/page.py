@@ -22,7 +22,8 @@ h1{font-size:22px;margin:10px 0 0}h2{font-size:19px;margin-top:32px;border-botto
 h3{font-size:15px;margin:18px 0 4px}p.lead{margin:2px 0 6px}
 table{border-collapse:collapse;font-size:12.5px;margin:6px 0 10px;background:#fff}
 th,td{border:1px solid #ddd;padding:3px 7px;text-align:right;vertical-align:top}th{background:#f0f0f0}
-td.l,th.l{text-align:left}th small{display:block;font-weight:normal;color:#666}.ci{color:#777;white-space:nowrap}.nw{white-space:nowrap}
+td.l,th.l{text-align:left}th small{display:block;font-weight:normal;color:#666}
+.ci{color:#777;white-space:nowrap}.nw{white-space:nowrap}
 tr.ref td{background:#f1f3fb;color:#445}.best{font-weight:700;background:#e3f4e1}
 .yes{color:#17701d;font-weight:600}.no{color:#a04000;font-weight:600}.unsure{color:#6b5a00;font-weight:600}
 .muted{color:#666;font-size:12.5px}.wide{overflow-x:auto}.wide th,.wide td{text-align:left}
