@@ -252,7 +252,7 @@ def read_votes(path: str | os.PathLike) -> list[dict]:
     for a missing file, sqlite3.DatabaseError for one that is not a votes database."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such votes database")
+        raise FileNotFoundError("no such votes database")
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         db.row_factory = sqlite3.Row

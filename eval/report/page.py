@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eval import stats
+from eval import leaderboard, stats
 from eval.metrics import CONTENT_SCORES, DIRECTIONS, SCORE_DOCS, STYLE_SCORES
 from eval.report.plots import picture_of, pil_image
 from eval.report.summary import run_lines
@@ -199,6 +199,7 @@ def page_html(name, env, results, table, wins, tests, paintings, notes, errors, 
             ["method", *map(html.escape, map(str, f.columns))],
             [[html.escape(m), *(num(v) for v in values)] for m, values in zip(f.index, f.to_numpy(float))])
           for s, f in paintings.items()),
+        leaderboard.report_html(env["settings"].get("votes")),
         "<h2>Plots</h2>", *(f'<img class=plot src="{data_uri(p, "PNG")}" alt="{p.stem}">' for p in figures),
         f"<h2>Images</h2><p class=muted>Under each image: {html.escape(legend)}. The photo shows the {PHOTO} "
         "reference's scores.</p>", grid_html(results, images, outputs, table),
