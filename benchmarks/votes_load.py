@@ -1,13 +1,15 @@
-"""Votes under load: the app served in its own process, driven through its API (gradio_client) by
-concurrent voters, plus forged and replayed tickets.
+"""Votes under load: the app served in its own process, driven through its HTTP API by concurrent
+voters, plus forged and replayed tickets.
 
-    python -m benchmarks.votes_load [--voters 50] [--votes 20] [--forged 50] [--url http://host:port/]
+    python -m benchmarks.votes_load [--voters 50] [--votes 20] [--think 0] [--forged 1] [--url URL --db DB]
 
-Each voter is one API client (one session) that asks for a pool pair (/vote_pair) and votes on it
-(/vote), `--votes` times, as fast as the server answers. Then every voter's tickets come back
-replayed and with a forged signature or payload. The database is read directly at the end: every
-vote the server acknowledged must be in it, and no forged or replayed ticket. Without --url it
-serves the app itself with a new database ($STYLEBENCH_VOTES in a temporary folder).
+Each voter is one HTTP client with a session of its own that asks for a pool pair
+(POST /gradio_api/run/vote_pair) and votes on it (/gradio_api/run/vote), `--votes` times: at once,
+or after `--think` seconds on average. Then `--forged` of its used tickets come back replayed, with
+a changed signature, and with a changed payload under the old signature. The database is read
+directly at the end: every vote the server acknowledged must be in it, and no forged or replayed
+ticket. Without --url it serves the app itself with a new database ($STYLEBENCH_VOTES in a
+temporary folder).
 
 The last line reads `sent S stored S lost 0 forged accepted 0` with the p50 / p95 latency of a vote
 (the /vote call as its client sees it). Exit status 1 where a vote was lost or a forgery accepted.
@@ -29,6 +31,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,45 +98,58 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def voter(url: str, votes: int, tally: Tally, seed: int, forged: int, stop: threading.Event) -> None:
-    from gradio_client import Client  # the API client the benchmark drives; the app itself never needs it
+def call(client, url: str, api_name: str, session: str, *data):
+    """One API call (POST /gradio_api/run/<api_name>); its result, or RuntimeError with the server's message."""
+    response = client.post(f"{url}gradio_api/run/{api_name}", json={"data": list(data), "session_hash": session})
+    body = response.json()
+    if response.status_code != 200 or "data" not in body:
+        raise RuntimeError(body.get("error") or f"HTTP {response.status_code}")
+    return body["data"][0]
 
+
+def voter(url: str, votes: int, tally: Tally, seed: int, forged: int, stop: threading.Event,
+          think: float = 0.0) -> None:
+    """One person voting: a pair, `think` seconds (0.5 to 1.5 times, at random) before the vote,
+    the next pair at once; then used tickets sent back, replayed and forged."""
     rng = np.random.default_rng(seed)
-    client = Client(url, verbose=False, download_files=False)
+    session = f"load-voter-{seed}-{rng.integers(1 << 62)}"
     used = []
-    for _ in range(votes):
-        if stop.is_set():
-            return
-        try:
-            ticket = client.predict(api_name="/vote_pair")["ticket"]
-        except Exception as error:  # noqa: BLE001 - a killed server: counted, not raised
-            with tally.lock:
-                tally.failed.append(f"pair: {error}")
-            continue
-        with tally.lock:
-            tally.sent += 1
-        started = time.perf_counter()
-        try:
-            client.predict(ticket, str(rng.choice(ANSWERS)), api_name="/vote")
-        except Exception as error:  # noqa: BLE001
-            with tally.lock:
-                tally.failed.append(f"vote: {error}")
-            continue
-        seconds = time.perf_counter() - started
-        with tally.lock:
-            tally.acknowledged.append(nonce(ticket))
-            tally.latencies.append(seconds)
-        used.append(ticket)
-    for ticket in used[:forged]:
-        for bad in forgeries(ticket):
-            with tally.lock:
-                tally.forged_sent += 1
+    with httpx.Client(timeout=60) as client:
+        for _ in range(votes):
+            if stop.is_set():
+                return
             try:
-                client.predict(bad, "left", api_name="/vote")
-            except Exception:  # noqa: BLE001 - the refusal expected
+                ticket = call(client, url, "vote_pair", session)["ticket"]
+            except (httpx.HTTPError, RuntimeError, ValueError) as error:  # a killed server: counted, not raised
+                with tally.lock:
+                    tally.failed.append(f"pair: {error}")
                 continue
             with tally.lock:
-                tally.forged_accepted += 1
+                tally.sent += 1
+            if think:
+                stop.wait(think * rng.uniform(0.5, 1.5))
+            started = time.perf_counter()
+            try:
+                call(client, url, "vote", session, ticket, str(rng.choice(ANSWERS)))
+            except (httpx.HTTPError, RuntimeError, ValueError) as error:
+                with tally.lock:
+                    tally.failed.append(f"vote: {error}")
+                continue
+            seconds = time.perf_counter() - started
+            with tally.lock:
+                tally.acknowledged.append(nonce(ticket))
+                tally.latencies.append(seconds)
+            used.append(ticket)
+        for ticket in used[:forged]:
+            for bad in forgeries(ticket):
+                with tally.lock:
+                    tally.forged_sent += 1
+                try:
+                    call(client, url, "vote", session, bad, "left")
+                except (httpx.HTTPError, RuntimeError, ValueError):  # the refusal expected
+                    continue
+                with tally.lock:
+                    tally.forged_accepted += 1
 
 
 def stored_nonces(db: Path) -> tuple[set[str], str]:
@@ -146,9 +162,10 @@ def stored_nonces(db: Path) -> tuple[set[str], str]:
         connection.close()
 
 
-def drive(url: str, voters: int, votes: int, forged: int, stop: threading.Event | None = None) -> Tally:
-    tally, stop = Tally(), stop or threading.Event()
-    threads = [threading.Thread(target=voter, args=(url, votes, tally, seed, forged, stop)) for seed in range(voters)]
+def drive(url: str, voters: int, votes: int, forged: int, think: float = 0.0) -> Tally:
+    tally, stop = Tally(), threading.Event()
+    threads = [threading.Thread(target=voter, args=(url, votes, tally, seed, forged, stop, think))
+               for seed in range(voters)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -169,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--voters", type=int, default=50)
     p.add_argument("--votes", type=int, default=20, help="votes per voter (the app counts at most 30 a minute)")
+    p.add_argument("--think", type=float, default=0.0,
+                   help="seconds a voter looks at a pair before voting, on average (default 0: as fast as the "
+                        "server answers)")
     p.add_argument("--forged", type=int, default=1, help="used tickets per voter sent again, forged three ways")
     p.add_argument("--url", help="a running app (its database must be readable here: give --db)")
     p.add_argument("--db", help="the running app's votes database")
@@ -184,14 +204,15 @@ def main(argv: list[str] | None = None) -> int:
         else:
             server, url = serve(db, folder / "server.log")
         started = time.perf_counter()
-        tally = drive(url, args.voters, args.votes, args.forged)
+        tally = drive(url, args.voters, args.votes, args.forged, args.think)
         wall = time.perf_counter() - started
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
     stored, check = stored_nonces(db)
-    print(f"{args.voters} voters x {args.votes} votes in {wall:.1f} s; {tally.forged_sent} forged or replayed "
+    print(f"{args.voters} voters x {args.votes} votes, thinking {args.think:g} s, in {wall:.1f} s; "
+          f"{tally.forged_sent} forged or replayed "
           f"tickets; {len(tally.failed)} failed calls{': ' + tally.failed[0] if tally.failed else ''}; "
           f"integrity check: {check}; database {db}")
     line, ok = summary(tally, stored)

@@ -4,8 +4,9 @@ painting, stored by eval.votes, ranked by eval.leaderboard.
 A pair comes from the pool shipped in assets/vote_pool/ (every method on a few example photos and
 paintings; `python -m benchmarks.vote_pool` makes it), or from the person's own run on the Compare
 tab. Its two outputs are shown in random order without names; the server hands the page a signed
-ticket for exactly that pair, and a vote counts only with it (eval.votes). API callers use
-`/vote_pair` (a pool pair: ticket and image paths) and `/vote` (ticket, answer).
+ticket for exactly that pair, and a vote counts only with it (eval.votes). API callers POST to
+`/gradio_api/run/vote_pair` (a pool pair: ticket and image files) and `/gradio_api/run/vote`
+(ticket, answer), with a `session_hash` of their own.
 """
 from __future__ import annotations
 
@@ -193,8 +194,10 @@ def vote_tab(compare=None) -> None:
 
         own.click(own_pair, [compare.content, compare.style, *compare.records], shown, api_visibility="private",
                   show_progress="hidden")
-    gr.api(vote_pair, api_name="vote_pair", concurrency_limit=VOTE_CONCURRENCY, concurrency_id="votes")
-    gr.api(vote, api_name="vote", concurrency_limit=VOTE_CONCURRENCY, concurrency_id="votes")
+    # outside the queue: one plain POST each (/gradio_api/run/vote), milliseconds of work that the
+    # queue's event stream would multiply; the writer's lock orders the votes
+    gr.api(vote_pair, api_name="vote_pair", queue=False)
+    gr.api(vote, api_name="vote", queue=False)
 
 
 def leaderboard_markdown() -> str:
