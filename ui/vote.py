@@ -20,7 +20,7 @@ import gradio as gr
 import numpy as np
 from gradio.context import Context
 
-from eval import leaderboard, votes
+from eval import leaderboard, votes, votes_export
 from eval.votes import Output, Shown, VoteError
 from methods.core.files import file_digest, pixel_key
 from methods.core.images import save_image
@@ -36,8 +36,17 @@ VOTE_CONCURRENCY = 8  # a vote is a few milliseconds of SQLite; the writer's loc
 
 @functools.cache
 def store() -> votes.Store:
-    """The process's votes database (eval.votes.default_path), opened on the first vote or pair."""
-    return votes.Store()
+    """The process's votes database (eval.votes.default_path), opened on the first vote or pair;
+    its export to a dataset starts with it where one is configured (eval.votes_export)."""
+    opened = votes.Store()
+    try:
+        _EXPORT.append(votes_export.start(opened.path))
+    except Exception as error:  # noqa: BLE001 - the Hub unreachable or refusing: votes are still stored
+        print(f"warning: the votes export did not start: {type(error).__name__}: {error}")
+    return opened
+
+
+_EXPORT: list = []  # the export's scheduler, kept alive with the process
 
 
 @functools.cache
