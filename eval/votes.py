@@ -199,13 +199,13 @@ class Store:
         body, _, signature = str(ticket or "").partition(".")
         if not body or not hmac.compare_digest(signature, self._sign(body)):
             raise VoteError("This vote's ticket was not issued by this server (forged or damaged): "
-                            "nothing was stored. Load a new pair.")
+                            "nothing was stored. Ask for a new pair.")
         payload = json.loads(_unb64(body))
         if (now or time.time()) > payload["expires"]:
             raise VoteError(f"This pair was shown over {self.ttl_s / 60:.0f} minutes ago, so its vote has expired: "
-                            "nothing was stored. Here is a new pair.")
+                            "nothing was stored. Ask for a new pair.")
         if payload["session"] != session:
-            raise VoteError("This pair was shown to another page: nothing was stored. Load a new pair.")
+            raise VoteError("This pair was shown to another page: nothing was stored. Ask for a new pair.")
         return payload["nonce"], Shown.from_dict(payload["shown"])
 
     # -- votes ------------------------------------------------------------------------------------

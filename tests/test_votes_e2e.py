@@ -94,3 +94,33 @@ def test_a_server_killed_mid_load_loses_no_acknowledged_vote(served):
     store.cast(store.ticket(shown, session), "left", session)
     assert store.count() == len(stored) + 1
     store.close()
+
+
+def test_a_vote_on_the_persons_own_compare_run(served):
+    _, url, db = served
+    kept = ("adain", "magenta")  # the two fastest columns
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        expect(page.locator("#run-button")).to_be_visible(timeout=60_000)
+        box = page.locator("#output-size input[type=number]")
+        box.fill("128")
+        box.press("Enter")
+        for name in compared(REGISTRY):
+            if name not in kept:
+                page.locator(f"#include-{name} input[type=checkbox]").uncheck()
+        page.locator("#run-button").click()
+        for name in kept:
+            expect(page.locator("#comparison")).to_contain_text(REGISTRY[name].title, timeout=180_000)
+        page.get_by_role("tab", name="Vote").click()
+        expect(page.locator("#vote-left")).to_be_enabled(timeout=30_000)  # the pool pair the tab opens with
+        page.locator("#vote-own").click()
+        expect(page.locator("#vote-image-left img[src$='left.png']")).to_be_visible(timeout=30_000)
+        page.locator("#vote-left").click()
+        expect(page.locator("#vote-reveal")).to_contain_text("You chose the left one", timeout=30_000)
+        browser.close()
+    rows = votes.read_votes(db)
+    assert [(row["source"], row["answer"]) for row in rows] == [("compare", "left")]
+    assert {rows[0]["left_method"], rows[0]["right_method"]} == set(kept)
+    assert rows[0]["photo"] == "astronaut.png" and set(rows[0]["left_scores"]) >= {"ssim", "style_gain"}

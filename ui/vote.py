@@ -195,13 +195,14 @@ def vote_tab(compare=None) -> None:
         button.click(_answer(answer), ticket, [reveal, ticket, *buttons.values()], api_visibility="private",
                      concurrency_limit=VOTE_CONCURRENCY, concurrency_id="votes", show_progress="hidden")
     if own is not None:
-        def own_pair(content, style, *records_and_request, request: gr.Request):
+        def own_pair(values: dict, request: gr.Request):  # a set of inputs: values by component
+            records = [values[record] for record in compare.records]
             try:
-                return _show(*compare_pair(list(records_and_request), content, style), request)
+                return _show(*compare_pair(records, values[compare.content], values[compare.style]), request)
             except VoteError as error:
                 raise gr.Error(str(error)) from None
 
-        own.click(own_pair, [compare.content, compare.style, *compare.records], shown, api_visibility="private",
+        own.click(own_pair, {compare.content, compare.style, *compare.records}, shown, api_visibility="private",
                   show_progress="hidden")
     # outside the queue: one plain POST each (/gradio_api/run/vote), milliseconds of work that the
     # queue's event stream would multiply; the writer's lock orders the votes
