@@ -109,3 +109,16 @@ def test_the_page_has_the_vote_and_leaderboard_tabs_and_endpoints():
     assert {"vote_pair", "vote", "leaderboard"} <= names
     ids = {c["props"].get("elem_id") for c in config["components"]}
     assert {"vote-left", "vote-right", "vote-same", "vote-next", "vote-own", "leaderboard"} <= ids
+
+
+def test_the_leaderboard_tab_shows_the_commands_tables(fresh_store, tmp_path, capsys):
+    rng = random.Random(2)
+    for k in range(leaderboard.MIN_VOTES + 5):
+        me = request(f"page-{k % 3}")
+        ticket = vote._next(me)[4]
+        vote.vote(ticket, rng.choice(votes.ANSWERS), me)
+    shown = vote.leaderboard_markdown()
+    assert leaderboard.main([str(vote.store().path), "--out", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert shown.startswith(printed.split("written: ")[0]) and "### ranking" in shown
+    assert f"{leaderboard.MIN_VOTES + 5} votes in votes.sqlite3" in shown

@@ -214,7 +214,7 @@ def leaderboard_markdown() -> str:
     """The same tables as `python -m eval.leaderboard` on this server's votes."""
     path = store().path
     try:
-        result = leaderboard.board(votes.read_votes(path), resamples=300)
+        result = leaderboard.board(votes.read_votes(path))
     except (OSError, votes.sqlite3.Error) as error:
         return f"The votes cannot be read: {error}"
     return leaderboard.markdown(result) + f"\n<small>{result.votes} votes in {path.name}.</small>"
