@@ -4,12 +4,12 @@ voters, plus forged and replayed tickets.
     python -m benchmarks.votes_load [--voters 50] [--votes 20] [--think 0] [--forged 1] [--url URL --db DB]
 
 Each voter is one HTTP client with a session of its own that asks for a pool pair
-(POST /gradio_api/run/vote_pair) and votes on it (/gradio_api/run/vote), `--votes` times: at once,
-or after `--think` seconds on average. Then `--forged` of its used tickets come back replayed, with
-a changed signature, and with a changed payload under the old signature. The database is read
-directly at the end: every vote the server acknowledged must be in it, and no forged or replayed
-ticket. Without --url it serves the app itself with a new database ($STYLEBENCH_VOTES in a
-temporary folder).
+(POST /gradio_api/run/vote_pair) and votes on it (/gradio_api/run/vote, whose answer carries the
+next pair), `--votes` times: at once, or after `--think` seconds on average. Then `--forged` of its
+used tickets come back replayed, with a changed signature, and with a changed payload under the old
+signature. The database is read directly at the end: every vote the server acknowledged must be in
+it, and no forged or replayed ticket. Without --url it serves the app itself with a new database
+($STYLEBENCH_VOTES in a temporary folder).
 
 The last line reads `sent S stored S lost 0 forged accepted 0` with the p50 / p95 latency of a vote
 (the /vote call as its client sees it). Exit status 1 where a vote was lost or a forgery accepted.
@@ -115,11 +115,12 @@ def voter(url: str, votes: int, tally: Tally, seed: int, forged: int, stop: thre
     session = f"load-voter-{seed}-{rng.integers(1 << 62)}"
     used = []
     with httpx.Client(timeout=60) as client:
+        ticket = None
         for _ in range(votes):
             if stop.is_set():
                 return
             try:
-                ticket = call(client, url, "vote_pair", session)["ticket"]
+                ticket = ticket or call(client, url, "vote_pair", session)["ticket"]
             except (httpx.HTTPError, RuntimeError, ValueError) as error:  # a killed server: counted, not raised
                 with tally.lock:
                     tally.failed.append(f"pair: {error}")
@@ -130,16 +131,18 @@ def voter(url: str, votes: int, tally: Tally, seed: int, forged: int, stop: thre
                 stop.wait(think * rng.uniform(0.5, 1.5))
             started = time.perf_counter()
             try:
-                call(client, url, "vote", session, ticket, str(rng.choice(ANSWERS)))
+                answered = call(client, url, "vote", session, ticket, str(rng.choice(ANSWERS)))
             except (httpx.HTTPError, RuntimeError, ValueError) as error:
                 with tally.lock:
                     tally.failed.append(f"vote: {error}")
+                ticket = None
                 continue
             seconds = time.perf_counter() - started
             with tally.lock:
                 tally.acknowledged.append(nonce(ticket))
                 tally.latencies.append(seconds)
             used.append(ticket)
+            ticket = answered["next"]["ticket"]  # the vote's answer carries the next pair
         for ticket in used[:forged]:
             for bad in forgeries(ticket):
                 with tally.lock:

@@ -82,6 +82,9 @@ def test_the_api_pair_names_no_method_until_the_vote(fresh_store):
     assert not any(method in str(value) for key, value in pair.items() if key != "ticket" for method in METHODS)
     result = vote.vote(pair["ticket"], "same", me)
     assert result["stored"] and {result["left"], result["right"]} <= METHODS
+    assert set(result["next"]) == set(pair) and result["next"]["ticket"] != pair["ticket"]
+    vote.vote(result["next"]["ticket"], "left", me)
+    assert [row["answer"] for row in votes.read_votes(vote.store().path)] == ["same", "left"]
 
 
 def test_a_vote_on_the_persons_own_compare_run(fresh_store, tmp_path):
