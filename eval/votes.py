@@ -49,6 +49,7 @@ SOURCES = ("pool", "compare")
 TICKET_TTL_S = 3600  # a shown pair can be voted on for an hour
 RATE_LIMIT = (30, 60.0)  # at most 30 votes a session in any 60 s: a person takes seconds to compare two images
 BUSY_TIMEOUT_MS = 10_000
+MAX_TICKET = 16_384  # characters; a ticket is about 1,500: a longer one is refused before any work on it
 SPACE_DATA = Path("/data")
 
 MIGRATIONS = (
@@ -196,8 +197,8 @@ class Store:
 
     def open_ticket(self, ticket: str, session: str, now: float | None = None) -> tuple[str, Shown]:
         """(nonce, pair) of a valid ticket; VoteError for a forged, damaged, expired or foreign one."""
-        body, _, signature = str(ticket or "").partition(".")
-        if not body or not hmac.compare_digest(signature, self._sign(body)):
+        body, _, signature = str(ticket or "")[:MAX_TICKET + 1].partition(".")
+        if not body or len(body) + len(signature) >= MAX_TICKET or not hmac.compare_digest(signature, self._sign(body)):
             raise VoteError("This vote's ticket was not issued by this server (forged or damaged): "
                             "nothing was stored. Ask for a new pair.")
         payload = json.loads(_unb64(body))

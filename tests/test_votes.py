@@ -49,6 +49,7 @@ def test_forged_expired_and_foreign_tickets_store_nothing(store):
     other = Store(store.path.with_name("other.sqlite3"))  # another server's secret
     for bad, message in ((tampered, "not issued by this server"), ("garbage", "not issued by this server"),
                          ("", "not issued by this server"), (other.ticket(shown(), session), "not issued"),
+                         (body + "." + "A" * 10**7, "not issued"),
                          (ticket, "expired")):
         with pytest.raises(VoteError, match=message):
             store.cast(bad, "left", session)
