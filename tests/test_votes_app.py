@@ -58,8 +58,9 @@ def test_pool_pairs_are_two_different_methods_on_either_side():
 
 def test_a_vote_through_the_tabs_functions_is_stored_once_and_revealed(fresh_store):
     me = request("page-1")
-    photo, painting, left, right, ticket, reveal, *buttons = vote._next(me)
+    photo, painting, left, right, ticket, reveal, *buttons = vote._opened("", me)
     assert reveal == "" and all(b["interactive"] for b in buttons) and ticket
+    assert all(isinstance(update, type(gr.skip())) for update in vote._opened(ticket, me))  # the pair stays
     text, cleared, *disabled = vote._answer("right")(ticket, me)
     rows = votes.read_votes(vote.store().path)
     assert len(rows) == 1 and rows[0]["answer"] == "right"

@@ -178,6 +178,11 @@ def _next(request: gr.Request):
         raise gr.Error(str(error)) from None
 
 
+def _opened(ticket: str, request: gr.Request):
+    """The tab opened: a pool pair, unless a pair still waits for its vote (it stays)."""
+    return [gr.skip()] * 9 if ticket else _next(request)
+
+
 def _answer(answer: str):
     def cast(ticket: str, request: gr.Request):
         shown = _cast(ticket, answer, request)
@@ -211,7 +216,7 @@ def vote_tab(compare=None) -> None:
     next_button.click(_next, None, shown, api_visibility="private", show_progress="hidden")
     opened = getattr(Context.block, "select", None)  # the enclosing tab: a pair as soon as it opens
     if opened:
-        opened(_next, None, shown, api_visibility="private", show_progress="hidden")
+        opened(_opened, ticket, shown, api_visibility="private", show_progress="hidden")
     for answer, button in buttons.items():
         button.click(_answer(answer), ticket, [reveal, ticket, *buttons.values()], api_visibility="private",
                      concurrency_limit=VOTE_CONCURRENCY, concurrency_id="votes", show_progress="hidden")
