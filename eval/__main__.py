@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from eval import metrics, protocol, report, runner
+from eval import leaderboard, metrics, protocol, report, runner
 from methods import REGISTRY, MethodError, get, import_tensorflow_quietly
 from methods.core import manifest as imageset
 from methods.core.images import MAX_SIDE, MIN_SIDE, ImageError
@@ -51,6 +51,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports", help="folder of the report folders (default reports)")
     p.add_argument("--cache", help="results cache folder (default OUT/cache)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--votes", metavar="DB", type=leaderboard.existing_db, help="add DB's human votes to report.html")
     return p
 
 
@@ -173,7 +174,7 @@ def _execute(args, argv, methods, images, size, judge, jobs) -> int:
         "jobs": len(rows), "computed": sum(not r.get("cached") for r in rows),
         "errors": sum(r["status"] != "ok" for r in rows), "wall seconds": round(wall, 1),
         "finished": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-    }
+    } | ({"votes": args.votes} if args.votes else {})
     pictures = {f"{kind}:{i.name}": i.pixels for kind, group in images.items() for i in group if i.pixels is not None}
     outputs = {r["key"]: cache.image_path(r["key"]) for r in rows if r["status"] == "ok"}
     env = report.environment(settings, judge.name)

@@ -12,7 +12,7 @@ import gradio as gr
 
 from methods import import_tensorflow_quietly
 from methods.base import Method, Param
-from ui import about, events, examples, inputs, runs, scoring
+from ui import about, events, examples, inputs, runs, scoring, vote
 
 DEFAULT_SIZE = 384  # long side of every output; a method's own `size` parameter follows it
 FAST_CONCURRENCY = 2  # a queue's limit where a method sets none (max_concurrent None)
@@ -93,6 +93,10 @@ def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
             page.table = gr.Markdown(events.TABLE_PLACEHOLDER, elem_id="comparison")
             page.downloads = gr.File(label="Download the outputs (PNG) and the table with every raw score (CSV)",
                                      file_count="multiple", interactive=False, height=140, elem_id="downloads")
+        with gr.Tab("Vote"):
+            vote.vote_tab(page)
+        with gr.Tab("Leaderboard"):
+            vote.leaderboard_tab()
         with gr.Tab("About the methods"):
             gr.Markdown(about.about_markdown(registry, scoring.judge_name()), latex_delimiters=LATEX)
         _wire(registry, page)

@@ -9,7 +9,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from eval import stats
+from eval import leaderboard, stats
 from eval.metrics import CONTENT_SCORES, SCORE_DOCS, STYLE_SCORES
 from eval.report.grids import Grid, breakable, data_uri
 from eval.report.words import best_methods, hint, label, num, plain, seen_note, verdict, wins_of
@@ -234,6 +234,7 @@ def page_html(name, env, results, table, wins, tests, paintings, notes, errors, 
             ["method", *(breakable(str(c)) for c in f.columns)],
             [[html.escape(m), *(num(v) for v in values)] for m, values in zip(f.index, f.to_numpy(float))])
           for s, f in paintings.items()),
+        leaderboard.report_html(env.get("settings", {}).get("votes")),
         "<h2>Plots</h2>", *(f'<img class=plot src="{data_uri(p, "PNG")}" alt="{p.stem}">' for p in figures
                             if p != pareto),
         f"<h2>Images</h2><p class=muted>The photo shows the {PHOTO} reference's scores.</p>", grid.every(),
