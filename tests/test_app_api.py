@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from gradio_client import Client, handle_file
 from skimage import data
@@ -259,6 +260,24 @@ def test_the_table_shows_only_the_current_run_and_marks_the_best_values():
     assert "Output sizes differ" not in markdown
     smaller = {**new[0], "width": 32, "height": 24}
     assert "Output sizes differ: Magenta 32×24, Vae 64×48" in table.table_and_files("run-2", [smaller, new[1]])[0]
+
+
+def test_a_failed_or_stopped_method_keeps_a_row_with_its_status():
+    done = record("run-4", "magenta", "great_wave.jpg", 0.5)
+    base = {key: done[key] for key in ("run", "inputs")}
+    failed = {**base, "name": "vae", "title": "Vae", "status": "failed", "reason": "Weights unavailable"}
+    stopped = {**base, "name": "gatys", "title": "Gatys", "status": "stopped"}
+    markdown, files = table.table_and_files("run-4", [stopped, done, failed])
+    assert "| Gatys | stopped before it finished | — | — | — | — | — |" in markdown, markdown
+    assert "| Vae | failed (Weights unavailable) | — |" in markdown, markdown
+    assert "| Magenta | 1.00 s | **0.500** |" in markdown and "*colour transfer (reference)*" in markdown, markdown
+    assert sorted(name.rsplit("/", 1)[-1] for name in files) == ["stylebench_comparison.csv", "stylebench_magenta.png"]
+    rows = pd.read_csv(files[-1])
+    assert list(rows["status"]) == ["stopped before it finished", "done", "failed (Weights unavailable)", "done"]
+    only_failed, _ = table.table_and_files("run-4", [failed])  # nothing scored: the row still shows
+    assert "| Vae | failed (Weights unavailable) |" in only_failed and "colour transfer (reference)" not in only_failed
+    error = MethodError("parameter steps: 0 is outside [1, 2000]")
+    assert panels.error_kind(error) == "Invalid setting"
 
 
 def test_panel_numbers_say_which_is_better_and_where_they_come_from():

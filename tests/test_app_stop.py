@@ -96,5 +96,8 @@ def test_stop_says_stopped_for_a_method_that_returns_nothing_when_stopped(photo_
     updates = run_then("vae", photo_128, stop_when_running(stops))
     assert stops, [text for _, _, text, _ in updates]
     when, image, text, record = updates[-1]
-    assert (image, text, record) == (None, events.STOPPED_TEXT, None), text
+    assert (image, text) == (None, events.STOPPED_TEXT), text
+    assert record["status"] == "stopped" and record["name"] == "vae", record  # its row in the comparison
+    table, _ = events.refresh_table(record["run"], record)
+    assert re.search(r"\| VAE[^|]* \| stopped before it finished \|", table), table
     assert when - stops[0] < 2.0, f"the VAE's panel said Stopped. {when - stops[0]:.1f} s after Stop"

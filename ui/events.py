@@ -44,21 +44,21 @@ def method_runner(name: str, method_class: type[Method]):
             return
         content_image, style_image, source = _read_inputs(method_class, content, style, size)
         method, params = get(name), dict(zip(param_names, values))
+        base = {"run": run_id, "inputs": source, "name": name, "title": method_class.title}
         if not runs.is_live(run_id):  # an ended run's event that was still queued
-            yield ended(run_id)
+            yield ended(run_id, base)
             return
         yield gr.skip(), (panels.loading_text(method_class.title) if streaming.needs_loading(method, params)
                           else "Starting…"), None
         style_input = content_image if style_image is None else style_image
-        result = yield from _stream_updates(method, method_class.title, content_image, style_input, params, run_id)
+        result = yield from _stream_updates(method, base, content_image, style_input, params)
         if result is None:  # the panel already has its last update
             return
-        record = {"run": run_id, "inputs": source, "name": name, "title": method_class.title, "image": result.image,
-                  "seconds": result.seconds, "load_seconds": result.load_seconds,
+        record = {**base, "image": result.image, "seconds": result.seconds, "load_seconds": result.load_seconds,
                   "height": result.image.shape[0], "width": result.image.shape[1],
                   "note": result.info.get("note", "")}
         if not runs.shows(run_id):  # the photo or painting changed, or a new Run took the panel
-            yield ended(run_id)
+            yield ended(run_id, base)
             return
         yield from _scored_updates(record, content_image, style_image)
 
@@ -84,9 +84,11 @@ def _read_inputs(method_class: type[Method], content, style, size):
     return content_image, style_image, source
 
 
-def _stream_updates(method: Method, title: str, content_image, style_image, params: dict, run_id: str):
+def _stream_updates(method: Method, base: dict, content_image, style_image, params: dict):
     """The panel's updates while the method runs; returns its Result, or None once the panel has
-    had its last update (the run ended, or the method failed)."""
+    had its last update (the run ended, or the method failed: then its record says so, for the
+    comparison table's row)."""
+    title, run_id = base["title"], base["run"]
     started, result = None, None  # from the first progress report: loading the networks would inflate the time left
     stream = streaming.stream_stylize(method, content_image, style_image, params,
                                       alive=lambda: runs.is_live(run_id))
@@ -99,16 +101,17 @@ def _stream_updates(method: Method, title: str, content_image, style_image, para
                 yield image, panels.progress_text(title, fraction, message, time.monotonic() - started), gr.skip()
             elif kind == "stopping":
                 if runs.end_reason(run_id) != runs.STOPPED:  # a new Run or input: nothing more of this run
-                    yield ended(run_id)
+                    yield ended(run_id, base)
                     return None
                 yield gr.skip(), STOPPING_TEXT, gr.skip()  # Stop answers at once; the image so far may follow
             elif kind == "error":
-                yield (None, panels.error_text(report[0]), None) if runs.is_live(run_id) else ended(run_id)
+                failed = {**base, "status": "failed", "reason": panels.error_kind(report[0])}
+                yield (None, panels.error_text(report[0]), failed) if runs.is_live(run_id) else ended(run_id, base)
                 return None
             else:
                 result = report[0]
     if result is None:  # the run ended mid-way: this is the panel's last update, so never a stale one
-        yield ended(run_id)
+        yield ended(run_id, base)
     return result
 
 
@@ -125,17 +128,22 @@ def _scored_updates(record: dict, content_image, style_image):
         record["scores"] = scoring.score(record["image"], content_image, style_image)
         record["reference"] = scoring.reference_scores(content_image, style_image)
     except Exception as error:  # keep the picture; say the numbers failed
-        yield shown, panels.stats_text(record) + "\n\n" + panels.error_text(error), None
+        record.update(status="failed", reason="scoring " + panels.error_kind(error).lower())
+        yield shown, panels.stats_text(record) + "\n\n" + panels.error_text(error), record
         return
     yield ((shown, panels.stats_text(record), record) if runs.shows(run_id)
-           else ended(run_id))  # complete for API callers
+           else ended(run_id, record))  # complete for API callers
 
 
-def ended(run_id: str) -> tuple:
-    """The last update of a method whose run ended: why, or nothing when a new Run took the panel."""
+def ended(run_id: str, base: dict | None = None) -> tuple:
+    """The last update of a method whose run ended: why, or nothing when a new Run took the panel.
+    After Stop, its record (`base`: run, inputs, name, title) says it stopped, so that the
+    comparison table keeps a row for it."""
     reason = runs.end_reason(run_id)
-    if reason in (runs.STOPPED, runs.CHANGED):
-        return None, STOPPED_TEXT if reason == runs.STOPPED else CHANGED_TEXT, None
+    if reason == runs.STOPPED:
+        return None, STOPPED_TEXT, {**base, "status": "stopped"} if base else None
+    if reason == runs.CHANGED:
+        return None, CHANGED_TEXT, None
     return gr.skip(), gr.skip(), gr.skip()
 
 
