@@ -21,7 +21,8 @@ CSV_SCORES = ("style_loss_ratio", "texture_ratio", "style_gain", "ssim", "conten
 def current_records(run: str | None, records: list[dict | None]) -> list[dict]:
     """This run's records that get a row: scored outputs, and methods that failed or were stopped
     (their `status`); a table never mixes two runs' inputs."""
-    return [r for r in records if r and (r.get("scores") or r.get("status")) and r.get("run") == run]
+    return [r for r in records if r and (r.get("scores") or r.get("status") in ("failed", "stopped"))
+            and r.get("run") == run]
 
 
 def status_text(record: dict) -> str:
