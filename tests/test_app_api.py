@@ -26,7 +26,7 @@ from methods.core.images import load_image, resize, save_png
 from methods.cyclegan.method import IGNORED_STYLE
 from tests import app_server
 from tests.conftest import SHARED_STYLES
-from ui import about, events, examples, inputs, panels, runs, streaming, table
+from ui import about, events, examples, inputs, panels, runs, scoring, streaming, table
 from ui.scoring import compared
 
 # the panel's score table (one score a row: this output, then the colour transfer); groups:
@@ -338,6 +338,51 @@ def test_structured_scores_follow_the_panel():
     assert events.structured(gr.skip()) == gr.skip() and events.structured(None) is None  # a panel still running
     failed = events.structured({**done, "scores": None, "status": "failed", "reason": "Bad image"})
     assert (failed["status"], failed["reason"]) == ("failed", "Bad image") and "scores" not in failed
+
+
+def test_iterative_methods_wait_while_an_output_is_scored():
+    """The judge's numbers first: a method's progress report waits while an output is scored, not
+    after Stop, and not past its timeout."""
+    stopped, reported = threading.Event(), threading.Event()
+
+    def report():
+        scoring.wait_while_judging(stopped)
+        reported.set()
+
+    with scoring.judging():
+        threading.Thread(target=report, daemon=True).start()
+        assert not reported.wait(0.3)  # waits while the judge works
+    assert reported.wait(1.0)
+    with scoring.judging():
+        started = time.monotonic()
+        scoring.wait_while_judging(threading.Event(), timeout=0.3)
+        assert 0.25 < time.monotonic() - started < 1.0
+        stopped.set()
+        started = time.monotonic()
+        scoring.wait_while_judging(stopped)
+        assert time.monotonic() - started < 0.2
+
+
+def test_a_long_run_waits_while_an_output_is_scored_and_its_runtime_leaves_the_wait_out(monkeypatch):
+    monkeypatch.setattr(streaming, "LONG_RUN_S", 0.0)  # every report counts as a long run's
+    method, image = Looping(), np.zeros((32, 32, 3), np.float32)
+    with scoring.judging():  # an output being scored while the method starts
+        stream = streaming.stream_stylize(method, image, image, {"steps": 50})
+        kind, *_ = next(stream)
+        time.sleep(1.0)
+        assert kind == "progress" and method.steps_done < 3, method.steps_done  # it waits at its report
+    *_, (kind, result) = list(stream)
+    assert kind == "done" and method.steps_done == 49
+    assert result.seconds < 0.9, result.seconds  # about 50 x 5 ms of its own, not the second it waited
+
+
+@pytest.mark.slow
+def test_the_colour_transfer_is_scored_once_per_pair():
+    photo, painting = load_image(data.astronaut(), 96), load_image(data.coffee(), 96)
+    first = scoring.reference_scores(photo, painting)  # the real judge
+    started = time.monotonic()
+    assert scoring.reference_scores(photo, painting) == first and time.monotonic() - started < 0.05
+    assert scoring.reference_scores(photo, painting[::-1]) != first  # another painting: its own scores
 
 
 def test_thumbnails_have_title_and_artist():

@@ -30,7 +30,7 @@ def run_then(name: str, photo: str, action) -> list[tuple[float, object, object,
     method = REGISTRY[name]
     values = [LONG_RUNS[name].get(param.name, param.default) for param in method.params]
     run_id, updates = runs.new_run(runs.NO_RUN), []
-    for image, text, record in events.method_runner(name, method)(photo, str(SHARED_STYLES / "starry_night.jpg"),
+    for image, text, _, record in events.method_runner(name, method)(photo, str(SHARED_STYLES / "starry_night.jpg"),
                                                                   128, True, *values, run_id):
         updates.append((time.monotonic(), image, text, record))
         action(run_id, text)

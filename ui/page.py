@@ -7,6 +7,7 @@ method is done and one method's failure stays in its own panel.
 from __future__ import annotations
 
 import json
+import threading
 from types import SimpleNamespace
 
 import gradio as gr
@@ -277,6 +278,8 @@ def launch(blocks: gr.Blocks, **kwargs):
     """Serve with the queue and upload limit; kwargs go to launch (tests pass a port). The CSS and
     theme are launch settings in Gradio 6, so `blocks.launch()` alone would serve an unstyled page."""
     import_tensorflow_quietly()  # its native start-up lines would alarm CPU users
+    # the judge loads while the server waits for its first visitor, not after the first picture
+    threading.Thread(target=scoring.warm, name="warm-judge", daemon=True).start()
     return blocks.queue(max_size=64, default_concurrency_limit=FAST_CONCURRENCY).launch(
         max_file_size=MAX_FILE_SIZE, css=getattr(blocks, "page_css", None),
         js=getattr(blocks, "page_js", None), theme=gr.themes.Soft(), **kwargs)
