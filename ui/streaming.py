@@ -19,7 +19,7 @@ PREVIEW_EVERY_S = 0.75  # stream at most this often: each preview is a PNG sent 
 # after Stop, how long a method may take to hand back the image it has (Gatys: its next loss
 # evaluation, well under a second at 384 px) before its panel just says it stopped
 STOP_GRACE_S = 5.0
-LONG_RUN_S = 2.0  # from this long after its first progress report, a method waits while an output is scored
+LONG_RUN_S = 0.5  # from this long after its first progress report, a method waits while an output is scored
 
 _WARM: set[tuple] = set()  # (method, networks) that have run in this process: their load() is cached
 
