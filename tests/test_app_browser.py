@@ -204,6 +204,7 @@ def run_every_method_at_1280(page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "app_1280.png")  # the first screen after Run
     expect_all_done(page)
+    page.screenshot(path=ARTIFACTS / "app_1280_numbers.png")  # every column with its numbers
     assert max(tops(page, "output")) - min(tops(page, "output")) < 2, tops(page, "output")  # the images line up
     for name in COLUMNS:  # each panel's numbers fit its column, no word split
         assert page.locator(f"#stats-{name}").evaluate(FITS), f"{name}'s numbers are cut off at 1280 px"
