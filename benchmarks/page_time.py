@@ -120,15 +120,20 @@ def one_run(client: Client, columns: list[str], photo: dict, painting: dict, siz
     started = time.monotonic()
     jobs = {name: client.submit(photo, painting, size, True, api_name=f"/run_{name}") for name in columns}
     found: dict[str, dict] = {}
+    pictured: dict[str, float] = {}  # seconds until the column's first finished picture (not a preview)
     while len(found) < len(jobs) and time.monotonic() - started < RUN_TIMEOUT_S:
         for name, job in jobs.items():
             if name in found:
                 continue
             texts = [update[1] or "" for update in job.outputs()]
+            if name not in pictured and any(text.startswith(("Done in", "Ran ")) or "| runtime |" in text
+                                            for text in texts):
+                pictured[name] = time.monotonic() - started
             scored = next((text for text in texts if "| SSIM ↑ |" in text), None)
             if scored is not None or job.done():
                 found[name] = {"seconds": time.monotonic() - started, "text": scored or (texts[-1] if texts else ""),
                                "scored": scored is not None}
+                found[name]["pictured"] = pictured.get(name, found[name]["seconds"])
                 if scored is None:
                     try:
                         found[name]["text"] = job.result()[1] or ""
@@ -150,7 +155,9 @@ def report(label: str, found: dict[str, dict]) -> int:
         runtime = RUNTIME.search(column["text"])
         column["runtime"] = runtime.group(1) if runtime else "?"
         notes = re.findall(r"\*\*(Stopped [^*]+)\*\*", column["text"]) + NOTE.findall(column["text"])
-        status = "FAILED: " + text[:300] if failed else f"method runtime {column['runtime']}" + "".join(
+        status = "FAILED: " + text[:300] if failed else (
+            f"picture at {column['pictured']:.1f} s, numbers {column['seconds'] - column['pictured']:.1f} s later; "
+            f"method runtime {column['runtime']}") + "".join(
             f"; {' '.join(note.split())[:200]}" for note in notes)
         print(f"  {label} {name:>9}: {column['seconds']:6.1f} s  {status}", flush=True)
     print(f"  {label} page: the last column showed its numbers {max(c['seconds'] for c in found.values()):.1f} s "

@@ -163,8 +163,12 @@ class Judge:
     def references(self, content: np.ndarray, style: np.ndarray) -> dict:
         """The ratio denominators of a (content, style) pair, computed once per pair."""
         def compute():
+            # one forward pass of the photo serves its content target and its own style loss
+            small = self.prepare(content)
+            features = self.features(small)
+            self._cached("content", small, lambda: {self.content_layer: features[self.content_layer]})
             return {"content_loss": self.content_loss(style, content)[0],
-                    "style_loss": self.style_loss(content, style, content)[0],
+                    "style_loss": self.style_loss(small, style, content, features=features)[0],
                     "texture_loss": self.texture_loss(content, style, content)[0],
                     "embedding_distance": embedding_distance(self.prepare(content), self.prepare(style))}
 

@@ -4,17 +4,21 @@ ui package in this process: stopping a run, binding results to their run, messag
 from __future__ import annotations
 
 import ast
+import json
 import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import gradio as gr
 import numpy as np
+import pandas as pd
 import pytest
 from gradio_client import Client, handle_file
 from skimage import data
 
+from eval import metrics
 from methods import REGISTRY
 from methods.base import Cancelled, Method, MethodError, Param, TimeUp
 from methods.core import weights
@@ -22,7 +26,7 @@ from methods.core.images import load_image, resize, save_png
 from methods.cyclegan.method import IGNORED_STYLE
 from tests import app_server
 from tests.conftest import SHARED_STYLES
-from ui import about, inputs, panels, runs, streaming, table
+from ui import about, events, examples, inputs, panels, runs, scoring, streaming, table
 from ui.scoring import compared
 
 # the panel's score table (one score a row: this output, then the colour transfer); groups:
@@ -69,7 +73,7 @@ def test_concurrent_magenta_requests_each_get_their_own_output(client, photos):
         results = list(pool.map(call, jobs))
 
     thumbnails = {name: grey_thumbnail(load_image(path, None)) for name, path in photos.items()}
-    for (name, size, style), (image_path, stats) in zip(jobs, results):
+    for (name, size, style), (image_path, stats, _) in zip(jobs, results):
         assert NUMBERS.search(stats), stats
         assert f"photo `{name}.png` · painting `{style.name}` · {size} px" in stats, stats  # bound to its inputs
         output = load_image(image_path, None)
@@ -79,6 +83,32 @@ def test_concurrent_magenta_requests_each_get_their_own_output(client, photos):
         # its own photo's layout, not another request's
         similarity = {other: float(grey_thumbnail(output) @ thumb) / thumb.size for other, thumb in thumbnails.items()}
         assert max(similarity, key=similarity.get) == name, similarity
+
+
+@pytest.mark.e2e
+def test_the_api_returns_scores_as_data_with_named_outputs_and_real_defaults(client, photos):
+    api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    gatys = {parameter["parameter_name"]: parameter for parameter in api["/run_gatys"]["parameters"]}
+    assert [output["label"] for output in api["/run_gatys"]["returns"]] == ["output", "numbers (Markdown)", "scores"]
+    for name in ("output_size", "size", "steps", "levels", "seed"):  # whole-number settings are integers
+        assert gatys[name]["python_type"]["type"] == "int", gatys[name]
+        assert gatys[name]["example_input"] == gatys[name]["parameter_default"], gatys[name]  # the default, not a bound
+    assert Path(gatys["content"]["example_input"]["path"]).name == "astronaut.png"  # the page's own examples
+    assert Path(gatys["style"]["example_input"]["path"]).name == "starry_night.jpg"
+    assert "bus.png" not in json.dumps(api)
+    assert gatys["run_id"]["parameter_has_default"] and "API callers leave it out" in gatys["run_id"]["label"]
+
+    style = SHARED_STYLES / "starry_night.jpg"
+    _, stats, scores = client.predict(handle_file(photos["coffee"]), handle_file(str(style)), 128, True,
+                                      api_name="/run_magenta")
+    assert (scores["method"], scores["status"], scores["photo"], scores["painting"], scores["size"]) == (
+        "magenta", "done", "coffee.png", "starry_night.jpg", 128), scores
+    assert set(scores["scores"]) == set(scores["colour_transfer"]) == set(metrics.SCORE_KEYS), scores
+    assert scores["seconds"] > 0 and max(scores["width"], scores["height"]) == 128, scores
+    assert isinstance(scores["transfers_style"], bool) and scores["verdict"].startswith("Beats the colour transfer")
+    assert set(scores["style_scores_beaten"]) <= set(metrics.STYLE_SCORES)
+    for name in ("style_loss_ratio", "ssim"):  # the numbers the Markdown shows, unrounded
+        assert f"{scores['scores'][name]:.3f}" in stats and f"{scores['colour_transfer'][name]:.3f}" in stats, name
 
 
 @pytest.mark.e2e
@@ -102,20 +132,22 @@ def test_gatys_streams_progress_and_a_bad_setting_stays_in_its_panel(client, pho
     magenta = client.submit(content, style, 128, True, api_name="/run_magenta")
     skipped = client.submit(content, style, 128, False, api_name="/run_magenta")
 
-    image_path, stats = gatys.result(timeout=180)
-    updates = [text for _, text in gatys.outputs()]
+    image_path, stats, _ = gatys.result(timeout=180)
+    updates = [text for _, text, _ in gatys.outputs()]
     assert any("%" in text and "step" in text for text in updates), updates  # streamed progress
     assert NUMBERS.search(stats), stats
     assert max(load_image(image_path, None).shape[:2]) == 64  # Gatys' own size parameter
-    broken_image, broken_stats = broken.result(timeout=180)
+    broken_image, broken_stats, broken_scores = broken.result(timeout=180)
     assert broken_image is None and "Invalid setting" in broken_stats and "tv_weight" in broken_stats
-    assert not any("loading its networks" in text for _, text in broken.outputs())  # a refused setting loads nothing
+    assert (broken_scores["status"], broken_scores["reason"]) == ("failed", "Invalid setting"), broken_scores
+    assert not any("loading its networks" in text for _, text, _ in broken.outputs())  # a refused setting loads nothing
     assert NUMBERS.search(magenta.result(timeout=60)[1])
-    assert skipped.result(timeout=60) == (None, "Skipped (tick *include* to run it).")
+    assert skipped.result(timeout=60)[:2] == (None, "Skipped (tick *include* to run it).")
+    assert skipped.result()[2]["status"] == "skipped"
 
     again = client.submit(content, style, 128, True, **SMALL_GATYS, api_name="/run_gatys")
     again.result(timeout=180)
-    texts = [text for _, text in again.outputs()]
+    texts = [text for _, text, _ in again.outputs()]
     assert "Starting…" in texts and not any("loading its networks" in text for text in texts), texts
 
 
@@ -128,7 +160,7 @@ def test_a_cached_vae_is_not_held_behind_a_running_gatys(client, photos):
     client.predict(content, style, 128, True, **vae, api_name="/run_vae")  # trains and caches the style
     gatys = client.submit(content, style, 128, True, size=256, steps=400, levels=1, api_name="/run_gatys")
     deadline = time.monotonic() + 120
-    while not any("step" in (text or "") for _, text in gatys.outputs()):  # Gatys is computing
+    while not any("step" in (text or "") for _, text, _ in gatys.outputs()):  # Gatys is computing
         assert not gatys.done() and time.monotonic() < deadline, gatys.outputs()[-1:]
         time.sleep(0.1)
     started = time.monotonic()
@@ -259,6 +291,106 @@ def test_the_table_shows_only_the_current_run_and_marks_the_best_values():
     assert "Output sizes differ" not in markdown
     smaller = {**new[0], "width": 32, "height": 24}
     assert "Output sizes differ: Magenta 32×24, Vae 64×48" in table.table_and_files("run-2", [smaller, new[1]])[0]
+
+
+def test_a_failed_or_stopped_method_keeps_a_row_with_its_status():
+    done = record("run-4", "magenta", "great_wave.jpg", 0.5)
+    base = {key: done[key] for key in ("run", "inputs")}
+    failed = {**base, "name": "vae", "title": "Vae", "status": "failed", "reason": "Weights unavailable"}
+    stopped = {**base, "name": "gatys", "title": "Gatys", "status": "stopped"}
+    markdown, files = table.table_and_files("run-4", [stopped, done, failed])
+    assert "| Gatys | stopped before it finished | — | — | — | — | — |" in markdown, markdown
+    assert "| Vae | failed (Weights unavailable) | — |" in markdown, markdown
+    assert "| Magenta | 1.00 s | **0.500** |" in markdown and "*colour transfer (reference)*" in markdown, markdown
+    assert sorted(name.rsplit("/", 1)[-1] for name in files) == ["stylebench_comparison.csv", "stylebench_magenta.png"]
+    rows = pd.read_csv(files[-1])
+    assert list(rows["status"]) == ["stopped before it finished", "done", "failed (Weights unavailable)", "done"]
+    only_failed, _ = table.table_and_files("run-4", [failed])  # nothing scored: the row still shows
+    assert "| Vae | failed (Weights unavailable) |" in only_failed and "colour transfer (reference)" not in only_failed
+    error = MethodError("parameter steps: 0 is outside [1, 2000]")
+    assert panels.error_kind(error) == "Invalid setting"
+
+
+def test_a_cleared_comparison_stays_folded_with_its_photo_and_painting():
+    markdown, _ = table.table_and_files("run-5", [record("run-5", "magenta", "great_wave.jpg", 0.5)])
+    folded, kept = events.archived(markdown)
+    assert folded.label == "Previous comparison: photo astronaut.png · painting great_wave.jpg" and folded.visible
+    assert kept == markdown
+    for nothing_shown in (events.TABLE_PLACEHOLDER, "", None):  # the folded one keeps the last real comparison
+        assert events.archived(nothing_shown) == (gr.skip(), gr.skip())
+    cleared = events.invalidate(2)(runs.new_run(runs.NO_RUN), markdown)
+    assert cleared[-1] == markdown and cleared[-4:-2] == [events.TABLE_PLACEHOLDER, None]
+    run = runs.new_run(runs.NO_RUN)  # a comparison becomes the one to fold away once every method settled
+    done, skipped = record(run, "magenta", "great_wave.jpg", 0.5), {"run": run, "name": "vae", "status": "skipped"}
+    assert events.refresh_table(run, done, None)[2] == gr.skip()  # one method still running
+    shown, _, finished = events.refresh_table(run, done, skipped)
+    assert finished == shown and "Vae" not in shown and "Magenta" in shown
+
+
+def test_structured_scores_follow_the_panel():
+    done = record("run-6", "magenta", "great_wave.jpg", 0.5)
+    data = events.structured(done)
+    assert (data["status"], data["painting"], data["scores"]["style_loss_ratio"]) == ("done", "great_wave.jpg", 0.5)
+    assert data["style_scores_beaten"] == list(metrics.STYLE_SCORES) and data["transfers_style"]
+    assert data["verdict"].startswith("Beats the colour transfer on all three style scores")
+    nan = {**done, "scores": {**done["scores"], "ssim": float("nan")}}
+    assert events.structured(nan)["scores"]["ssim"] is None  # JSON has no NaN
+    assert events.structured(gr.skip()) == gr.skip() and events.structured(None) is None  # a panel still running
+    failed = events.structured({**done, "scores": None, "status": "failed", "reason": "Bad image"})
+    assert (failed["status"], failed["reason"]) == ("failed", "Bad image") and "scores" not in failed
+
+
+def test_iterative_methods_wait_while_an_output_is_scored():
+    """The judge's numbers first: a method's progress report waits while an output is scored, not
+    after Stop, and not past its timeout."""
+    stopped, reported = threading.Event(), threading.Event()
+
+    def report():
+        scoring.wait_while_judging(stopped)
+        reported.set()
+
+    with scoring.judging():
+        threading.Thread(target=report, daemon=True).start()
+        assert not reported.wait(0.3)  # waits while the judge works
+    assert reported.wait(1.0)
+    with scoring.judging():
+        started = time.monotonic()
+        scoring.wait_while_judging(threading.Event(), timeout=0.3)
+        assert 0.25 < time.monotonic() - started < 1.0
+        stopped.set()
+        started = time.monotonic()
+        scoring.wait_while_judging(stopped)
+        assert time.monotonic() - started < 0.2
+
+
+def test_a_long_run_waits_while_an_output_is_scored_and_its_runtime_leaves_the_wait_out(monkeypatch):
+    monkeypatch.setattr(streaming, "LONG_RUN_S", 0.0)  # every report counts as a long run's
+    method, image = Looping(), np.zeros((32, 32, 3), np.float32)
+    with scoring.judging():  # an output being scored while the method starts
+        stream = streaming.stream_stylize(method, image, image, {"steps": 50})
+        kind, *_ = next(stream)
+        time.sleep(1.0)
+        assert kind == "progress" and method.steps_done < 3, method.steps_done  # it waits at its report
+    *_, (kind, result) = list(stream)
+    assert kind == "done" and method.steps_done == 49
+    assert result.seconds < 0.9, result.seconds  # about 50 x 5 ms of its own, not the second it waited
+
+
+@pytest.mark.slow
+def test_the_colour_transfer_is_scored_once_per_pair():
+    photo, painting = load_image(data.astronaut(), 96), load_image(data.coffee(), 96)
+    first = scoring.reference_scores(photo, painting)  # the real judge
+    started = time.monotonic()
+    assert scoring.reference_scores(photo, painting) == first and time.monotonic() - started < 0.05
+    assert scoring.reference_scores(photo, painting[::-1]) != first  # another painting: its own scores
+
+
+def test_thumbnails_have_title_and_artist():
+    captions = examples.captions()
+    assert captions["starry_night"] == "The Starry Night, 1889 · Vincent van Gogh"
+    assert captions["astronaut"] == "Astronaut Eileen Collins · NASA"
+    assert {Path(path).stem for paths in examples.example_files() for path in paths} <= set(captions)
+    assert all(" · " in text for text in captions.values())
 
 
 def test_panel_numbers_say_which_is_better_and_where_they_come_from():

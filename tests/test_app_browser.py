@@ -28,6 +28,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 COLUMNS = compared(REGISTRY)  # the reference rows have no column of their own
 ARTIFACTS = Path(os.environ.get("STYLEBENCH_ARTIFACTS", Path(__file__).parent / "artifacts"))
 DESKTOP = {"width": 1400, "height": 1000}
+LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 # small settings typed into the page, so the whole run takes seconds
 UI_SETTINGS = {"output-size": 128, "param-gatys-steps": 20, "param-gatys-levels": 1, "param-vae-steps": 20}
@@ -38,11 +39,12 @@ NUMBERS = re.compile(r"runtime\s+[\d.]+ s[\s\S]*?style-loss ratio ↓\s+-?\d\.\d
 CHANGED = "The photo or painting changed"
 FITS = "element => element.scrollWidth <= element.clientWidth + 1"  # nothing cut off or scrolling sideways
 # words a browser split over two lines ("SSI M", "runtim e"): every word of the text under `root`
+# ("style-loss" may break after its hyphen)
 BROKEN_WORDS = """root => {
   const broken = [];
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
-    const node = walker.currentNode, words = /\\S+/g;
+    const node = walker.currentNode, words = /[^\\s-]+/g;  // a break after a hyphen splits no word
     let match;
     while ((match = words.exec(node.textContent))) {
       const range = document.createRange();
@@ -125,8 +127,19 @@ def natural_width(page, selector: str, timeout_s: float = 30) -> int:
     raise AssertionError(f"{selector} did not load in {timeout_s} s: {state}, HTTP {status}")
 
 
-def tops(page) -> list[float]:
-    return [page.locator(f"#panel-{name}").bounding_box()["y"] for name in COLUMNS]
+def tops(page, part: str = "panel") -> list[float]:
+    return [page.locator(f"#{part}-{name}").bounding_box()["y"] for name in COLUMNS]
+
+
+def on_screen(page, selector: str, viewport: dict) -> bool:
+    """Whether the element's top part (100 px, or all of it) is inside the browser window."""
+    box = page.locator(selector).bounding_box()
+    return box is not None and 0 <= box["y"] and box["y"] + min(box["height"], 100) <= viewport["height"]
+
+
+def choose(page, elem_id: str, option: str) -> None:
+    page.locator(f"#{elem_id} input").click()
+    page.get_by_role("option", name=option, exact=True).click()
 
 
 def test_every_example_appears_without_an_image_mirror(page):
@@ -143,9 +156,12 @@ def test_every_example_appears_without_an_image_mirror(page):
             for index in range(shown):
                 image = items.nth(index).locator("img")
                 expect(image).to_be_visible()
+                expect(items.nth(index).locator(".example-caption")).to_contain_text(" · ")  # title · artist
                 page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
         if pages > 1:
             page.locator(f"#{elem_id} .paginate button").first.click()  # back to the first page for later tests
+    expect(page.locator("#style-examples .gallery-item").first).to_contain_text(
+        "The Starry Night, 1889 · Vincent van Gogh")
     expect(page.locator("#content-image img")).to_be_visible()  # a photo and a painting are already chosen
     expect(page.locator("#style-image img")).to_be_visible()
 
@@ -163,6 +179,16 @@ def test_method_columns_sit_in_one_row_from_1280_px_and_two_per_row_below(page):
 
 
 def test_examples_run_every_method_and_show_numbers(page):
+    """At 1280x800: Run brings the outputs onto the screen with Run and Stop still there, the images line
+    up, the numbers fit their columns."""
+    page.set_viewport_size(LAPTOP)
+    try:
+        run_every_method_at_1280(page)
+    finally:
+        page.set_viewport_size(DESKTOP)
+
+
+def run_every_method_at_1280(page):
     pick(page, "content-examples", 0)  # the astronaut
     pick(page, "style-examples", 0)  # The Starry Night
     expect(page.locator("#content-image img")).to_be_visible()
@@ -171,14 +197,26 @@ def test_examples_run_every_method_and_show_numbers(page):
     expect(page.locator("#param-gatys-size input[type=number]")).to_have_value("128")  # Gatys' size follows
 
     page.locator("#run-button").click()
+    expect(page.locator("#stats-magenta")).to_contain_text(NUMBERS, timeout=150_000, use_inner_text=True)
+    page.wait_for_timeout(1_000)  # the smooth scroll
+    for selector in ("#output-magenta img", "#stats-magenta", "#run-button", "#stop-button"):
+        assert on_screen(page, selector, LAPTOP), (selector, page.locator(selector).bounding_box())
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "app_1280.png")  # the first screen after Run
     expect_all_done(page)
+    page.screenshot(path=ARTIFACTS / "app_1280_numbers.png")  # every column with its numbers
+    assert max(tops(page, "output")) - min(tops(page, "output")) < 2, tops(page, "output")  # the images line up
+    for name in COLUMNS:  # each panel's numbers fit its column, no word split
+        assert page.locator(f"#stats-{name}").evaluate(FITS), f"{name}'s numbers are cut off at 1280 px"
+        assert page.locator(f"#stats-{name}").evaluate(BROKEN_WORDS) == [], name
+    assert page.get_by_text("Output size", exact=True).bounding_box()["height"] < 30  # its label on one line
     for name in COLUMNS:  # a download each, every output at the same size, no label over the picture
         expect(page.locator("#downloads")).to_contain_text(f"stylebench_{name}", timeout=30_000)
         assert natural_width(page, f"#output-{name} img") == 128
         expect(page.locator(f"#output-{name} [data-testid='block-label']")).to_be_hidden()
     expect(page.locator("#downloads")).to_contain_text("stylebench_comparison")
     expect(page.locator("#comparison")).to_contain_text("colour transfer (reference)")
-    assert page.locator("#comparison").evaluate(FITS), "the comparison table is cut off at 1400 px"
+    assert page.locator("#comparison").evaluate(FITS), "the comparison table is cut off at 1280 px"
     assert page.locator("#comparison td strong").count() >= 4  # the best value of every score
     for name in COLUMNS:  # each output says what it was computed from
         expect(page.locator(f"#stats-{name}")).to_contain_text("photo astronaut.png · painting starry_night.jpg")
@@ -200,6 +238,8 @@ def test_a_new_painting_mid_run_leaves_nothing_of_the_old_one(page):
     expect(page.locator("#stats-magenta")).to_contain_text(NUMBERS, timeout=60_000, use_inner_text=True)
     expect(page.locator("#stats-gatys")).to_contain_text("Running", timeout=60_000)
 
+    previous = page.locator("#previous")  # Run folded the finished comparison away, labelled
+    expect(previous).to_contain_text("Previous comparison: photo astronaut.png · painting starry_night.jpg")
     pick(page, "style-examples", 1)  # The Great Wave, mid-run
     for name in COLUMNS:
         expect(page.locator(f"#stats-{name}")).to_contain_text(CHANGED, timeout=10_000)
@@ -219,6 +259,12 @@ def test_a_new_painting_mid_run_leaves_nothing_of_the_old_one(page):
     expect(page.locator("#comparison")).to_contain_text("painting great_wave.jpg")
     expect(page.locator("#comparison")).not_to_contain_text("starry_night")
     expect(page.locator("#comparison tbody tr")).to_have_count(len(COLUMNS) + 1)  # + the colour transfer
+    # the example click mid-run did not replace the last finished comparison: it is still one click away
+    expect(previous).to_contain_text("Previous comparison: photo astronaut.png · painting starry_night.jpg")
+    previous.get_by_text("Previous comparison").click()
+    expect(page.locator("#previous-table")).to_contain_text(COLUMNS["gatys"].title)
+    expect(page.locator("#previous-table")).to_contain_text("painting starry_night.jpg")
+    previous.get_by_text("Previous comparison").click()
 
 
 def test_stop_keeps_finished_outputs_and_gatys_image_so_far(page):
@@ -243,8 +289,33 @@ def test_stop_keeps_finished_outputs_and_gatys_image_so_far(page):
     expect(page.locator("#stats-vae")).to_have_text("Stopped.")
     expect(page.locator("#stats-magenta")).to_contain_text(NUMBERS, use_inner_text=True)  # finished: kept
     expect(page.locator("#comparison")).to_contain_text(COLUMNS["magenta"].title)
-    expect(page.locator("#comparison")).not_to_contain_text(COLUMNS["vae"].title)
+    expect(page.locator("#comparison")).to_contain_text(re.compile(  # its row says it stopped
+        re.escape(COLUMNS["vae"].title) + r"\s+stopped before it finished"))
     set_params(page, UI_SETTINGS)
+
+
+def test_a_failed_method_keeps_its_row(page):
+    """Gatys on a network whose weights this offline server lacks: its panel says so and the
+    comparison keeps a row for it beside Magenta's numbers."""
+    for name in COLUMNS:
+        if name not in ("gatys", "magenta"):
+            page.locator(f"#include-{name} input").uncheck()
+    page.locator("#panel-gatys").get_by_text("Parameters").click()
+    choose(page, "param-gatys-backbone", "vgg19_imagenet")
+    try:
+        page.locator("#run-button").click()
+        expect(page.locator("#stats-gatys")).to_contain_text("Weights unavailable", timeout=60_000)
+        expect(page.locator("#comparison")).to_contain_text(re.compile(
+            re.escape(COLUMNS["gatys"].title) + r"\s+failed \(Weights unavailable\)"), timeout=60_000)
+        expect(page.locator("#comparison")).to_contain_text(COLUMNS["magenta"].title, timeout=60_000)
+        page.locator("#comparison").scroll_into_view_if_needed()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "app_failed_row.png")
+    finally:
+        choose(page, "param-gatys-backbone", "vgg16_hed")
+        page.locator("#panel-gatys").get_by_text("Parameters").click()
+        for name in COLUMNS:
+            page.locator(f"#include-{name} input").check()
 
 
 def test_phone_run_is_on_the_first_screen_and_numbers_are_readable(browser):
@@ -261,11 +332,22 @@ def test_phone_run_is_on_the_first_screen_and_numbers_are_readable(browser):
         type_number(page, "output-size", 128)
         page.locator("#run-button").click()
         expect(page.locator("#stats-magenta")).to_contain_text(NUMBERS, timeout=60_000, use_inner_text=True)
+        page.wait_for_timeout(1_000)  # the smooth scroll
         grid = page.locator("#method-grid").bounding_box()
         assert page.evaluate("window.scrollY") > 0 and grid["y"] < PHONE["height"] / 2, grid  # scrolled to the results
+        for selector in ("#run-button", "#stop-button"):  # the Run/Stop bar stays at the top
+            assert on_screen(page, selector, PHONE), (selector, page.locator(selector).bounding_box())
+        page.screenshot(path=ARTIFACTS / "app_phone_results.png")
+        expect(page.locator("#downloads")).to_contain_text("stylebench_magenta", timeout=30_000)
         for elem_id in ("stats-magenta", "comparison"):
             assert page.locator(f"#{elem_id}").evaluate(BROKEN_WORDS) == [], elem_id
-        assert page.locator("#stats-magenta").evaluate(FITS), "the numbers are wider than a phone"
+        for elem_id in ("stats-magenta", "comparison"):  # cards, not a table scrolling sideways
+            assert page.locator(f"#{elem_id}").evaluate(FITS), f"#{elem_id} is wider than a phone"
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        stems = page.locator("#downloads .stem")
+        assert stems.count() >= 2 and all(stems.nth(i).evaluate(FITS) for i in range(stems.count()))  # whole names
+        page.locator("#comparison").scroll_into_view_if_needed()
+        page.screenshot(path=ARTIFACTS / "app_phone_comparison.png")
         page.screenshot(path=ARTIFACTS / "app_phone.png", full_page=True)
     finally:
         page.close()

@@ -132,15 +132,15 @@ def test_a_killed_client_frees_the_cpu_and_the_next_request_starts(server, input
     job = client.submit(handle_file(content), handle_file(style), 128, True, **SMALL_GATYS, api_name="/run_gatys")
     started = None
     while started is None and not job.done() and time.monotonic() - killed < NEXT_START_S + 30:
-        if any(STEP.search(text or "") for _, text in job.outputs()):
+        if any(STEP.search(text or "") for _, text, _ in job.outputs()):
             started = time.monotonic() - killed
         time.sleep(0.05)
-    image, stats = job.result(timeout=60)
+    image, stats, _ = job.result(timeout=60)
     finished = time.monotonic() - killed
-    if started is None and any(STEP.search(text or "") for _, text in job.outputs()):
+    if started is None and any(STEP.search(text or "") for _, text, _ in job.outputs()):
         started = finished  # done between two looks: it started by then
     assert image is not None and "| runtime |" in stats, stats
-    assert started is not None, [text for _, text in job.outputs()]
+    assert started is not None, [text for _, text, _ in job.outputs()]
     assert started <= NEXT_START_S, f"the next request started {started:.1f} s after the kill"
     assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
     print(f"\nserver busy before the kill: {busy:.2f} cores; after it {windows} (s since kill, cores); "

@@ -30,7 +30,7 @@ def run_then(name: str, photo: str, action) -> list[tuple[float, object, object,
     method = REGISTRY[name]
     values = [LONG_RUNS[name].get(param.name, param.default) for param in method.params]
     run_id, updates = runs.new_run(runs.NO_RUN), []
-    for image, text, record in events.method_runner(name, method)(photo, str(SHARED_STYLES / "starry_night.jpg"),
+    for image, text, _, record in events.method_runner(name, method)(photo, str(SHARED_STYLES / "starry_night.jpg"),
                                                                   128, True, *values, run_id):
         updates.append((time.monotonic(), image, text, record))
         action(run_id, text)
@@ -66,7 +66,7 @@ def test_stop_shows_the_image_gatys_had_with_its_note_and_numbers(photo_128):
     assert re.match(r"\*\*Stopped by the user at \d+%: the image so far\.\*\*", text) and NUMBERS.search(text), text
     assert record["note"].startswith("stopped by the user at") and record["scores"]["ssim"] < 1, record["note"]
     assert max(load_image(image, None).shape[:2]) == 128
-    table, files = events.refresh_table(record["run"], *[None] * 4, record)
+    table, files, _ = events.refresh_table(record["run"], *[None] * 4, record)
     assert re.search(r"\| Gatys[^|]* \| [\d.]+ s \(stopped by the user at \d+%: the image so far\) \| ", table), table
     assert any(path.endswith("stylebench_gatys.png") for path in files)
 
@@ -96,5 +96,8 @@ def test_stop_says_stopped_for_a_method_that_returns_nothing_when_stopped(photo_
     updates = run_then("vae", photo_128, stop_when_running(stops))
     assert stops, [text for _, _, text, _ in updates]
     when, image, text, record = updates[-1]
-    assert (image, text, record) == (None, events.STOPPED_TEXT, None), text
+    assert (image, text) == (None, events.STOPPED_TEXT), text
+    assert record["status"] == "stopped" and record["name"] == "vae", record  # its row in the comparison
+    table, _, _ = events.refresh_table(record["run"], record)
+    assert re.search(r"\| VAE[^|]* \| stopped before it finished \|", table), table
     assert when - stops[0] < 2.0, f"the VAE's panel said Stopped. {when - stops[0]:.1f} s after Stop"

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import re
 import time
 
 import gradio as gr
+import numpy as np
 
+from eval import metrics
 from methods import get
 from methods.base import Method
 from methods.core.images import to_uint8
@@ -24,11 +27,13 @@ SKIPPED_TEXT = "Skipped (tick *include* to run it)."
 CHANGED_TEXT = "The photo or painting changed: press **Run** to compare them."
 STOPPED_TEXT = "Stopped."
 STOPPING_TEXT = "Stopping…"
+COMPARED = re.compile(r"Photo \*\*(.+?)\*\* · painting \*\*(.+?)\*\*")  # a comparison's first line (ui.table)
 TABLE_PLACEHOLDER = "Press **Run**: this run's outputs are compared here, best value of every score in bold."
 
 
 def method_runner(name: str, method_class: type[Method]):
-    """The event function of one method's column: a generator streaming (image, text, record).
+    """The event function of one method's column: a generator streaming (image, text, scores,
+    record): `scores` is the result as structured data for API callers (see `structured`).
 
     Its last input is the page's run id, sent with the inputs it belongs to (empty for API callers):
     once that run is over (a new Run, a changed input, Stop) its method stops at its next progress
@@ -38,27 +43,31 @@ def method_runner(name: str, method_class: type[Method]):
     param_names = [param.name for param in method_class.params]
 
     def run(content, style, size, include, *values_and_run):
+        for image, text, record in updates(content, style, size, include, *values_and_run):
+            yield image, text, structured(record), record
+
+    def updates(content, style, size, include, *values_and_run):
         *values, run_id = values_and_run
-        if not include:
-            yield None, SKIPPED_TEXT, None
+        if not include:  # its record tells the comparison that this method is settled
+            yield None, SKIPPED_TEXT, {"run": run_id, "name": name, "title": method_class.title, "status": "skipped"}
             return
         content_image, style_image, source = _read_inputs(method_class, content, style, size)
         method, params = get(name), dict(zip(param_names, values))
+        base = {"run": run_id, "inputs": source, "name": name, "title": method_class.title}
         if not runs.is_live(run_id):  # an ended run's event that was still queued
-            yield ended(run_id)
+            yield ended(run_id, base)
             return
         yield gr.skip(), (panels.loading_text(method_class.title) if streaming.needs_loading(method, params)
                           else "Starting…"), None
         style_input = content_image if style_image is None else style_image
-        result = yield from _stream_updates(method, method_class.title, content_image, style_input, params, run_id)
+        result = yield from _stream_updates(method, base, content_image, style_input, params)
         if result is None:  # the panel already has its last update
             return
-        record = {"run": run_id, "inputs": source, "name": name, "title": method_class.title, "image": result.image,
-                  "seconds": result.seconds, "load_seconds": result.load_seconds,
+        record = {**base, "image": result.image, "seconds": result.seconds, "load_seconds": result.load_seconds,
                   "height": result.image.shape[0], "width": result.image.shape[1],
                   "note": result.info.get("note", "")}
         if not runs.shows(run_id):  # the photo or painting changed, or a new Run took the panel
-            yield ended(run_id)
+            yield ended(run_id, base)
             return
         yield from _scored_updates(record, content_image, style_image)
 
@@ -69,6 +78,33 @@ def method_runner(name: str, method_class: type[Method]):
                                            for arg in ("content", "style", "output_size", "include",
                                                        *param_names, "run_id")])
     return run
+
+
+def structured(record) -> dict | None:
+    """A finished, failed or stopped method's result as data: what it was computed from, its
+    status, runtime, every score (NaN as null), the colour transfer's and the verdict; None for
+    a skipped method, an ended run or a panel not yet finished (gr.skip() while it runs)."""
+    if record is None or not isinstance(record, dict) or "name" not in record:  # gr.skip() is a dict too
+        return record if record is None else gr.skip()
+
+    def numbers(scores):
+        return {key: (None if np.isnan(value) else float(value)) for key, value in scores.items()} if scores else None
+
+    status = record.get("status") or ("done" if record.get("scores") else "running")
+    data = {"method": record["name"], "title": record["title"], **(record.get("inputs") or {}), "status": status}
+    if record.get("reason"):
+        data["reason"] = record["reason"]
+    if "seconds" in record:
+        data.update(seconds=record["seconds"], load_seconds=record.get("load_seconds", 0.0),
+                    width=record["width"], height=record["height"], note=record.get("note", ""))
+    if record.get("scores"):
+        reference = record.get("reference")
+        data.update(scores=numbers(record["scores"]), colour_transfer=numbers(reference))
+        if reference:
+            won = [key for key in metrics.STYLE_SCORES if panels.beats(key, record["scores"][key], reference[key])]
+            data.update(style_scores_beaten=won, transfers_style=len(won) == len(metrics.STYLE_SCORES),
+                        verdict=panels.verdict(record["scores"], reference).replace("**", ""))
+    return data
 
 
 def _read_inputs(method_class: type[Method], content, style, size):
@@ -84,9 +120,11 @@ def _read_inputs(method_class: type[Method], content, style, size):
     return content_image, style_image, source
 
 
-def _stream_updates(method: Method, title: str, content_image, style_image, params: dict, run_id: str):
+def _stream_updates(method: Method, base: dict, content_image, style_image, params: dict):
     """The panel's updates while the method runs; returns its Result, or None once the panel has
-    had its last update (the run ended, or the method failed)."""
+    had its last update (the run ended, or the method failed: then its record says so, for the
+    comparison table's row)."""
+    title, run_id = base["title"], base["run"]
     started, result = None, None  # from the first progress report: loading the networks would inflate the time left
     stream = streaming.stream_stylize(method, content_image, style_image, params,
                                       alive=lambda: runs.is_live(run_id))
@@ -99,16 +137,17 @@ def _stream_updates(method: Method, title: str, content_image, style_image, para
                 yield image, panels.progress_text(title, fraction, message, time.monotonic() - started), gr.skip()
             elif kind == "stopping":
                 if runs.end_reason(run_id) != runs.STOPPED:  # a new Run or input: nothing more of this run
-                    yield ended(run_id)
+                    yield ended(run_id, base)
                     return None
                 yield gr.skip(), STOPPING_TEXT, gr.skip()  # Stop answers at once; the image so far may follow
             elif kind == "error":
-                yield (None, panels.error_text(report[0]), None) if runs.is_live(run_id) else ended(run_id)
+                failed = {**base, "status": "failed", "reason": panels.error_kind(report[0])}
+                yield (None, panels.error_text(report[0]), failed) if runs.is_live(run_id) else ended(run_id, base)
                 return None
             else:
                 result = report[0]
     if result is None:  # the run ended mid-way: this is the panel's last update, so never a stale one
-        yield ended(run_id)
+        yield ended(run_id, base)
     return result
 
 
@@ -125,41 +164,57 @@ def _scored_updates(record: dict, content_image, style_image):
         record["scores"] = scoring.score(record["image"], content_image, style_image)
         record["reference"] = scoring.reference_scores(content_image, style_image)
     except Exception as error:  # keep the picture; say the numbers failed
-        yield shown, panels.stats_text(record) + "\n\n" + panels.error_text(error), None
+        record.update(status="failed", reason="scoring " + panels.error_kind(error).lower())
+        yield shown, panels.stats_text(record) + "\n\n" + panels.error_text(error), record
         return
     yield ((shown, panels.stats_text(record), record) if runs.shows(run_id)
-           else ended(run_id))  # complete for API callers
+           else ended(run_id, record))  # complete for API callers
 
 
-def ended(run_id: str) -> tuple:
-    """The last update of a method whose run ended: why, or nothing when a new Run took the panel."""
+def ended(run_id: str, base: dict | None = None) -> tuple:
+    """The last update of a method whose run ended: why, or nothing when a new Run took the panel.
+    After Stop, its record (`base`: run, inputs, name, title) says it stopped, so that the
+    comparison table keeps a row for it."""
     reason = runs.end_reason(run_id)
-    if reason in (runs.STOPPED, runs.CHANGED):
-        return None, STOPPED_TEXT if reason == runs.STOPPED else CHANGED_TEXT, None
+    if reason == runs.STOPPED:
+        return None, STOPPED_TEXT, {**base, "status": "stopped"} if base else None
+    if reason == runs.CHANGED:
+        return None, CHANGED_TEXT, None
     return gr.skip(), gr.skip(), gr.skip()
 
 
 def starter(registry: dict[str, type[Method]]):
     """Run: validate both images once, start a new run (the previous one ends), reset the panels."""
-    def start(previous, content, style, size, *includes):
+    def start(previous, comparison, content, style, size, *includes):
         side = inputs.output_side(size)
         inputs.read_image(content, "content", side)
         if any(include and method.uses_style for include, method in zip(includes, registry.values())):
             inputs.read_image(style, "style", inputs.STYLE_MAX_SIDE)
         waiting = ["Queued…" if include else SKIPPED_TEXT for include in includes]
         return [runs.new_run(previous), *[None] * len(includes), *waiting, *[None] * len(includes),
-                TABLE_PLACEHOLDER, None]
+                TABLE_PLACEHOLDER, None, *archived(comparison)]
 
     return start
 
 
 def invalidate(count: int):
     """A new photo or painting: the run in flight ends and nothing computed from the old inputs stays."""
-    def changed(run_id):
+    def changed(run_id, comparison=""):
         runs.end_run(run_id, runs.CHANGED)
-        return [runs.NO_RUN, *[None] * count, *[CHANGED_TEXT] * count, *[None] * count, TABLE_PLACEHOLDER, None]
+        return [runs.NO_RUN, *[None] * count, *[CHANGED_TEXT] * count, *[None] * count, TABLE_PLACEHOLDER, None,
+                *archived(comparison)]
 
     return changed
+
+
+def archived(comparison: str | None) -> tuple:
+    """The folded previous comparison's updates when the page is cleared: it takes the last
+    finished comparison, labelled with its photo and painting (a partial one does not replace it)."""
+    inputs_line = COMPARED.match(comparison or "")
+    if not inputs_line:
+        return gr.skip(), gr.skip()
+    photo, painting = inputs_line.groups()
+    return gr.Accordion(label=f"Previous comparison: photo {photo} · painting {painting}", visible=True), comparison
 
 
 def stop(run_id):
@@ -170,8 +225,11 @@ def stop(run_id):
 
 
 def refresh_table(run_id, *records):
+    """The comparison, its downloads and, once every method of the run is settled (done, failed,
+    stopped or skipped), the comparison again as the one to fold away when the page moves on."""
     markdown, files = table.table_and_files(run_id, list(records))
-    return markdown or TABLE_PLACEHOLDER, files
+    settled = all(record and record.get("run") == run_id for record in records)
+    return markdown or TABLE_PLACEHOLDER, files, markdown if markdown and settled else gr.skip()
 
 
 def check_upload(label: str):

@@ -32,6 +32,23 @@ def example_files() -> tuple[list[str], list[str]]:
     return contents, styles
 
 
+def captions() -> dict[str, str]:
+    """{example file stem: "title · artist"} for the thumbnails (the parts before any bracket); every
+    example file, shipped copy or original, is named after its entry."""
+    def short(text: str) -> str:
+        return text.split(" (")[0].strip()
+
+    return {entry.name: f"{short(entry.title)} · {short(entry.author)}"
+            for entry in imageset.CONTENTS + imageset.STYLES}
+
+
+def upstream_url(path: str) -> str | None:
+    """The public address of an example file (its manifest entry's URL), for API examples."""
+    name = Path(path).name
+    return next((entry.url for entry in imageset.CONTENTS + imageset.STYLES
+                 if name in (entry.filename, f"{entry.name}.png") and entry.url and entry.url.startswith("http")), None)
+
+
 def _example_manifest() -> list[dict]:
     try:
         return json.loads((EXAMPLES_DIR / "manifest.json").read_text())

@@ -102,6 +102,11 @@ def _score_rows(seconds: str, scores: dict, reference: dict) -> str:
     return header + "\n".join(rows)
 
 
+def error_kind(error: BaseException) -> str:
+    """The failure's label alone ("Weights unavailable"), for the comparison table's row."""
+    return error_text(error).split(":**", 1)[0].lstrip("*")
+
+
 def error_text(error: BaseException) -> str:
     """One label per kind of failure, the same in every column; no server paths."""
     if _caused_by(error, weights.WeightsError):

@@ -5,6 +5,7 @@ cannot yield from it directly: a queue hands the reports over to `stream_stylize
 """
 from __future__ import annotations
 
+import dataclasses
 import queue
 import threading
 import time
@@ -12,11 +13,13 @@ import time
 import numpy as np
 
 from methods.base import Cancelled, Method, MethodError
+from ui import scoring
 
 PREVIEW_EVERY_S = 0.75  # stream at most this often: each preview is a PNG sent to the page
 # after Stop, how long a method may take to hand back the image it has (Gatys: its next loss
 # evaluation, well under a second at 384 px) before its panel just says it stopped
 STOP_GRACE_S = 5.0
+LONG_RUN_S = 0.5  # from this long after its first progress report, a method waits while an output is scored
 
 _WARM: set[tuple] = set()  # (method, networks) that have run in this process: their load() is cached
 
@@ -53,15 +56,25 @@ def stream_stylize(method: Method, content: np.ndarray, style: np.ndarray, param
     """
     reports: queue.Queue = queue.Queue()
     stop = threading.Event()
+    first_report, waited = [], [0.0]  # seconds spent waiting for the judge: not the method's runtime
 
     def on_progress(fraction, message, preview=None):
         if stop.is_set():
             raise Cancelled("stopped: the run was cancelled")
         reports.put(("progress", float(fraction), str(message), preview))
+        now = time.monotonic()
+        if not first_report:
+            first_report.append(now)
+        if now - first_report[0] >= LONG_RUN_S:  # a long run lets another column's numbers go first (ui.scoring)
+            scoring.wait_while_judging(stop)
+            waited[0] += time.monotonic() - now
+            if stop.is_set():
+                raise Cancelled("stopped: the run was cancelled")
 
     def work():
         try:
             result = method.stylize(content, style, on_progress=on_progress, **params)
+            result = dataclasses.replace(result, seconds=max(0.0, result.seconds - waited[0]))
             _WARM.add(load_key(method, params))
             reports.put(("done", result))
         except Cancelled:

@@ -19,37 +19,53 @@ CSV_SCORES = ("style_loss_ratio", "texture_ratio", "style_gain", "ssim", "conten
 
 
 def current_records(run: str | None, records: list[dict | None]) -> list[dict]:
-    """The finished, scored records of this run only: a table never mixes two runs' inputs."""
-    return [r for r in records if r and r.get("scores") and r.get("run") == run]
+    """This run's records that get a row: scored outputs, and methods that failed or were stopped
+    (their `status`); a table never mixes two runs' inputs."""
+    return [r for r in records if r and (r.get("scores") or r.get("status") in ("failed", "stopped"))
+            and r.get("run") == run]
+
+
+def status_text(record: dict) -> str:
+    """Why a method has no scores: "stopped before it finished", "failed (Weights unavailable)"."""
+    if record.get("status") == "stopped":
+        return "stopped before it finished"
+    return f"failed ({record['reason']})" if record.get("reason") else "failed"
 
 
 def table_and_files(run: str | None, records: list[dict | None]) -> tuple[str, list[str] | None]:
-    """The comparison (Markdown: one row per finished method of this run, the colour transfer
-    below, the best value of every score in bold), its output PNGs and the table as CSV."""
-    done = current_records(run, records)
-    if not done:
+    """The comparison (Markdown: one row per method of this run, a failed or stopped one saying
+    so, the colour transfer below, the best value of every score in bold), its output PNGs and the
+    table as CSV."""
+    rows = current_records(run, records)
+    if not rows:
         return "", None
-    reference = next((r["reference"] for r in done if r.get("reference")), None)
-    return _markdown(done, reference), _write_files(done, reference)
+    scored = [r for r in rows if r.get("scores")]
+    reference = next((r["reference"] for r in scored if r.get("reference")), None)
+    return _markdown(rows, reference), _write_files(rows, reference)
 
 
-def _markdown(done: list[dict], reference: dict | None) -> str:
+def _markdown(rows: list[dict], reference: dict | None) -> str:
+    done = [r for r in rows if r.get("scores")]
     best = {}
     for name, _ in TABLE_SCORES:
         values = [r["scores"][name] for r in done]
-        best[name] = max(values) if metrics.DIRECTIONS[name] == "higher" else min(values)
+        if values:
+            best[name] = max(values) if metrics.DIRECTIONS[name] == "higher" else min(values)
 
     def cells(scores, bold=True):
         return " | ".join(f"**{fmt(scores[n])}**" if bold and fmt(scores[n]) == fmt(best[n]) else fmt(scores[n])
                           for n, _ in TABLE_SCORES)
 
-    lines = [f"Photo **{done[0]['inputs']['photo']}** · painting **{done[0]['inputs']['painting']}**, "
+    lines = [f"Photo **{rows[0]['inputs']['photo']}** · painting **{rows[0]['inputs']['painting']}**, "
              f"every output judged at {metrics.JUDGE_SIDE} px. **Bold**: the best method on that score "
              "(↓ lower is better, ↑ higher). A method transfers style on this pair where it beats the colour "
              "transfer on all three style scores.", "",
              "| method | runtime | " + " | ".join(label for _, label in TABLE_SCORES) + " | beats colour transfer |",
              "|---|---|" + "---|" * len(TABLE_SCORES) + "---|"]
-    for r in done:
+    for r in rows:
+        if not r.get("scores"):
+            lines.append(f"| {r['title']} | {status_text(r)} | " + "— | " * len(TABLE_SCORES) + "— |")
+            continue
         won = (f"{sum(beats(n, r['scores'][n], r['reference'][n]) for n in metrics.STYLE_SCORES)}/3 style scores"
                if r.get("reference") else "")
         interrupted = stopped_at(r.get("note", ""))
@@ -64,16 +80,19 @@ def _markdown(done: list[dict], reference: dict | None) -> str:
     return "\n".join(lines)
 
 
-def _write_files(done: list[dict], reference: dict | None) -> list[str]:
+def _write_files(rows: list[dict], reference: dict | None) -> list[str]:
     folder = Path(tempfile.mkdtemp(prefix="run-", dir=_outputs_root()))
-    files = [str(save_png(r["image"], folder / f"stylebench_{r['name']}.png")) for r in done]
+    files = [str(save_png(r["image"], folder / f"stylebench_{r['name']}.png"))
+             for r in rows if r.get("image") is not None]
     csv = folder / "stylebench_comparison.csv"
     raw = [{"method": r["title"], "photo": r["inputs"]["photo"], "painting": r["inputs"]["painting"],
-            "seconds": r["seconds"], **{n: r["scores"][n] for n in CSV_SCORES},
-            "width": r["width"], "height": r["height"]} for r in done]
+            "status": status_text(r) if r.get("status") else "done", "seconds": r.get("seconds"),
+            **{n: r["scores"][n] for n in CSV_SCORES if r.get("scores")},
+            "width": r.get("width"), "height": r.get("height")} for r in rows]
     if reference:
-        raw.append({"method": "colour transfer (reference)", "photo": done[0]["inputs"]["photo"],
-                    "painting": done[0]["inputs"]["painting"], **{n: reference[n] for n in CSV_SCORES}})
+        raw.append({"method": "colour transfer (reference)", "photo": rows[0]["inputs"]["photo"],
+                    "painting": rows[0]["inputs"]["painting"], "status": "done",
+                    **{n: reference[n] for n in CSV_SCORES}})
     pd.DataFrame(raw).to_csv(csv, index=False)
     return files + [str(csv)]
 

@@ -97,7 +97,7 @@ def compare_pair(records: list[dict | None], photo: str | None, painting: str | 
     """Two random outputs of the person's last Compare run, for a vote on their own comparison."""
     rng = rng or random.SystemRandom()
     run = next((r["run"] for r in records if r and r.get("scores")), None)
-    done = table.current_records(run, records)
+    done = [r for r in table.current_records(run, records) if r.get("scores")]  # failed or stopped: no output
     if len(done) < 2 or not photo or not painting:
         raise VoteError("Run at least two methods on the Compare tab first; then vote on their outputs here.")
     left, right = rng.sample(done, 2)
