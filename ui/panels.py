@@ -11,9 +11,8 @@ from methods.core import weights
 from methods.core.images import ImageError
 
 # (score, label with its direction): what the panels and the table show; raw losses go to the CSV only
-SHOWN_SCORES = (("style_loss_ratio", "style-loss ratio ↓"), ("texture_ratio", "texture ratio ↓"),
-                ("style_gain", "style gain ↑"), ("ssim", "SSIM ↑"),
-                ("content_loss_ratio", "content-loss ratio ↓"))
+SHOWN_SCORES = tuple((score, metrics.LABELS[score]) for score in
+                     ("style_loss_ratio", "texture_ratio", "style_gain", "ssim", "content_loss_ratio"))
 TABLE_SCORES = SHOWN_SCORES[:4]  # the panels and the table; the content-loss ratio is in the small print and CSV
 METER_WIDTH = 20  # characters of the text progress meter
 
