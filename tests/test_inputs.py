@@ -19,7 +19,7 @@ from methods import REGISTRY, MethodError, get
 from methods.__main__ import main as cli
 from methods.core.images import MAX_SIDE, ImageError, load_image, save_image
 from tests.conftest import SHARED_STYLES, one_error_line
-from ui import inputs
+from ui import events, inputs, runs
 
 
 def test_every_parameter_and_the_output_size_are_bounded_for_any_caller(photo, starry):
@@ -187,3 +187,14 @@ def test_refusals_say_what_is_wrong_without_library_names(tmp_path):
     with pytest.raises(gr.Error) as refused:
         inputs.output_side(2000)
     assert refused.value.title == "Output size not usable" and "64 to 1024" in refused.value.message
+
+
+def test_a_refused_photo_leaves_the_panels_saying_why_not_that_the_inputs_changed(tmp_path):
+    flat = save_image(np.full((64, 64, 3), 0.4, np.float32), tmp_path / "grey.png")
+    photo = save_image(load_image(data.chelsea(), 64), tmp_path / "cat.png")
+    painting = SHARED_STYLES / "starry_night.jpg"
+    refused = events.invalidate(2)(runs.new_run(runs.NO_RUN), "", _upload(flat), _upload(painting))
+    assert refused[0] == runs.NO_RUN and refused[3] == refused[4]
+    assert refused[3].startswith("**Photo not usable.**") and "flat colour" in refused[3]
+    fine = events.invalidate(2)(runs.new_run(runs.NO_RUN), "", _upload(photo), _upload(painting))
+    assert fine[3] == fine[4] == events.CHANGED_TEXT

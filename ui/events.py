@@ -199,12 +199,25 @@ def starter(registry: dict[str, type[Method]]):
 
 def invalidate(count: int):
     """A new photo or painting: the run in flight ends and nothing computed from the old inputs stays."""
-    def changed(run_id, comparison=""):
+    def changed(run_id, comparison="", content=None, style=None):
         runs.end_run(run_id, runs.CHANGED)
-        return [runs.NO_RUN, *[None] * count, *[CHANGED_TEXT] * count, *[None] * count, TABLE_PLACEHOLDER, None,
+        text = unusable_text(content, style) or CHANGED_TEXT
+        return [runs.NO_RUN, *[None] * count, *[text] * count, *[None] * count, TABLE_PLACEHOLDER, None,
                 *archived(comparison)]
 
     return changed
+
+
+def unusable_text(content, style) -> str:
+    """Why the photo or painting just given cannot be compared, for the panels (a refused Run leaves
+    them saying so, not that the inputs merely changed); "" when both are usable or not given yet."""
+    for payload, label in ((content, "content"), (style, "style")):
+        if inputs.upload_path(payload):
+            try:
+                inputs.read_image(payload, label, inputs.STYLE_MAX_SIDE)
+            except gr.Error as error:
+                return f"**{error.title}.** {error.message}"
+    return ""
 
 
 def archived(comparison: str | None) -> tuple:

@@ -274,8 +274,8 @@ def _wire(registry: dict[str, type[Method]], page: SimpleNamespace) -> None:
     page.run_button.click(None, None, None, js=SCROLL_TO_RESULTS)
     page.stop_button.click(events.stop, run_id, None, show_progress="hidden", api_visibility="private")
     for image_input in (page.content, page.style):
-        image_input.change(events.invalidate(len(registry)), [run_id, page.finished], [run_id, *cleared],
-                           show_progress="hidden", api_visibility="private")
+        image_input.change(events.invalidate(len(registry)), [run_id, page.finished, page.content, page.style],
+                           [run_id, *cleared], preprocess=False, show_progress="hidden", api_visibility="private")
 
 
 def launch(blocks: gr.Blocks, **kwargs):
