@@ -176,7 +176,7 @@ def test_a_cached_vae_is_not_held_behind_a_running_gatys(client, photos):
 @pytest.mark.parametrize("size", [0, 63, 1056, 2048, 100.5])
 def test_output_size_is_bounded_on_the_server(client, photos, size):
     """The API skips the slider's bounds: the handler refuses what the page would not send."""
-    with pytest.raises(Exception, match="output size must be a whole number of pixels from 64 to 1024"):
+    with pytest.raises(Exception, match="Output size not usable: it must be a whole number of pixels from 64 to 1024"):
         client.predict(handle_file(photos["coffee"]), handle_file(str(SHARED_STYLES / "starry_night.jpg")), size,
                        True, api_name="/run_magenta")
 
@@ -199,7 +199,7 @@ def test_missing_weights_get_one_label_in_every_column_and_no_server_path(client
 def test_bad_upload_is_refused_in_words(client, tmp_path, name):
     text = tmp_path / "notes.png"
     text.write_text("this is not a picture")
-    with pytest.raises(Exception, match="content image cannot be used: .*is not an image") as error:
+    with pytest.raises(Exception, match="Photo not usable: .*is not an image") as error:
         client.predict(handle_file(str(text)), handle_file(str(SHARED_STYLES / "starry_night.jpg")), 128, True,
                        api_name=f"/run_{name}")
     assert not SERVER_PATHS.search(str(error.value)), error.value
@@ -436,7 +436,7 @@ def test_errors_have_one_label_per_kind_and_no_server_paths():
 def test_output_size_bounds():
     assert inputs.output_side(384) == 384 and inputs.output_side("64") == 64
     for bad in (0, 2048, 100.5, float("nan"), None, "big"):
-        with pytest.raises(Exception, match="output size"):
+        with pytest.raises(Exception, match="Output size not usable"):
             inputs.output_side(bad)
 
 

@@ -382,9 +382,26 @@ def test_bad_upload_shows_a_readable_error(page, tmp_path, filename):
         path.write_bytes(data)
     page.goto(page.url)
     page.locator("#content-image input[type=file]").set_input_files(str(path))
-    error = page.get_by_text(re.compile(f"content image cannot be used: .*{expected}"))
+    words = re.compile(f"Photo not usable: .*{expected}")
+    error = page.locator('[data-testid="toast-body"]').filter(has_text=words)
     expect(error.first).to_be_visible(timeout=30_000)
+    expect(error.first).to_contain_text("Photo not usable")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"app_bad_{Path(filename).stem}.png")
-    page.locator("#run-button").click()  # Run refuses it too, with the same words
-    expect(error).to_have_count(2)
+    page.locator("#run-button").click()  # Run refuses it too, with the same words (Gradio stacks them in one toast)
+    expect(page.locator('[data-testid="toast-body"]').get_by_text(words)).to_have_count(2)
+    expect(page.locator("#stats-magenta")).to_contain_text("Photo not usable")  # the panels say why, too
+
+
+def test_an_animated_gif_gets_a_first_frame_note(page, tmp_path):
+    from PIL import Image
+    from skimage import data
+
+    frames = [Image.fromarray(data.astronaut()).resize((128, 128)), Image.fromarray(data.chelsea()).resize((128, 128))]
+    path = tmp_path / "moving.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=200, loop=0)
+    page.goto(page.url)
+    page.locator("#content-image input[type=file]").set_input_files(str(path))
+    note = page.locator('[data-testid="toast-body"]').filter(has_text="only its first frame is used")
+    expect(note.first).to_be_visible(timeout=30_000)
+    expect(note.first).to_contain_text("animated GIF")

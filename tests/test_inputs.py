@@ -177,11 +177,12 @@ def test_refusals_say_what_is_wrong_without_library_names(tmp_path):
             (_upload(text), "content", "Photo not usable", "not an image file in a known format"),
             (_upload(text), "style", "Painting not usable", "not an image file in a known format"),
             (_upload(tiny), "style", "Painting not usable", "both sides need at least 16 px"),
-            (None, "content", "No photo", "Please give a content image"),
-            (None, "style", "No painting", "Please give a style image")):
+            (None, "content", "No photo", "No photo: please give a content image"),
+            (None, "style", "No painting", "No painting: please give a style image")):
         with pytest.raises(gr.Error) as refused:
             inputs.read_image(payload, label, None)
         assert refused.value.title == title and says in refused.value.message
+        assert refused.value.message.startswith(title)  # Gradio's page titles every error toast "Error"
         assert not re.search(r"pillow|\bPIL\b|numpy|tensorflow|gradio|" + re.escape(str(tmp_path)),
                              refused.value.message, re.IGNORECASE)
     with pytest.raises(gr.Error) as refused:
@@ -195,6 +196,6 @@ def test_a_refused_photo_leaves_the_panels_saying_why_not_that_the_inputs_change
     painting = SHARED_STYLES / "starry_night.jpg"
     refused = events.invalidate(2)(runs.new_run(runs.NO_RUN), "", _upload(flat), _upload(painting))
     assert refused[0] == runs.NO_RUN and refused[3] == refused[4]
-    assert refused[3].startswith("**Photo not usable.**") and "flat colour" in refused[3]
+    assert refused[3].startswith("Photo not usable: ") and "flat colour" in refused[3]
     fine = events.invalidate(2)(runs.new_run(runs.NO_RUN), "", _upload(photo), _upload(painting))
     assert fine[3] == fine[4] == events.CHANGED_TEXT

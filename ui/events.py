@@ -216,7 +216,7 @@ def unusable_text(content, style) -> str:
             try:
                 inputs.read_image(payload, label, inputs.STYLE_MAX_SIDE)
             except gr.Error as error:
-                return f"**{error.title}.** {error.message}"
+                return error.message  # it opens with what is wrong: "Photo not usable: ..."
     return ""
 
 

@@ -58,19 +58,19 @@ def read_image(payload, label: str, max_side: int | None) -> np.ndarray:
     noun = NOUNS.get(label, label)
     path = upload_path(payload)
     if not path:
-        raise gr.Error(f"Please give a {label} image (upload, webcam, paste or pick an example).",
+        raise gr.Error(f"No {noun}: please give a {label} image (upload, webcam, paste or pick an example).",
                        title=f"No {noun}", print_exception=False)
     try:
         pixels = load_image(path, max_side=max_side)
     except ImageError as error:
         message = hide_paths(str(error).replace(str(path), "the uploaded file"))
-        raise gr.Error(f"The {label} image cannot be used: {message}.", title=f"{noun.capitalize()} not usable",
+        raise gr.Error(f"{noun.capitalize()} not usable: {message}.", title=f"{noun.capitalize()} not usable",
                        duration=None, print_exception=False) from None
     kind = frames_kind(path)
     if is_flat(pixels):
         purpose = "nothing to keep in a stylisation" if label == "content" else "no style to transfer"
         frame = f" (of this {kind}, only the first frame is read)" if kind else ""
-        raise gr.Error(f"The {label} image cannot be used: it is (almost) one flat colour{frame}, so it has "
+        raise gr.Error(f"{noun.capitalize()} not usable: it is (almost) one flat colour{frame}, so it has "
                        f"{purpose}. Please choose a picture with some detail.",
                        title=f"{noun.capitalize()} not usable", duration=None, print_exception=False)
     if kind and _first_time(path, label):
@@ -128,6 +128,7 @@ def output_side(value) -> int:
     except (TypeError, ValueError):
         side = float("nan")
     if not (np.isfinite(side) and side == int(side) and low <= side <= high):
-        raise gr.Error(f"The output size must be a whole number of pixels from {low} to {high}; got {value!r}.",
+        raise gr.Error(f"Output size not usable: it must be a whole number of pixels from {low} to {high}; "
+                       f"got {value!r}.",
                        title="Output size not usable", print_exception=False)
     return int(side)
