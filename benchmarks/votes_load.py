@@ -3,7 +3,7 @@ voters, plus forged and replayed tickets.
 
     python -m benchmarks.votes_load [--voters 50] [--votes 20] [--think 0] [--forged 1] [--url URL --db DB]
 
-Each voter is one HTTP client with a session of its own that asks for a pool pair
+Each voter is one HTTP client with a browser id of its own that asks for a pool pair
 (POST /gradio_api/run/vote_pair) and votes on it (/gradio_api/run/vote, whose answer carries the
 next pair), `--votes` times: at once, or after `--think` seconds on average. Then `--forged` of its
 used tickets come back replayed, with a changed signature, and with a changed payload under the old
@@ -98,9 +98,9 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def call(client, url: str, api_name: str, session: str, *data):
+def call(client, url: str, api_name: str, browser_id: str, *data):
     """One API call (POST /gradio_api/run/<api_name>); its result, or RuntimeError with the server's message."""
-    response = client.post(f"{url}gradio_api/run/{api_name}", json={"data": list(data), "session_hash": session})
+    response = client.post(f"{url}gradio_api/run/{api_name}", json={"data": list(data), "session_hash": browser_id})
     body = response.json()
     if response.status_code != 200 or "data" not in body:
         raise RuntimeError(body.get("error") or f"HTTP {response.status_code}")
@@ -112,7 +112,7 @@ def voter(url: str, votes: int, tally: Tally, seed: int, forged: int, stop: thre
     """One person voting: a pair, `think` seconds (0.5 to 1.5 times, at random) before the vote,
     the next pair at once; then used tickets sent back, replayed and forged."""
     rng = np.random.default_rng(seed)
-    session = f"load-voter-{seed}-{rng.integers(1 << 62)}"
+    browser_id = f"load-voter-{seed}-{rng.integers(1 << 62)}"
     used = []
     with httpx.Client(timeout=60) as client:
         ticket = None
@@ -120,7 +120,7 @@ def voter(url: str, votes: int, tally: Tally, seed: int, forged: int, stop: thre
             if stop.is_set():
                 return
             try:
-                ticket = ticket or call(client, url, "vote_pair", session)["ticket"]
+                ticket = ticket or call(client, url, "vote_pair", browser_id)["ticket"]
             except (httpx.HTTPError, RuntimeError, ValueError) as error:  # a killed server: counted, not raised
                 with tally.lock:
                     tally.failed.append(f"pair: {error}")
@@ -131,7 +131,7 @@ def voter(url: str, votes: int, tally: Tally, seed: int, forged: int, stop: thre
                 stop.wait(think * rng.uniform(0.5, 1.5))
             started = time.perf_counter()
             try:
-                answered = call(client, url, "vote", session, ticket, str(rng.choice(ANSWERS)))
+                answered = call(client, url, "vote", browser_id, ticket, str(rng.choice(ANSWERS)))
             except (httpx.HTTPError, RuntimeError, ValueError) as error:
                 with tally.lock:
                     tally.failed.append(f"vote: {error}")
@@ -148,7 +148,7 @@ def voter(url: str, votes: int, tally: Tally, seed: int, forged: int, stop: thre
                 with tally.lock:
                     tally.forged_sent += 1
                 try:
-                    call(client, url, "vote", session, bad, "left")
+                    call(client, url, "vote", browser_id, bad, "left")
                 except (httpx.HTTPError, RuntimeError, ValueError):  # the refusal expected
                     continue
                 with tally.lock:
