@@ -305,7 +305,9 @@ def test_an_eval_image_out_of_reach_is_read_from_its_copy_by_a_reader_within_its
     assert manifest.locate(photo, max_side=256) == manifest.SHARED_MIRROR / "contents" / photo.filename
 
 
-def test_the_original_comes_first_and_a_copy_stands_in_only_when_its_download_fails(http_folder, empty_cache):
+def test_the_original_comes_first_and_a_copy_stands_in_only_when_its_download_fails(http_folder, empty_cache,
+                                                                                      monkeypatch):
+    monkeypatch.delenv("STYLEBENCH_OFFLINE", raising=False)  # CI turns downloads off; this one is local
     folder, base = http_folder
     real = manifest.MANIFEST["shipwreck"]
     shutil.copy(manifest.locate(real, download=False), folder / "ship.jpg")

@@ -92,7 +92,8 @@ def page_css(columns: int) -> str:
 #run-button {{font-size: 1.15em}}
 .example-caption {{display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden;
                    font-size: 0.68em; line-height: 1.2; max-width: 86px; margin: 2px auto 0; white-space: normal}}
-#downloads .filename .stem {{white-space: normal; overflow-wrap: anywhere; overflow: visible}}
+#downloads .filename {{display: block; overflow-wrap: anywhere}}  /* the name reads as one line of text */
+#downloads .filename .stem {{white-space: normal; overflow: visible}}
 """
 
 
