@@ -14,6 +14,7 @@ only checks the two images (milliseconds) before the page fires the same events.
 
     python -m benchmarks.page_time                 # a fresh server, first and second Run
     python -m benchmarks.page_time --url http://127.0.0.1:7860 --runs 1
+    python -m benchmarks.page_time --wait 60     # the first visitor comes a minute after the server starts
 
 Prints the CPU, its flags, the load average before and after each Run, each column's seconds (and
 the method's own runtime from its panel) and the page's total; exit 1 if a column failed.
@@ -171,6 +172,9 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=2, help="Runs with the same inputs (the first on a fresh server)")
     parser.add_argument("--offline", action="store_true",
                         help="the started server may not download (STYLEBENCH_OFFLINE=1)")
+    parser.add_argument("--wait", type=float, default=0.0, metavar="S",
+                        help="seconds between the server's first answer and the first Run (a visitor who comes "
+                             "later: the judge loads meanwhile); default 0, Run at once")
     args = parser.parse_args(argv)
     print(f"CPU: {cpu_line()}", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="stylebench-space-"))
@@ -180,6 +184,7 @@ def main(argv=None) -> int:
             address = args.url
         else:
             server, address, log = start_space(folder, args.offline)
+            time.sleep(args.wait)
         client = Client(address, verbose=False)
         endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
         columns = [name.removeprefix("/run_") for name in endpoints if name.startswith("/run_")]
