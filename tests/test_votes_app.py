@@ -113,6 +113,8 @@ def test_the_page_has_the_vote_and_leaderboard_tabs_and_endpoints():
     assert {"vote_pair", "vote", "leaderboard"} <= names
     ids = {c["props"].get("elem_id") for c in config["components"]}
     assert {"vote-left", "vote-right", "vote-same", "vote-next", "vote-own", "leaderboard"} <= ids
+    timers = [c["props"].get("value") for c in config["components"] if c["type"] == "timer"]
+    assert vote.LEADERBOARD_REFRESH_S in timers  # an open Leaderboard re-reads the votes by itself
 
 
 def test_the_leaderboard_tab_shows_the_commands_tables(fresh_store, tmp_path, capsys):
@@ -126,3 +128,7 @@ def test_the_leaderboard_tab_shows_the_commands_tables(fresh_store, tmp_path, ca
     printed = capsys.readouterr().out
     assert shown.startswith(printed.split("written: ")[0]) and "### ranking" in shown
     assert f"{leaderboard.MIN_VOTES + 5} votes in votes.sqlite3" in shown
+    assert vote.leaderboard_markdown() == shown  # nothing new: the tables kept
+    me = request("page-9")
+    vote.vote(vote._next(me)[4], "same", me)
+    assert f"{leaderboard.MIN_VOTES + 6} votes in votes.sqlite3" in vote.leaderboard_markdown()  # a new vote shows

@@ -236,14 +236,24 @@ def vote_tab(compare=None) -> None:
     gr.api(api_vote, api_name="vote", queue=False)
 
 
+LEADERBOARD_REFRESH_S = 30  # an open Leaderboard tab re-reads the votes this often
+_BOARDS: dict[tuple, str] = {}  # (database, votes, last vote id and time) -> tables; votes are only ever added
+
+
 def leaderboard_markdown() -> str:
-    """The same tables as `python -m eval.leaderboard` on this server's votes."""
+    """The same tables as `python -m eval.leaderboard` on this server's votes (fitted again only when a
+    vote has arrived since: the bootstrap is the costly part)."""
     path = store().path
     try:
-        result = leaderboard.board(votes.read_votes(path))
+        rows = votes.read_votes(path)
+        key = (str(path), len(rows), rows[-1]["id"] if rows else 0, rows[-1]["created"] if rows else 0.0)
+        if key not in _BOARDS:
+            result = leaderboard.board(rows)
+            _BOARDS.clear()
+            _BOARDS[key] = leaderboard.markdown(result) + f"\n<small>{result.votes} votes in {path.name}.</small>"
     except (OSError, votes.sqlite3.Error) as error:
         return f"The votes cannot be read: {error}"
-    return leaderboard.markdown(result) + f"\n<small>{result.votes} votes in {path.name}.</small>"
+    return _BOARDS[key]
 
 
 def leaderboard_tab() -> None:
@@ -256,3 +266,5 @@ def leaderboard_tab() -> None:
     opened = getattr(Context.block, "select", None)  # the enclosing tab: fresh tables whenever it opens
     if opened:
         opened(leaderboard_markdown, None, board, api_visibility="private", show_progress="hidden")
+    gr.Timer(LEADERBOARD_REFRESH_S).tick(leaderboard_markdown, None, board, api_visibility="private",
+                                         show_progress="hidden")  # votes arrive while the tab is open
