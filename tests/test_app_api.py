@@ -140,6 +140,7 @@ def test_gatys_streams_progress_and_a_bad_setting_stays_in_its_panel(client, pho
     broken_image, broken_stats, broken_scores = broken.result(timeout=180)
     assert broken_image is None and "Invalid setting" in broken_stats and "tv_weight" in broken_stats
     assert (broken_scores["status"], broken_scores["reason"]) == ("failed", "Invalid setting"), broken_scores
+    assert re.search(r"Gatys.* failed: Invalid setting: .*tv_weight", app_server.log_text())  # the server log says so
     assert not any("loading its networks" in text for _, text, _ in broken.outputs())  # a refused setting loads nothing
     assert NUMBERS.search(magenta.result(timeout=60)[1])
     assert skipped.result(timeout=60)[:2] == (None, "Skipped (tick *include* to run it).")

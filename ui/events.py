@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import logging
 import re
 import time
 
@@ -23,6 +24,7 @@ from methods.base import Method
 from methods.core.images import to_uint8
 from ui import inputs, panels, runs, scoring, streaming, table
 
+log = logging.getLogger("stylebench.app")  # failures reach the server log with method and reason
 SKIPPED_TEXT = "Skipped (tick *include* to run it)."
 CHANGED_TEXT = "The photo or painting changed: press **Run** to compare them."
 STOPPED_TEXT = "Stopped."
@@ -142,6 +144,7 @@ def _stream_updates(method: Method, base: dict, content_image, style_image, para
                 yield gr.skip(), STOPPING_TEXT, gr.skip()  # Stop answers at once; the image so far may follow
             elif kind == "error":
                 failed = {**base, "status": "failed", "reason": panels.error_kind(report[0])}
+                log.warning("%s failed: %s: %s", title, failed["reason"], report[0])
                 yield (None, panels.error_text(report[0]), failed) if runs.is_live(run_id) else ended(run_id, base)
                 return None
             else:
@@ -165,6 +168,7 @@ def _scored_updates(record: dict, content_image, style_image):
         record["reference"] = scoring.reference_scores(content_image, style_image)
     except Exception as error:  # keep the picture; say the numbers failed
         record.update(status="failed", reason="scoring " + panels.error_kind(error).lower())
+        log.warning("%s: scoring its output failed", record["title"], exc_info=error)
         yield shown, panels.stats_text(record) + "\n\n" + panels.error_text(error), record
         return
     yield ((shown, panels.stats_text(record), record) if runs.shows(run_id)
