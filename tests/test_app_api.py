@@ -27,6 +27,7 @@ from methods.cyclegan.method import IGNORED_STYLE
 from tests import app_server
 from tests.conftest import SHARED_STYLES
 from ui import about, events, examples, inputs, panels, runs, scoring, streaming, table
+from ui.page import subtitle
 from ui.scoring import compared
 
 # the panel's score table (one score a row: this output, then the colour transfer); groups:
@@ -484,3 +485,11 @@ def test_ui_imports_run_one_way():
 
     for module in graph:
         visit(module, [module])
+
+
+def test_a_columns_small_print_says_each_thing_once():
+    assert subtitle("optimisation", "optimisation over VGG features") == "optimisation over VGG features"
+    assert subtitle("style-domain variational autoencoder", "variational autoencoder") == \
+        "style-domain variational autoencoder"
+    assert subtitle("Huang & Belongie", "fast feed-forward") == "Huang & Belongie · fast feed-forward"
+    assert subtitle("", "unpaired image-to-image translation") == "unpaired image-to-image translation"

@@ -216,6 +216,14 @@ def _public_example(paths: list[str]) -> dict | None:
     return handle_file(url) if url else None
 
 
+def subtitle(detail: str, family: str) -> str:
+    """The small print under a column's heading: the title's bracketed part and the family, once each
+    ("optimisation over VGG features", not "optimisation · optimisation over VGG features")."""
+    if detail in family or family in detail:
+        return max(detail, family, key=len)
+    return f"{detail} · {family}" if detail else family
+
+
 def _method_columns(registry: dict[str, type[Method]], page: SimpleNamespace) -> None:
     """One column per method: include, its output, its numbers, its parameters."""
     page.includes, page.images, page.texts, page.scores, page.records, page.controls = [], [], [], [], [], []
@@ -224,8 +232,7 @@ def _method_columns(registry: dict[str, type[Method]], page: SimpleNamespace) ->
             with gr.Column(elem_classes="method-panel", elem_id=f"panel-{name}", variant="panel", min_width=0):
                 note = "" if method.uses_style else " · ignores the style image"
                 heading, _, detail = method.title.partition(" (")  # one-line headings: the images line up
-                detail = f"({detail} · " if detail else ""
-                gr.Markdown(f"### {heading}\n<small>{detail}{method.family}{note}</small>",
+                gr.Markdown(f"### {heading}\n<small>{subtitle(detail.rstrip(')'), method.family)}{note}</small>",
                             elem_classes="method-title")
                 page.includes.append(gr.Checkbox(True, label="include", elem_id=f"include-{name}"))
                 page.images.append(gr.Image(label="output", show_label=False, format="png", interactive=False,
