@@ -5,13 +5,13 @@ Where the database lives (`default_path`): `$STYLEBENCH_VOTES`; else `/data/vote
 `/data` is a writable folder (a Hugging Face Space with persistent storage); else
 `votes.sqlite3` in the cache home (`~/.cache/stylebench`, or `$STYLEBENCH_CACHE`). The server's
 secret (`votes.secret`, 32 random bytes, readable by its owner only) sits beside it; deleting it
-makes every ticket in flight invalid and starts new anonymous session ids, and keeps the votes.
+makes every ticket in flight invalid and starts new anonymous voter ids, and keeps the votes.
 
 Schema (version 1, `PRAGMA user_version`): one table, one row per vote.
 
     votes(id INTEGER PRIMARY KEY, created REAL  -- Unix time of the vote
           ticket TEXT UNIQUE                     -- the shown pair's nonce: one vote per shown pair
-          session TEXT                           -- salted hash of the page session (no IP, no personal data)
+          voter TEXT                             -- keyed hash of the page's connection id (no IP, no personal data)
           source TEXT                            -- 'pool' (precomputed outputs) or 'compare' (the voter's run)
           photo, photo_hash, painting, painting_hash TEXT     -- the pair: names and pixel hashes
           left_method, left_params, left_hash, left_scores    -- the output shown on the left: its method,
@@ -47,7 +47,7 @@ from methods.core.files import cache_home
 ANSWERS = ("left", "right", "same")
 SOURCES = ("pool", "compare")
 TICKET_TTL_S = 3600  # a shown pair can be voted on for an hour
-RATE_LIMIT = (30, 60.0)  # at most 30 votes a session in any 60 s: a person takes seconds to compare two images
+RATE_LIMIT = (30, 60.0)  # at most 30 votes a voter in any 60 s: a person takes seconds to compare two images
 BUSY_TIMEOUT_MS = 10_000
 MAX_TICKET = 16_384  # characters; a ticket is about 1,500: a longer one is refused before any work on it
 SPACE_DATA = Path("/data")
@@ -57,19 +57,19 @@ MIGRATIONS = (
         id INTEGER PRIMARY KEY,
         created REAL NOT NULL,
         ticket TEXT NOT NULL UNIQUE,
-        session TEXT NOT NULL,
+        voter TEXT NOT NULL,
         source TEXT NOT NULL,
         photo TEXT NOT NULL, photo_hash TEXT NOT NULL,
         painting TEXT NOT NULL, painting_hash TEXT NOT NULL,
         left_method TEXT NOT NULL, left_params TEXT NOT NULL, left_hash TEXT NOT NULL, left_scores TEXT NOT NULL,
         right_method TEXT NOT NULL, right_params TEXT NOT NULL, right_hash TEXT NOT NULL, right_scores TEXT NOT NULL,
         answer TEXT NOT NULL CHECK (answer IN ('left', 'right', 'same')));
-    CREATE INDEX votes_session_created ON votes (session, created);""",
+    CREATE INDEX votes_voter_created ON votes (voter, created);""",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 SIDES = ("left", "right")
 OUTPUT_FIELDS = ("method", "params", "hash", "scores")
-COLUMNS = ("created", "ticket", "session", "source", "photo", "photo_hash", "painting", "painting_hash",
+COLUMNS = ("created", "ticket", "voter", "source", "photo", "photo_hash", "painting", "painting_hash",
            *(f"{side}_{name}" for side in SIDES for name in OUTPUT_FIELDS), "answer")
 
 
@@ -179,15 +179,15 @@ class Store:
         with self._lock:
             self._db.close()
 
-    # -- sessions and tickets ---------------------------------------------------------------------
-    def session_id(self, page_session: str) -> str:
-        """The anonymous id stored with a vote: a keyed hash of the page's session, which cannot be
+    # -- voters and tickets ---------------------------------------------------------------------
+    def voter_id(self, page_id: str) -> str:
+        """The anonymous id stored with a vote: a keyed hash of the page's connection id, which cannot be
         traced back to it without the server's secret."""
-        return hmac.new(self.secret, b"session:" + page_session.encode(), hashlib.sha256).hexdigest()[:20]
+        return hmac.new(self.secret, b"voter:" + page_id.encode(), hashlib.sha256).hexdigest()[:20]
 
-    def ticket(self, shown: Shown, session: str, now: float | None = None) -> str:
-        """A signed, expiring ticket for a pair shown to `session` (an id from session_id)."""
-        payload = {"nonce": secrets.token_hex(12), "expires": (now or time.time()) + self.ttl_s, "session": session,
+    def ticket(self, shown: Shown, voter: str, now: float | None = None) -> str:
+        """A signed, expiring ticket for a pair shown to `voter` (an id from voter_id)."""
+        payload = {"nonce": secrets.token_hex(12), "expires": (now or time.time()) + self.ttl_s, "voter": voter,
                    "shown": shown.as_dict()}
         body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
         return f"{body}.{self._sign(body)}"
@@ -195,7 +195,7 @@ class Store:
     def _sign(self, body: str) -> str:
         return _b64(hmac.new(self.secret, b"ticket:" + body.encode(), hashlib.sha256).digest())
 
-    def open_ticket(self, ticket: str, session: str, now: float | None = None) -> tuple[str, Shown]:
+    def open_ticket(self, ticket: str, voter: str, now: float | None = None) -> tuple[str, Shown]:
         """(nonce, pair) of a valid ticket; VoteError for a forged, damaged, expired or foreign one."""
         body, _, signature = str(ticket or "")[:MAX_TICKET + 1].partition(".")
         if not body or len(body) + len(signature) >= MAX_TICKET or not hmac.compare_digest(signature, self._sign(body)):
@@ -205,29 +205,29 @@ class Store:
         if (now or time.time()) > payload["expires"]:
             raise VoteError(f"This pair was shown over {self.ttl_s / 60:.0f} minutes ago, so its vote has expired: "
                             "nothing was stored. Ask for a new pair.")
-        if payload["session"] != session:
+        if payload["voter"] != voter:
             raise VoteError("This pair was shown to another page: nothing was stored. Ask for a new pair.")
         return payload["nonce"], Shown.from_dict(payload["shown"])
 
     # -- votes ------------------------------------------------------------------------------------
-    def cast(self, ticket: str, answer: str, session: str, now: float | None = None) -> Shown:
+    def cast(self, ticket: str, answer: str, voter: str, now: float | None = None) -> Shown:
         """Store one vote on the pair its ticket names; returns the pair (to reveal the methods).
         VoteError, storing nothing, for a bad answer or ticket, a second vote on the pair, or a
-        session over the rate limit."""
+        voter over the rate limit."""
         if answer not in ANSWERS:
             raise VoteError(f"answer {answer!r}: choose one of {', '.join(ANSWERS)}")
-        nonce, shown = self.open_ticket(ticket, session, now)
+        nonce, shown = self.open_ticket(ticket, voter, now)
         now = now or time.time()
         limit, window = self.rate_limit
-        row = (now, nonce, session, shown.source, shown.photo, shown.photo_hash, shown.painting, shown.painting_hash,
+        row = (now, nonce, voter, shown.source, shown.photo, shown.photo_hash, shown.painting, shown.painting_hash,
                *(value for side in (shown.left, shown.right)
                  for value in (side.method, json.dumps(side.params, sort_keys=True), side.hash,
                                json.dumps(side.scores, sort_keys=True))), answer)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")  # other processes' writers wait (busy_timeout)
             try:
-                recent = self._db.execute("SELECT COUNT(*) FROM votes WHERE session = ? AND created > ?",
-                                          (session, now - window)).fetchone()[0]
+                recent = self._db.execute("SELECT COUNT(*) FROM votes WHERE voter = ? AND created > ?",
+                                          (voter, now - window)).fetchone()[0]
                 if recent >= limit:
                     raise VoteError(f"That is {limit} votes in {window:.0f} s from this page, the most we count: "
                                     "nothing was stored. Take a few seconds over the next pair.")

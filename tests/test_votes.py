@@ -25,8 +25,8 @@ def store(tmp_path):
 
 
 def test_a_vote_is_stored_once_with_its_pair_and_an_anonymous_session(store):
-    session = store.session_id("page-session-1")
-    assert session != "page-session-1" and session == store.session_id("page-session-1")
+    session = store.voter_id("page-session-1")
+    assert session != "page-session-1" and session == store.voter_id("page-session-1")
     ticket = store.ticket(shown(), session)
     pair = store.cast(ticket, "left", session)
     assert (pair.left.method, pair.right.method) == ("gatys", "adain")
@@ -35,14 +35,14 @@ def test_a_vote_is_stored_once_with_its_pair_and_an_anonymous_session(store):
     rows = votes.read_votes(store.path)
     assert len(rows) == 1
     row = rows[0]
-    assert (row["answer"], row["left_method"], row["right_method"], row["photo"], row["session"]) == (
+    assert (row["answer"], row["left_method"], row["right_method"], row["photo"], row["voter"]) == (
         "left", "gatys", "adain", "astronaut", session)
     assert row["left_scores"] == {"style_loss_ratio": 0.2, "ssim": 0.5} and row["right_params"] == {"size": 128}
     assert "page-session-1" not in str(row)
 
 
 def test_forged_expired_and_foreign_tickets_store_nothing(store):
-    session = store.session_id("page")
+    session = store.voter_id("page")
     ticket = store.ticket(shown(), session, now=1000.0)
     body, _, signature = ticket.partition(".")
     tampered = store.ticket(shown("vae", "magenta"), session).partition(".")[0] + "." + signature
@@ -54,7 +54,7 @@ def test_forged_expired_and_foreign_tickets_store_nothing(store):
         with pytest.raises(VoteError, match=message):
             store.cast(bad, "left", session)
     with pytest.raises(VoteError, match="another page"):
-        store.cast(store.ticket(shown(), session), "left", store.session_id("someone else"))
+        store.cast(store.ticket(shown(), session), "left", store.voter_id("someone else"))
     with pytest.raises(VoteError, match="choose one of"):
         store.cast(store.ticket(shown(), session), "both", session)
     other.close()
@@ -63,7 +63,7 @@ def test_forged_expired_and_foreign_tickets_store_nothing(store):
 
 def test_the_rate_limit_counts_a_session_in_its_window(tmp_path):
     store = Store(tmp_path / "v.sqlite3", rate_limit=(3, 60.0))
-    me, you = store.session_id("me"), store.session_id("you")
+    me, you = store.voter_id("me"), store.voter_id("you")
     for _ in range(3):
         store.cast(store.ticket(shown(), me), "same", me, now=5000.0)
     with pytest.raises(VoteError, match="3 votes in 60 s"):
@@ -77,7 +77,7 @@ def test_the_rate_limit_counts_a_session_in_its_window(tmp_path):
 def test_the_secret_and_schema_survive_a_reopen_and_a_newer_schema_is_refused(tmp_path):
     path = tmp_path / "votes.sqlite3"
     first = Store(path)
-    session = first.session_id("page")
+    session = first.voter_id("page")
     ticket = first.ticket(shown(), session)
     first.close()
     second = Store(path)  # a restarted server honours the tickets it issued before
@@ -98,7 +98,7 @@ def test_two_processes_worth_of_writers_lose_nothing(tmp_path):
     errors = []
 
     def voter(store, name):
-        session = store.session_id(name)
+        session = store.voter_id(name)
         try:
             for _ in range(25):
                 store.cast(store.ticket(shown(), session), "left", session)

@@ -99,7 +99,7 @@ def test_a_vote_on_the_persons_own_compare_run(fresh_store, tmp_path):
     assert shown.source == "compare" and {shown.left.method, shown.right.method} == {"adain", "gatys"}
     assert shown.painting == "mine" and files["left"].endswith("left.png")
     me = request("page-3")
-    vote.store().cast(vote.store().ticket(shown, vote._session(me)), "left", vote._session(me))
+    vote.store().cast(vote.store().ticket(shown, vote._voter(me)), "left", vote._voter(me))
     assert votes.read_votes(vote.store().path)[0]["source"] == "compare"
 
 

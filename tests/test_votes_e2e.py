@@ -88,7 +88,7 @@ def test_a_server_killed_mid_load_loses_no_acknowledged_vote(served):
     assert acknowledged <= stored, acknowledged - stored
     assert len(stored) < 10 * 25 and tally.failed  # the kill came mid-load
     store = votes.Store(db)  # the file opens for writing again, its schema in place
-    session = store.session_id("after")
+    session = store.voter_id("after")
     outputs = votes.Output("gatys", {}, "x", {}), votes.Output("vae", {}, "y", {})
     shown = votes.Shown("pool", "astronaut", "a", "starry_night", "b", *outputs)
     store.cast(store.ticket(shown, session), "left", session)

@@ -39,7 +39,7 @@ class LocalRepository:
 
 
 def cast(store: Store, answer: str) -> None:
-    session = store.session_id("page")
+    session = store.voter_id("page")
     pair = Shown("pool", "astronaut", "p", "starry_night", "s", Output("gatys", {"size": 256}, "a", {"ssim": 0.4}),
                  Output("vae", {}, "b", {"ssim": 0.5}))
     store.cast(store.ticket(pair, session), answer, session)

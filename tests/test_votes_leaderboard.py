@@ -24,7 +24,7 @@ def cast_votes(path, n: int, seed: int = 0, same_share: float = 0.1) -> Store:
         answer = "same" if rng.random() < same_share else ("left" if rng.random() < p_left else "right")
         outputs = [Output(m, {}, f"{m}{k}", {"style_gain": TRUE[m] + rng.normal(0, 0.3), "ssim": -TRUE[m]})
                    for m in (left, right)]
-        session = store.session_id(f"voter{k % 7}")
+        session = store.voter_id(f"voter{k % 7}")
         pair = Shown("pool", "astronaut", "p", ["starry_night", "great_wave"][k % 2], "s", *outputs)
         store.cast(store.ticket(pair, session), answer, session)
     return store

@@ -3,7 +3,7 @@ the output size, whose bounds the server enforces because API callers skip the s
 
 An animated or multi-page file (GIF, APNG, WebP, TIFF) is read as its first frame, as every image
 reader of the project reads it: that frame is a picture in its own right, and refusing the file would
-only send the user off to convert it. The user is told, once per session and file: a warning toast
+only send the user off to convert it. The user is told, once per open page and file: a warning toast
 (for API callers, a log message of the event: gradio_client's job status `log`), and the input's name
 in the results says "first frame". A (nearly) flat picture is refused: it has no content to keep or no
 style to give, and its scores would rank a blank output above a colour transfer."""
@@ -29,7 +29,7 @@ NOUNS = {"content": "photo", "style": "painting"}
 # a solid fill (JPEG noise on one is about 2/255; the dimmest real photos span ten times more)
 FLAT_SPREAD = 8 / 255
 FLAT_PERCENTILES = (1, 99)
-_TOLD_LIMIT = 4096  # (session, file) pairs remembered, so that a note is shown once, in bounded memory
+_TOLD_LIMIT = 4096  # (page, file) pairs remembered, so that a note is shown once, in bounded memory
 _told: OrderedDict[tuple[str, str, str], None] = OrderedDict()
 _told_lock = threading.Lock()
 
@@ -104,13 +104,13 @@ def _article(word: str) -> str:
 
 
 def _first_time(path: str, label: str) -> bool:
-    """Whether this session has not yet been told about this file (an upload is checked on upload, on
+    """Whether this open page has not yet been told about this file (an upload is checked on upload, on
     Run and by each method's event: one note, not seven). Outside an event: always."""
     request = LocalContext.request.get(None)
-    session = getattr(request, "session_hash", None)
-    if session is None:
+    page = getattr(request, "session_hash", None)  # Gradio's id of the open page
+    if page is None:
         return True
-    key = (session, label, str(path))
+    key = (page, label, str(path))
     with _told_lock:
         if key in _told:
             return False

@@ -30,7 +30,7 @@ POOL_DIR = Path(__file__).resolve().parents[1] / "assets" / "vote_pool"
 ANSWER_WORDS = {"left": "the left one", "right": "the right one", "same": "about the same"}
 INTRO = ("### Which one renders the photo in the painting's style better?\nTwo methods' outputs on the same photo "
          "and painting, in random order, their names hidden until you answer. Your votes rank the methods on the "
-         "**Leaderboard** tab. We store your answer, the pair and an anonymous session id, nothing about you.")
+         "**Leaderboard** tab. We store your answer, the pair and an anonymous voter id, nothing about you.")
 VOTE_CONCURRENCY = 8  # a vote is a few milliseconds of SQLite; the writer's lock orders them
 
 
@@ -120,8 +120,8 @@ def _file_key(path: str) -> str:
 
 
 # -- the events ---------------------------------------------------------------------------------
-def _session(request: gr.Request | None) -> str:
-    return store().session_id(getattr(request, "session_hash", None) or "api")
+def _voter(request: gr.Request | None) -> str:
+    return store().voter_id(getattr(request, "session_hash", None) or "api")
 
 
 def vote_pair(request: gr.Request) -> dict:
@@ -131,13 +131,13 @@ def vote_pair(request: gr.Request) -> dict:
         shown, files = pool_pair()
     except VoteError as error:
         raise gr.Error(str(error)) from None
-    return {"ticket": store().ticket(shown, _session(request)), "photo": shown.photo, "painting": shown.painting,
+    return {"ticket": store().ticket(shown, _voter(request)), "photo": shown.photo, "painting": shown.painting,
             "left": Path(files["left"]).name, "right": Path(files["right"]).name}
 
 
 def _cast(ticket: str, answer: str, request: gr.Request | None) -> Shown:
     try:
-        return store().cast(ticket, answer, _session(request))
+        return store().cast(ticket, answer, _voter(request))
     except VoteError as error:
         raise gr.Error(str(error)) from None
 
@@ -167,7 +167,7 @@ async def api_vote(ticket: str, answer: str, request: gr.Request) -> dict:
 
 
 def _show(shown: Shown, files: dict, request) -> list:
-    return [files["photo"], files["painting"], files["left"], files["right"], store().ticket(shown, _session(request)),
+    return [files["photo"], files["painting"], files["left"], files["right"], store().ticket(shown, _voter(request)),
             "", *[gr.update(interactive=True)] * 3]
 
 
