@@ -335,7 +335,7 @@ def test_phone_run_is_on_the_first_screen_and_numbers_are_readable(browser):
         page.wait_for_timeout(1_000)  # the smooth scroll
         grid = page.locator("#method-grid").bounding_box()
         assert page.evaluate("window.scrollY") > 0 and grid["y"] < PHONE["height"] / 2, grid  # scrolled to the results
-        for selector in ("#run-button", "#stop-button"):  # the Run/Stop bar stays at the top
+        for selector in ("#run-button", "#stop-button"):  # the Run/Stop strip stays at the top
             assert on_screen(page, selector, PHONE), (selector, page.locator(selector).bounding_box())
         page.screenshot(path=ARTIFACTS / "app_phone_results.png")
         expect(page.locator("#downloads")).to_contain_text("stylebench_magenta", timeout=30_000)

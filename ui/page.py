@@ -23,8 +23,8 @@ FAST_CONCURRENCY = 2  # a queue's limit where a method sets none (max_concurrent
 MAX_FILE_SIZE = "15mb"
 EXAMPLES_PER_PAGE = 8  # one row of thumbnails per input at 1280 px; the rest on further pages
 WIDE, PHONE = 1280, 768  # px: all method columns in one row from WIDE; below PHONE, one column
-RUN_BAR_PX = 64  # the Run/Stop bar that stays at the top of the screen: the results scroll to just below it
-# after Run: bring the method columns to the top of the screen (under the Run/Stop bar), on a
+RUN_STRIP_PX = 64  # the Run/Stop strip that stays at the top of the screen: the results scroll to just below it
+# after Run: bring the method columns to the top of the screen (under the Run/Stop strip), on a
 # laptop as on a phone, where the inputs take the whole first screen; on a phone, from the first
 # ticked method
 SCROLL_TO_RESULTS = """() => {
@@ -83,12 +83,12 @@ def page_css(columns: int) -> str:
   #comparison td:first-child {{font-weight: bold}}
 {card_labels}
 }}
-/* overflow hidden would make the container the sticky bar's scroller, which never scrolls */
+/* overflow hidden would make the container the sticky strip's scroller, which never scrolls */
 .gradio-container {{overflow: clip !important}}
-#run-bar {{position: sticky; top: 0; z-index: 20; background: var(--body-background-fill);
-           padding: 6px 0; gap: 8px; height: {RUN_BAR_PX}px; box-sizing: border-box}}
-#run-bar button {{max-width: 240px}}
-#method-grid, .method-panel {{scroll-margin-top: {RUN_BAR_PX + 8}px}}
+#run-strip {{position: sticky; top: 0; z-index: 20; background: var(--body-background-fill);
+           padding: 6px 0; gap: 8px; height: {RUN_STRIP_PX}px; box-sizing: border-box}}
+#run-strip button {{max-width: 240px}}
+#method-grid, .method-panel {{scroll-margin-top: {RUN_STRIP_PX + 8}px}}
 #run-button {{font-size: 1.15em}}
 .example-caption {{display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden;
                    font-size: 0.68em; line-height: 1.2; max-width: 86px; margin: 2px auto 0; white-space: normal}}
@@ -141,7 +141,7 @@ def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
             runs.API_RUN, visible=False, elem_id="run-id",
             label="run id: the page's own; API callers leave it out (empty: never superseded)"), runs.API_RUN)
         with gr.Tab("Compare"):
-            with gr.Row(elem_id="run-bar", equal_height=True):  # stays on screen while the results scroll
+            with gr.Row(elem_id="run-strip", equal_height=True):  # stays on screen while the results scroll
                 run_button = gr.Button("Run", variant="primary", elem_id="run-button", min_width=100)
                 stop_button = gr.Button("Stop", variant="stop", elem_id="stop-button", min_width=80)
             page = _inputs_row(registry)
