@@ -331,6 +331,8 @@ def test_a_damaged_copy_is_refused(empty_cache, monkeypatch, tmp_path):
     with pytest.raises(manifest.ImageSetError, match=f"refusing it \\(rebuild it with {copies}/make_copies.py"):
         manifest.read(manifest.MANIFEST["great_wave"], 256, mirrors=[], copies=True)
     assert manifest.read(manifest.MANIFEST["water_lilies"], 256, mirrors=[], copies=True)[1] == "copy"
+    assert manifest.example_copy(manifest.MANIFEST["great_wave"]) is None  # the app leaves a damaged copy out
+    assert manifest.example_copy(manifest.MANIFEST["water_lilies"]) == copies / "styles" / "water_lilies.jpg"
 
 
 def test_training_commands_refuse_the_copies_even_renamed(tmp_path):

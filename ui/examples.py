@@ -6,25 +6,20 @@ copy is missing, the original from a mirror, the cache or its pinned URL.
 """
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
 from methods.core import manifest as imageset
 from methods.core import weights
-from methods.core.files import file_digest
 from methods.core.images import save_png
-
-EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "assets" / "examples"
 
 
 def example_files() -> tuple[list[str], list[str]]:
     """(content example paths, style example paths); an example that cannot be had is left out."""
-    copies = {row["name"]: row for row in _example_manifest()}
     contents, styles = [], []
     for entry in imageset.CONTENTS + imageset.STYLES:
         try:
-            path = _skimage_example(entry) if entry.skimage else _shipped_copy(copies.get(entry.name))
+            path = _skimage_example(entry) if entry.skimage else imageset.example_copy(entry)
             path = path or imageset.locate(entry)
         except (imageset.ImageSetError, OSError):
             continue
@@ -47,22 +42,6 @@ def upstream_url(path: str) -> str | None:
     name = Path(path).name
     return next((entry.url for entry in imageset.CONTENTS + imageset.STYLES
                  if name in (entry.filename, f"{entry.name}.png") and entry.url and entry.url.startswith("http")), None)
-
-
-def _example_manifest() -> list[dict]:
-    try:
-        return json.loads((EXAMPLES_DIR / "manifest.json").read_text())
-    except (OSError, ValueError):
-        return []
-
-
-def _shipped_copy(row: dict | None) -> Path | None:
-    if not row:
-        return None
-    path = EXAMPLES_DIR / row["file"]
-    if path.is_file() and file_digest(path) == row["sha256"]:
-        return path
-    return None
 
 
 def _skimage_example(entry) -> Path:

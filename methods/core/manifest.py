@@ -71,8 +71,9 @@ from methods.core.manifest_eval import CONTENTS, QUICK_CONTENTS, QUICK_STYLES, S
 __all__ = ["CONTENTS", "COPY_SIDE", "EXAMPLE_COPIES", "GITHUB_RAW", "IMAGE_SUFFIXES", "MANIFEST",
            "PUBLIC_DOMAIN_ART", "QUICK_CONTENTS", "QUICK_STYLES", "RESERVED", "SHARED_MIRROR", "STYLES",
            "TRAIN_PAINTINGS", "TRAIN_PHOTOS", "TRAIN_PHOTO_COPIES", "VALIDATION_PHOTOS", "Entry", "ImageSetError",
-           "card_fields", "card_name", "entry_for_file", "entry_for_spec", "folder_entries", "image_specs", "load",
-           "locate", "mirror_dirs", "read", "select", "split_of", "train_painting_paths", "training_refusal"]
+           "card_fields", "card_name", "entry_for_file", "entry_for_spec", "example_copy", "folder_entries",
+           "image_specs", "load", "locate", "mirror_dirs", "read", "select", "split_of", "train_painting_paths",
+           "training_refusal"]
 
 MANIFEST: dict[str, Entry] = {entry.name: entry for entry in
                               CONTENTS + STYLES + TRAIN_PHOTOS + TRAIN_PAINTINGS + VALIDATION_PHOTOS}
@@ -180,6 +181,19 @@ def _copy_row(folder: Path, entry: Entry, max_side: int | None) -> dict | None:
 def _copies(folder: Path) -> dict:
     rows = folder / "manifest.json"
     return {row["name"]: row for row in json.loads(rows.read_text())} if rows.is_file() else {}
+
+
+def example_copy(entry: Entry) -> Path | None:
+    """The repository's example copy of an eval image (assets/examples), whatever its size, once its sha256
+    holds; None where there is none or it fails the check. The app shows these; the eval reads one only in
+    place of an original it cannot have (locate)."""
+    row = _copies(EXAMPLE_COPIES).get(entry.name)
+    if not row or row["source_sha256"] != entry.sha256:
+        return None
+    try:
+        return _verified(entry, EXAMPLE_COPIES / row["file"], "copy")
+    except (ImageSetError, OSError):
+        return None
 
 
 def train_painting_paths(mirrors: list[Path] | None = None, download: bool | None = None) -> list[Path]:
