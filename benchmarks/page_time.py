@@ -174,7 +174,7 @@ def main(argv=None) -> int:
                         help="the started server may not download (STYLEBENCH_OFFLINE=1)")
     parser.add_argument("--wait", type=float, default=0.0, metavar="S",
                         help="seconds between the server's first answer and the first Run (a visitor who comes "
-                             "later: the judge loads meanwhile); default 0, Run at once")
+                             "later: the judge and every column's networks load meanwhile); default 0, Run at once")
     args = parser.parse_args(argv)
     print(f"CPU: {cpu_line()}", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="stylebench-space-"))

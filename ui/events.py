@@ -59,6 +59,8 @@ def method_runner(name: str, method_class: type[Method]):
         if not runs.is_live(run_id):  # an ended run's event that was still queued
             yield ended(run_id, base)
             return
+        if style_image is not None:  # the judge reads the photo and painting while the method runs
+            scoring.start_reference_scores(content_image, style_image)
         yield gr.skip(), (panels.loading_text(method_class.title) if streaming.needs_loading(method, params)
                           else "Starting…"), None
         style_input = content_image if style_image is None else style_image

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from methods.core import manifest as imageset
 from methods.core import weights
-from methods.core.images import save_png
+from methods.core.images import load_image, save_png
 
 
 def example_files() -> tuple[list[str], list[str]]:
@@ -25,6 +25,15 @@ def example_files() -> tuple[list[str], list[str]]:
             continue
         (contents if entry.kind == "content" else styles).append(str(path))
     return contents, styles
+
+
+def warm_pair(side: int = 128) -> tuple:
+    """The page's default photo and painting at `side` px, for the server's warm-up run; (None, None)
+    where either is missing."""
+    contents, styles = example_files()
+    if not contents or not styles:
+        return None, None
+    return load_image(contents[0], side), load_image(styles[0], side)
 
 
 def captions() -> dict[str, str]:

@@ -15,7 +15,7 @@ from gradio_client import handle_file
 
 from methods import import_tensorflow_quietly
 from methods.base import Method, Param
-from ui import about, events, examples, inputs, runs, scoring, vote
+from ui import about, events, examples, inputs, runs, scoring, streaming, vote
 from ui.panels import TABLE_SCORES
 
 DEFAULT_SIZE = 384  # long side of every output; a method's own `size` parameter follows it
@@ -166,6 +166,7 @@ def build_demo(registry: dict[str, type[Method]]) -> gr.Blocks:
             gr.Markdown(about.about_markdown(registry, scoring.judge_name()), latex_delimiters=LATEX)
         _wire(registry, page)
     demo.page_css = page_css(len(registry))
+    demo.registry = registry  # launch() loads their networks before the first Run
     demo.page_js = CAPTIONS_JS % json.dumps(examples.captions())
     return demo
 
@@ -290,8 +291,10 @@ def launch(blocks: gr.Blocks, **kwargs):
     """Serve with the queue and upload limit; kwargs go to launch (tests pass a port). The CSS and
     theme are launch settings in Gradio 6, so `blocks.launch()` alone would serve an unstyled page."""
     import_tensorflow_quietly()  # its native start-up lines would alarm CPU users
-    # the judge loads while the server waits for its first visitor, not after the first picture
-    threading.Thread(target=scoring.warm, name="warm-judge", daemon=True).start()
+    # the judge and every column's networks load while the server waits for its first visitor, not
+    # beside the first Run's pictures and numbers
+    threading.Thread(target=streaming.preload, args=(getattr(blocks, "registry", {}), *examples.warm_pair()),
+                     name="preload", daemon=True).start()
     return blocks.queue(max_size=64, default_concurrency_limit=FAST_CONCURRENCY).launch(
         max_file_size=MAX_FILE_SIZE, css=getattr(blocks, "page_css", None),
         js=getattr(blocks, "page_js", None), theme=gr.themes.Soft(), **kwargs)

@@ -21,6 +21,9 @@ from methods.reference import colour_transfer
 _SCORE_LOCK = threading.Lock()  # the judge's per-image cache is not thread-safe
 REFERENCE_PAIRS = 32  # (photo, painting) pairs whose colour-transfer scores are kept
 _REFERENCES: collections.OrderedDict = collections.OrderedDict()
+_REFERENCE_LOCK = threading.Lock()  # held while a pair's reference is computed; taken before _SCORE_LOCK
+_CACHE_LOCK = threading.Lock()  # held only to read or change _REFERENCES and _STARTED
+_STARTED: set = set()  # pairs whose reference scores a background thread is computing
 # the judge's numbers come first: on 2 cores an output scored beside a running Gatys or VAE took
 # 8-16 s instead of about 1 s, so iterative methods wait at their next progress report while an
 # output is scored (at most JUDGE_FIRST_S at a time)
@@ -32,14 +35,17 @@ _scoring_now = collections.Counter()  # "outputs": how many are being scored
 @contextlib.contextmanager
 def judging():
     """While an output is scored: iterative methods wait at their next report (wait_while_judging)."""
-    with _JUDGING:
-        _scoring_now["outputs"] += 1
+    _judge_busy(+1)
     try:
         yield
     finally:
-        with _JUDGING:
-            _scoring_now["outputs"] -= 1
-            _JUDGING.notify_all()
+        _judge_busy(-1)
+
+
+def _judge_busy(change: int) -> None:
+    with _JUDGING:
+        _scoring_now["outputs"] += change
+        _JUDGING.notify_all()
 
 
 def compared(registry: dict[str, type[Method]]) -> dict[str, type[Method]]:
@@ -63,18 +69,52 @@ def wait_while_judging(stopped: threading.Event, timeout: float = JUDGE_FIRST_S)
 
 def reference_scores(content: np.ndarray, style: np.ndarray) -> dict:
     """The colour transfer's scores on this pair, computed once per pair: every panel of a run,
-    and later runs of the same photo and painting, share them."""
-    key = (content.shape, pixel_key(content), style.shape, pixel_key(style))
-    with _SCORE_LOCK:
-        if key in _REFERENCES:
+    and later runs of the same photo and painting, share them. Callers that ask while they are
+    being computed wait for them (the judge scores one image at a time anyway)."""
+    key = _pair_key(content, style)
+    with _CACHE_LOCK:
+        known = _REFERENCES.get(key)
+    if known is not None:
+        return dict(known)
+    with _REFERENCE_LOCK:  # one pair computed at a time: a second caller of the same pair finds it done
+        with _CACHE_LOCK:
+            known = _REFERENCES.get(key)
+        if known is None:
+            known = score(colour_transfer(content, style), content, style)
+        with _CACHE_LOCK:
+            _REFERENCES[key] = known
             _REFERENCES.move_to_end(key)
-            return dict(_REFERENCES[key])
-    scores = score(colour_transfer(content, style), content, style)
-    with _SCORE_LOCK:
-        _REFERENCES[key] = scores
-        while len(_REFERENCES) > REFERENCE_PAIRS:
-            _REFERENCES.popitem(last=False)
-    return dict(scores)
+            while len(_REFERENCES) > REFERENCE_PAIRS:
+                _REFERENCES.popitem(last=False)
+        return dict(known)
+
+
+def start_reference_scores(content: np.ndarray, style: np.ndarray) -> None:
+    """Score the colour transfer of this pair in the background (once, however many columns ask)
+    while the methods run: the judge reads the new photo and painting then, so the first output's
+    numbers wait only for its own scores."""
+    key = _pair_key(content, style)
+    with _CACHE_LOCK:
+        if key in _REFERENCES or key in _STARTED:
+            return
+        _STARTED.add(key)
+    _judge_busy(+1)  # from now, not from when the thread starts: a slow method about to start waits for it
+
+    def work():
+        try:
+            reference_scores(content, style)
+        except Exception:  # noqa: BLE001 - each output's own scoring asks again and reports a failure
+            pass
+        finally:
+            with _CACHE_LOCK:
+                _STARTED.discard(key)
+            _judge_busy(-1)
+
+    threading.Thread(target=work, name="reference-scores", daemon=True).start()
+
+
+def _pair_key(content: np.ndarray, style: np.ndarray) -> tuple:
+    return content.shape, pixel_key(content), style.shape, pixel_key(style)
 
 
 def warm() -> None:

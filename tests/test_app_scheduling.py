@@ -1,0 +1,72 @@
+"""Who gets the two cores first on the page: the judge's numbers, then the slow columns.
+
+A server loads every column's networks at start (ui.streaming.preload), scores the colour transfer of
+a Run's pair once while the methods run (ui.scoring.start_reference_scores), and a method whose last
+run took a second or more starts only once the judge is idle. The judge, the methods and their
+networks are the real ones; Looping (tests.test_app_api) is a method that only reports progress.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+from skimage import data
+
+from eval import metrics
+from methods import REGISTRY
+from methods.core.images import load_image
+from tests.test_app_api import Looping
+from ui import examples, scoring, streaming
+
+
+def test_a_pair_every_column_asks_for_at_once_is_judged_once(monkeypatch):
+    photo, painting = load_image(data.chelsea(), 96), load_image(data.rocket(), 96)
+    judged = []
+    real_score = metrics.score
+    monkeypatch.setattr(metrics, "score", lambda *images: judged.append(1) or real_score(*images))
+    scoring.start_reference_scores(photo, painting)  # as the first column's event does
+    scoring.start_reference_scores(photo, painting)  # and every other column's: no second computation
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(scoring.reference_scores(photo, painting)))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(results) == 4 and all(result == results[0] for result in results)
+    assert len(judged) == 1 and set(results[0]) >= set(metrics.STYLE_SCORES)
+
+
+def test_a_slow_method_starts_once_the_judge_is_idle_and_a_quick_one_at_once(monkeypatch):
+    monkeypatch.setattr(streaming, "_LAST_SECONDS", {"looping": 5.0})  # its last run here took 5 s
+    image = np.zeros((32, 32, 3), np.float32)
+    slow, items = Looping(), []
+    with scoring.judging():  # an output being scored when Run is pressed
+        consumer = threading.Thread(
+            target=lambda: items.extend(streaming.stream_stylize(slow, image, image, {"steps": 20})), daemon=True)
+        consumer.start()
+        time.sleep(0.5)
+        assert slow.steps_done == 0 and not items  # not started: the judge goes first
+        streaming._LAST_SECONDS["looping"] = 0.2  # a quick method does not wait
+        quick = Looping()
+        *_, (kind, result) = list(streaming.stream_stylize(quick, image, image, {"steps": 20}))
+        assert kind == "done" and quick.steps_done == 19 and slow.steps_done == 0
+    consumer.join(10)
+    assert items[-1][0] == "done" and slow.steps_done == 19
+    assert streaming._LAST_SECONDS["looping"] < 1.0  # what a run takes is learned from its last run
+
+
+def test_start_up_loads_each_column_and_stops_when_a_visitor_comes_first(monkeypatch):
+    monkeypatch.setattr(streaming, "_LAST_SECONDS", {})
+    monkeypatch.setattr(streaming, "_WARM", set())
+    monkeypatch.setattr(streaming, "_REQUESTED", threading.Event())
+    photo, painting = examples.warm_pair()
+    assert photo.shape[:2] == (128, 128) and max(painting.shape[:2]) == 128
+    quick = {name: REGISTRY[name] for name in ("magenta", "adain")}
+    streaming.preload(quick, photo, painting)
+    for name, method in quick.items():
+        assert not streaming.needs_loading(method(), {}) and 0 < streaming._LAST_SECONDS[name] < 30
+    streaming._REQUESTED.set()  # a Run arrived while the server was still starting
+    streaming.preload({"gatys": REGISTRY["gatys"]}, photo, painting)
+    assert "gatys" not in streaming._LAST_SECONDS and streaming.needs_loading(REGISTRY["gatys"](), {})
