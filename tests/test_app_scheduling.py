@@ -1,9 +1,9 @@
 """Who gets the two cores first on the page: the judge's numbers, then the slow columns.
 
-A server loads every column's networks at start (ui.streaming.preload), scores the colour transfer of
-a Run's pair once while the methods run (ui.scoring.start_reference_scores), and a method whose last
-run took a second or more starts only once the judge is idle. The judge, the methods and their
-networks are the real ones; Looping (tests.test_app_api) is a method that only reports progress.
+A server loads and runs every column once before it serves the page (ui.streaming.preload), scores
+the colour transfer of a Run's pair once while the methods run (ui.scoring.start_reference_scores),
+and a method whose last run took a second or more starts only once the judge is idle. The judge, the
+methods and their networks are the real ones; Looping (tests.test_app_api) only reports progress.
 """
 from __future__ import annotations
 
@@ -57,16 +57,12 @@ def test_a_slow_method_starts_once_the_judge_is_idle_and_a_quick_one_at_once(mon
     assert streaming._LAST_SECONDS["looping"] < 1.0  # what a run takes is learned from its last run
 
 
-def test_start_up_loads_each_column_and_stops_when_a_visitor_comes_first(monkeypatch):
+def test_start_up_loads_and_runs_each_column_once(monkeypatch):
     monkeypatch.setattr(streaming, "_LAST_SECONDS", {})
     monkeypatch.setattr(streaming, "_WARM", set())
-    monkeypatch.setattr(streaming, "_REQUESTED", threading.Event())
     photo, painting = examples.warm_pair()
     assert photo.shape[:2] == (128, 128) and max(painting.shape[:2]) == 128
     quick = {name: REGISTRY[name] for name in ("magenta", "adain")}
     streaming.preload(quick, photo, painting)
     for name, method in quick.items():
         assert not streaming.needs_loading(method(), {}) and 0 < streaming._LAST_SECONDS[name] < 30
-    streaming._REQUESTED.set()  # a Run arrived while the server was still starting
-    streaming.preload({"gatys": REGISTRY["gatys"]}, photo, painting)
-    assert "gatys" not in streaming._LAST_SECONDS and streaming.needs_loading(REGISTRY["gatys"](), {})

@@ -30,7 +30,6 @@ QUICK_S = 1.0
 
 _WARM: set[tuple] = set()  # (method, networks) that have run in this process: their load() is cached
 _LAST_SECONDS: dict[str, float] = {}  # method name: seconds of its last finished run here, loading included
-_REQUESTED = threading.Event()  # a method has been asked to run in this process
 
 
 def load_key(method: Method, params: dict) -> tuple:
@@ -55,10 +54,11 @@ def preload(registry: dict[str, type[Method]], content: np.ndarray | None = None
     """Load the judge, then run every method once on a small photo and painting (WARM_RUN), so that
     a server's first Run spends its CPU on pictures and numbers, not on loading networks and tracing
     their graphs. A method that cannot run here is logged; its column says why when it runs."""
-    scoring.warm()
+    try:
+        scoring.warm()
+    except Exception as error:  # noqa: BLE001 - each output's scoring says why it has no numbers
+        log.warning("the judge did not load at start: %s", error)
     for name, method_class in registry.items():
-        if _REQUESTED.is_set():  # a visitor came first: what their Run needs loads with it, not beside it
-            return
         method = method_class()
         params = {key: value for key, value in WARM_RUN.items() if any(p.name == key for p in method.params)}
         try:
@@ -85,7 +85,6 @@ def stream_stylize(method: Method, content: np.ndarray, style: np.ndarray, param
     it has when stopped (Gatys) within STOP_GRACE_S, else nothing more. A consumer that wants no
     result of a stopped run closes the stream at "stopping".
     """
-    _REQUESTED.set()
     reports: queue.Queue = queue.Queue()
     stop = threading.Event()
     first_report, waited = [], [0.0]  # seconds spent waiting for the judge: not the method's runtime
