@@ -32,6 +32,8 @@ ProgressCallback = Callable[[float, str, "np.ndarray | None"], None]
 
 # A request's work (after loading) stops at this many seconds: about 5 min on 2 cores.
 MAX_SECONDS = 300.0
+# how a progress report begins while the request waits for one of its method's slots (it runs nothing yet)
+WAITING_FOR_SLOT = "waiting: "
 # The caller's on_progress hears at most one call per this many seconds (plus the first and the last).
 PROGRESS_INTERVAL = 0.25
 _BOOL_WORDS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
@@ -245,7 +247,7 @@ class Method:
             slots = _SLOTS.setdefault(type(self), threading.BoundedSemaphore(self.max_concurrent))
         while not slots.acquire(timeout=1.0):
             if on_progress is not None:
-                on_progress(0.0, f"waiting: {self.max_concurrent} {self.name} request(s) run at a time", None)
+                on_progress(0.0, f"{WAITING_FOR_SLOT}{self.max_concurrent} {self.name} request(s) run at a time", None)
         try:
             yield
         finally:

@@ -12,5 +12,6 @@
   table     the comparison table of a run, and its downloads
   about     the About tab's text, built from each method's declared parameters
 
-Nothing here loads a network at import: a method loads on its first run (cached per process).
+Nothing here loads a network at import: page.launch loads the judge and runs every method once on a
+small picture before serving (streaming.preload); networks are cached per process.
 """

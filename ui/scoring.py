@@ -74,8 +74,9 @@ def reference_scores(content: np.ndarray, style: np.ndarray) -> dict:
     key = _pair_key(content, style)
     with _CACHE_LOCK:
         known = _REFERENCES.get(key)
-    if known is not None:
-        return dict(known)
+        if known is not None:
+            _REFERENCES.move_to_end(key)  # the most used pairs stay
+            return dict(known)
     with _REFERENCE_LOCK:  # one pair computed at a time: a second caller of the same pair finds it done
         with _CACHE_LOCK:
             known = _REFERENCES.get(key)
@@ -92,10 +93,11 @@ def reference_scores(content: np.ndarray, style: np.ndarray) -> dict:
 def start_reference_scores(content: np.ndarray, style: np.ndarray) -> None:
     """Score the colour transfer of this pair in the background (once, however many columns ask)
     while the methods run: the judge reads the new photo and painting then, so the first output's
-    numbers wait only for its own scores."""
+    numbers wait only for its own scores. One such thread at a time: while it works, another pair's
+    columns score their reference themselves (so runs that end at once pile up no threads)."""
     key = _pair_key(content, style)
     with _CACHE_LOCK:
-        if key in _REFERENCES or key in _STARTED:
+        if key in _REFERENCES or _STARTED:
             return
         _STARTED.add(key)
     _judge_busy(+1)  # from now, not from when the thread starts: a slow method about to start waits for it
@@ -110,7 +112,13 @@ def start_reference_scores(content: np.ndarray, style: np.ndarray) -> None:
                 _STARTED.discard(key)
             _judge_busy(-1)
 
-    threading.Thread(target=work, name="reference-scores", daemon=True).start()
+    try:
+        threading.Thread(target=work, name="reference-scores", daemon=True).start()
+    except BaseException:  # no thread: nothing may stay marked as started or busy
+        with _CACHE_LOCK:
+            _STARTED.discard(key)
+        _judge_busy(-1)
+        raise
 
 
 def _pair_key(content: np.ndarray, style: np.ndarray) -> tuple:

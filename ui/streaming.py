@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from methods.base import Cancelled, Method, MethodError
+from methods.base import WAITING_FOR_SLOT, Cancelled, Method, MethodError
 from ui import scoring
 
 log = logging.getLogger("stylebench.app")
@@ -59,9 +59,9 @@ def preload(registry: dict[str, type[Method]], content: np.ndarray | None = None
     except Exception as error:  # noqa: BLE001 - each output's scoring says why it has no numbers
         log.warning("the judge did not load at start: %s", error)
     for name, method_class in registry.items():
-        method = method_class()
-        params = {key: value for key, value in WARM_RUN.items() if any(p.name == key for p in method.params)}
         try:
+            method = method_class()
+            params = {key: value for key, value in WARM_RUN.items() if any(p.name == key for p in method.params)}
             if content is None or style is None:
                 method.load(method.resolve_params({}))
             else:
@@ -93,6 +93,8 @@ def stream_stylize(method: Method, content: np.ndarray, style: np.ndarray, param
         if stop.is_set():
             raise Cancelled("stopped: the run was cancelled")
         reports.put(("progress", float(fraction), str(message), preview))
+        if str(message).startswith(WAITING_FOR_SLOT):  # not running yet: nothing to pause, nothing timed
+            return
         now = time.monotonic()
         if not first_report:
             first_report.append(now)
