@@ -23,7 +23,7 @@ REFERENCE_PAIRS = 32  # (photo, painting) pairs whose colour-transfer scores are
 _REFERENCES: collections.OrderedDict = collections.OrderedDict()
 _REFERENCE_LOCK = threading.Lock()  # held while a pair's reference is computed; taken before _SCORE_LOCK
 _CACHE_LOCK = threading.Lock()  # held only to read or change _REFERENCES and _STARTED
-_STARTED: set = set()  # pairs whose reference scores a background thread is computing
+_STARTED: set = set()  # the pair whose reference scores the background thread is computing (one at most)
 # the judge's numbers come first: on 2 cores an output scored beside a running Gatys or VAE took
 # 8-16 s instead of about 1 s, so iterative methods wait at their next progress report while an
 # output is scored (at most JUDGE_FIRST_S at a time)

@@ -89,9 +89,12 @@ def stream_stylize(method: Method, content: np.ndarray, style: np.ndarray, param
     stop = threading.Event()
     first_report, waited = [], [0.0]  # seconds spent waiting for the judge: not the method's runtime
 
-    def on_progress(fraction, message, preview=None):
+    def stop_if_asked():
         if stop.is_set():
             raise Cancelled("stopped: the run was cancelled")
+
+    def on_progress(fraction, message, preview=None):
+        stop_if_asked()
         reports.put(("progress", float(fraction), str(message), preview))
         if str(message).startswith(WAITING_FOR_SLOT):  # not running yet: nothing to pause, nothing timed
             return
@@ -102,15 +105,13 @@ def stream_stylize(method: Method, content: np.ndarray, style: np.ndarray, param
         if now - first_report[0] >= LONG_RUN_S and fraction < 1.0:
             scoring.wait_while_judging(stop)
             waited[0] += time.monotonic() - now
-            if stop.is_set():
-                raise Cancelled("stopped: the run was cancelled")
+            stop_if_asked()
 
     def work():
         try:
             if _LAST_SECONDS.get(method.name, 0.0) >= QUICK_S:
                 scoring.wait_while_judging(stop)
-                if stop.is_set():
-                    raise Cancelled("stopped: the run was cancelled")
+                stop_if_asked()
             result = method.stylize(content, style, on_progress=on_progress, **params)
             result = dataclasses.replace(result, seconds=max(0.0, result.seconds - waited[0]))
             _WARM.add(load_key(method, params))
