@@ -37,7 +37,10 @@ import numpy as np
 from skimage import data
 from methods import get, import_tensorflow_quietly
 import_tensorflow_quietly()
-from methods.core.images import load_image, resize_max
+try:
+    from methods.core.images import load_image, resize_max
+except ImportError:  # revisions before the methods/core layer
+    from methods.images import load_image, resize_max
 gatys, style = get("gatys"), load_image(sys.argv[1], None)
 photo = data.astronaut().astype(np.float32) / 255
 for line in sys.stdin:
