@@ -4,7 +4,7 @@ TensorFlow value-and-gradient, coarse to fine over an image pyramid; Adam as an 
 
 Where the time goes: each L-BFGS step evaluates VGG16 up to block5_conv1 (the deepest layer the
 loss reads; the network stops there) forward and backward. A level half the size costs a quarter,
-so each coarser level takes twice the steps of the one above (COARSE_STEP_FACTOR): 12 steps at
+so each coarser level takes twice the steps of the one above (`coarse_factor`): 12 steps at
 full size, 24 and 48 below at the defaults. On a CPU with bfloat16 units (AMX, AVX-512 BF16) VGG
 computes in bfloat16 (`precision` auto), about 3 times faster than float32; the image, the losses
 and L-BFGS stay in float32/float64. What was tried and did not pay is in the README's Gatys section.
@@ -37,7 +37,6 @@ STYLE_LAYERS = BLOCK_FIRST_LAYERS  # block1_conv1 ... block5_conv1, as Gatys et 
 MIN_LEVEL_SIDE = 32
 MIN_STYLE_SIDE = 128
 ADAM = {"learning_rate": 0.02, "beta_1": 0.99, "epsilon": 0.1}
-COARSE_STEP_FACTOR = 2  # a level takes this many times the steps of the level above it
 GRAM_CACHE_SIZE = 48  # style targets kept: 16 paintings at 3 pyramid levels
 LBFGS_MEMORY = 10  # correction pairs L-BFGS keeps (scipy's default; 20 cost 5 % more time for the same loss)
 
@@ -51,10 +50,12 @@ class Gatys(Method):
     params = (
         Param("size", 256, "int", "long side of the output in pixels (at most 512: at 1024 px the optimisation "
               "needs 5.3 GB and gets about 30 steps in the 5 min cap)", 64, 512),
-        Param("steps", 12, "int", "optimiser iterations at full size, twice as many at each coarser level; a "
-              "request stops at the 5 min cap with the image so far (about 300 steps of a 512 px level on 2 "
-              "cores with bfloat16 units)", 1, 2000),
+        Param("steps", 12, "int", "optimiser iterations at full size, `coarse_factor` times as many at each "
+              "coarser level; a request stops at the 5 min cap with the image so far (about 300 steps of a "
+              "512 px level on 2 cores with bfloat16 units)", 1, 2000),
         Param("levels", 3, "int", "pyramid levels (1 = full size only; each level halves the size)", 1, 4),
+        Param("coarse_factor", 2.0, "float", "each coarser level takes this many times the steps of the level "
+              "above (a level half the size costs a quarter as much)", 1.0, 4.0),
         Param("style_weight", 2.0, "float", "weight of the Gram style loss", 0.0, 1e4),
         Param("content_weight", 1.0, "float", "weight of the feature content loss", 0.0, 1e4),
         Param("tv_weight", 0.5, "float", "weight of the total-variation smoothness loss", 0.0, 1e4),
@@ -84,7 +85,7 @@ class Gatys(Method):
         shapes = [(round(height / 2**k), round(width / 2**k)) for k in levels]
         # VGG pools four times before block5_conv1: coarser levels would pool away to nothing
         shapes = [shape for shape in shapes if min(shape) >= MIN_LEVEL_SIDE] or [(height, width)]
-        steps = [params["steps"] * COARSE_STEP_FACTOR ** (len(shapes) - 1 - index) for index in range(len(shapes))]
+        steps = steps_per_level(params["steps"], params["coarse_factor"], len(shapes))
         # a level's share of the progress bar: its steps weighted by its cost (pixels)
         costs = np.array([n * h * w for n, (h, w) in zip(steps, shapes)], np.float64)
         starts = np.concatenate([[0.0], np.cumsum(costs)[:-1]]) / costs.sum()
@@ -132,6 +133,12 @@ class Gatys(Method):
             while len(self._gram_cache) > GRAM_CACHE_SIZE:
                 self._gram_cache.pop(next(iter(self._gram_cache)))  # the oldest
         return self._gram_cache[key]
+
+
+def steps_per_level(steps: int, coarse_factor: float, levels: int) -> list[int]:
+    """L-BFGS steps at each pyramid level, coarsest first: `steps` at full size, `coarse_factor` times
+    the level above's at each coarser one."""
+    return [round(steps * coarse_factor ** level) for level in range(levels - 1, -1, -1)]
 
 
 def upsample(image: np.ndarray, content: np.ndarray, shape: tuple) -> np.ndarray:

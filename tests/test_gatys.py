@@ -55,6 +55,7 @@ def test_pyramid_adam_and_progress(photo, starry):
     result = get("gatys").stylize(photo, starry, size=96, steps=10, levels=2,
                                   on_progress=lambda f, m, p: seen.append((f, m, p)))
     assert [level["size"] for level in result.info["levels"]] == ["48x48", "96x96"]
+    assert result.info["steps"] == 10 + 20  # the coarser level takes twice the steps by default
     assert seen and all(0 <= f <= 1 for f, _, _ in seen) and seen[-1][0] == pytest.approx(1.0)
     assert all(p is not None and p.ndim == 3 for _, _, p in seen)
     adam = get("gatys").stylize(photo, starry, optimizer="adam", **FAST)
@@ -109,7 +110,8 @@ def test_structure_loss_sees_the_layout_not_the_feature_statistics(photo, starry
 
 
 def test_small_images_skip_pyramid_levels_vgg_cannot_pool(photo, starry):
-    result = get("gatys").stylize(photo, starry, size=96, steps=3, levels=3)
+    result = get("gatys").stylize(photo, starry, size=96, steps=3, levels=3, coarse_factor=1.5)
     assert [level["size"] for level in result.info["levels"]] == ["48x48", "96x96"]
+    assert result.info["steps"] == 3 + 4  # 1.5 x 3 steps at the coarser level, rounded
     thin = get("gatys").stylize(photo[:20], starry, size=96, steps=3, levels=3)
     assert thin.image.shape == (20, 96, 3)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from methods import REGISTRY
 from methods.base import Method
-from methods.gatys import COARSE_STEP_FACTOR
+from methods.gatys import steps_per_level
 
 ABOUT_INTRO = """
 ## Five ways to paint a photo
@@ -126,8 +126,8 @@ def _defaults(method: type[Method]) -> dict:
 
 def gatys_note(method: type[Method]) -> str:
     p = _defaults(method)
-    steps = sum(p["steps"] * COARSE_STEP_FACTOR ** level for level in range(p["levels"]))
-    multiple = "twice" if COARSE_STEP_FACTOR == 2 else f"{COARSE_STEP_FACTOR} times"
+    steps = sum(steps_per_level(p["steps"], p["coarse_factor"], p["levels"]))
+    multiple = "twice" if p["coarse_factor"] == 2 else f"{p['coarse_factor']:g} times"
     return GATYS_IDEA + f"""
 By default $\\alpha = {p['content_weight']:g}$, $\\beta = {p['style_weight']:g}$, $\\gamma = {p['tv_weight']:g}$,
 over {p['levels']} pyramid levels: {p['steps']} steps at full size, {multiple} as many at each coarser
