@@ -4,10 +4,11 @@ TensorFlow value-and-gradient, coarse to fine over an image pyramid; Adam as an 
 
 Where the time goes: each L-BFGS step evaluates VGG16 up to block5_conv1 (the deepest layer the
 loss reads; the network stops there) forward and backward. A level half the size costs a quarter,
-so each coarser level takes twice the steps of the one above (`coarse_factor`): 12 steps at
-full size, 24 and 48 below at the defaults. On a CPU with bfloat16 units (AMX, AVX-512 BF16) VGG
-computes in bfloat16 (`precision` auto), about 3 times faster than float32; the image, the losses
-and L-BFGS stay in float32/float64. What was tried and did not pay is in the README's Gatys section.
+so each coarser level takes twice the steps of the one above (`coarse_factor`): 13 steps at full
+size, 26 and 52 below at the defaults. On a CPU with bfloat16 units (AMX, AVX-512 BF16) VGG and the
+image's Gram matrices compute in bfloat16 (`precision` auto), about 3 times faster than float32; the
+image, the style targets, the losses and L-BFGS stay in float32/float64. What was tried and did not pay
+is in the method's card (assets/gatys/README.md).
 
 Anytime: every step is a usable image, so a run stopped at the time cap or by the caller returns
 the best image so far (upsampled to full size) with a note saying how far it got.
@@ -50,21 +51,21 @@ class Gatys(Method):
     params = (
         Param("size", 256, "int", "long side of the output in pixels (at most 512: at 1024 px the optimisation "
               "needs 5.3 GB and gets about 30 steps in the 5 min cap)", 64, 512),
-        Param("steps", 12, "int", "optimiser iterations at full size, `coarse_factor` times as many at each "
+        Param("steps", 13, "int", "optimiser iterations at full size, `coarse_factor` times as many at each "
               "coarser level; a request stops at the 5 min cap with the image so far (about 300 steps of a "
               "512 px level on 2 cores with bfloat16 units)", 1, 2000),
         Param("levels", 3, "int", "pyramid levels (1 = full size only; each level halves the size)", 1, 4),
         Param("coarse_factor", 2.0, "float", "each coarser level takes this many times the steps of the level "
               "above (a level half the size costs a quarter as much)", 1.0, 4.0),
-        Param("style_weight", 2.0, "float", "weight of the Gram style loss", 0.0, 1e4),
+        Param("style_weight", 3.0, "float", "weight of the Gram style loss", 0.0, 1e4),
         Param("content_weight", 1.0, "float", "weight of the feature content loss", 0.0, 1e4),
         Param("tv_weight", 0.5, "float", "weight of the total-variation smoothness loss", 0.0, 1e4),
         Param("optimizer", "lbfgs", "choice", "L-BFGS (fast) or Adam (the tutorial's recipe)",
               choices=("lbfgs", "adam")),
         Param("init", "content", "choice", "start from the photo or from noise", choices=("content", "noise")),
         Param("backbone", "vgg16_hed", "choice", "feature network", choices=("vgg16_hed", "vgg19_imagenet")),
-        Param("precision", "auto", "choice", "VGG's arithmetic: auto = bfloat16 where the CPU has bfloat16 units "
-              "(about 3 times faster), else float32", choices=("auto", "float32")),
+        Param("precision", "auto", "choice", "VGG's and the Gram matrices' arithmetic: auto = bfloat16 where the CPU "
+              "has bfloat16 units (about 3 times faster), else float32", choices=("auto", "float32")),
         Param("seed", 0, "int", "random seed (noise initialisation)", 0, 2**31 - 1),
     )
 
@@ -230,10 +231,13 @@ def _compiled(extractor):
     arguments, so new sizes and images reuse a shape-relaxed trace instead of retracing."""
     import tensorflow as tf
 
+    # the image's Gram matrices in VGG's own precision: bfloat16 halves their cost (targets stay float32)
+    gram_dtype = "bfloat16" if extractor.dtype == "mixed_bfloat16" else None
+
     def loss(image, content_features, grams, weights):
         features = extractor(image)
         content, _ = losses.content_loss(features, content_features)
-        style, _ = losses.style_loss(features, grams)
+        style, _ = losses.style_loss(features, grams, gram_dtype)
         tv = losses.tv_loss(image)
         total = weights[0] * content + weights[1] * style + weights[2] * tv
         return total, {"total": total, "content": content, "style": style, "tv": tv}

@@ -91,6 +91,9 @@ def test_gram_and_losses_are_what_they_claim():
     features = tf.random.stateless_normal((1, 5, 7, 4), seed=(1, 2))
     flat = tf.reshape(features, (35, 4))
     np.testing.assert_allclose(losses.gram(features)[0], tf.transpose(flat) @ flat / 35, rtol=1e-5)
+    fast = losses.gram(features, "bfloat16")  # bfloat16 products, a float32 Gram within bfloat16's precision
+    assert fast.dtype == tf.float32 and not np.array_equal(fast, losses.gram(features))
+    np.testing.assert_allclose(fast[0], tf.transpose(flat) @ flat / 35, rtol=0.03, atol=0.03)
     total, parts = losses.style_loss({"a": features}, {"a": losses.gram(features)})
     assert float(total) == 0 and set(parts) == {"style_a"}
     assert float(losses.tv_loss(tf.ones((1, 8, 8, 3)))) == 0
