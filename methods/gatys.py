@@ -3,9 +3,10 @@ matrices match the style. L-BFGS (scipy's L-BFGS-B, box-bounded to [0, 1]) on a 
 TensorFlow value-and-gradient, coarse to fine over an image pyramid; Adam as an option.
 
 Where the time goes: each L-BFGS step evaluates VGG16 up to block5_conv1 (the deepest layer the
-loss reads; the network stops there) forward and backward. A level half the size costs a quarter,
-so each coarser level takes twice the steps of the one above (`coarse_factor`): 13 steps at full
-size, 26 and 52 below at the defaults. On a CPU with bfloat16 units (AMX, AVX-512 BF16) VGG and the
+loss reads; the network stops there) forward and backward. A level half the size costs about a
+third as much (a quarter of the pixels, plus each step's fixed costs), so each coarser level takes
+twice the steps of the one above (`coarse_factor`): 13 steps at full size, 26 and 52 below at the
+defaults. On a CPU with bfloat16 units (AMX, AVX-512 BF16) VGG and the
 image's Gram matrices compute in bfloat16 (`precision` auto), about 3 times faster than float32; the
 image, the style targets, the losses and L-BFGS stay in float32/float64. What was tried and did not pay
 is in the method's card (assets/gatys/README.md).
@@ -56,7 +57,7 @@ class Gatys(Method):
               "512 px level on 2 cores with bfloat16 units)", 1, 2000),
         Param("levels", 3, "int", "pyramid levels (1 = full size only; each level halves the size)", 1, 4),
         Param("coarse_factor", 2.0, "float", "each coarser level takes this many times the steps of the level "
-              "above (a level half the size costs a quarter as much)", 1.0, 4.0),
+              "above (a level half the size costs about a third as much)", 1.0, 4.0),
         Param("style_weight", 3.0, "float", "weight of the Gram style loss", 0.0, 1e4),
         Param("content_weight", 1.0, "float", "weight of the feature content loss", 0.0, 1e4),
         Param("tv_weight", 0.5, "float", "weight of the total-variation smoothness loss", 0.0, 1e4),

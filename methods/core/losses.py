@@ -37,7 +37,7 @@ def content_loss(features: dict, targets: dict):
 
 def style_loss(features: dict, target_grams: dict, dtype: str | None = None):
     """Mean over layers of the relative Gram error; targets are precomputed Gram matrices (float32);
-    `dtype` is the Gram's multiplication's (see gram)."""
+    `dtype` is the precision of the image's Gram products (see gram)."""
     parts = {f"style_{name}": relative_mse(gram(features[name], dtype), target)
              for name, target in target_grams.items()}
     return sum(parts.values()) / len(parts), parts
